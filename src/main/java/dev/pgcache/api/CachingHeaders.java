@@ -1,0 +1,50 @@
+package dev.pgcache.api;
+
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import dev.pgcache.entry.Entry;
+import dev.pgcache.entry.Freshness;
+
+/**
+ * The HTTP caching headers of a cached value (RFC 9111, RFC 9110). {@code Age} counts from when
+ * the value was fetched and {@code max-age} is its whole freshness lifetime, so a downstream
+ * cache computes the seconds left as max-age − Age, exactly as pgcache does.
+ */
+final class CachingHeaders {
+
+    /** What "never expires" becomes on the wire: one year, the conventional maximum (RFC 9111 §5.2.2.1). */
+    static final long NEVER_EXPIRES_MAX_AGE = 31_536_000L;
+
+    static final String X_CACHE = "X-Cache";
+    static final String X_REVISION = "X-Revision";
+
+    private CachingHeaders() {
+    }
+
+    static EntityTag etag(long version) {
+        return new EntityTag(Long.toString(version));
+    }
+
+    static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e) {
+        r.tag(etag(e.version()));
+        r.header(HttpHeaders.CACHE_CONTROL, cacheControl(e));
+        r.header("Age", Long.toString(e.ageSeconds()));
+        r.header(X_CACHE, e.freshness() == Freshness.FRESH ? "HIT" : "STALE");
+        if (e.revision() != null) {
+            r.header(X_REVISION, Long.toString(e.revision()));
+        }
+        return r;
+    }
+
+    static String cacheControl(Entry e) {
+        Long lifetime = e.freshnessLifetimeSeconds();
+        StringBuilder cc = new StringBuilder("max-age=").append(lifetime == null ? NEVER_EXPIRES_MAX_AGE : lifetime);
+        if (e.staleWindowSeconds() > 0) {
+            cc.append(", stale-while-revalidate=").append(e.staleWindowSeconds())
+                    .append(", stale-if-error=").append(e.staleWindowSeconds());
+        }
+        return cc.toString();
+    }
+}

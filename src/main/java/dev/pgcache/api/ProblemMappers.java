@@ -1,0 +1,106 @@
+package dev.pgcache.api;
+
+import java.util.Map;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.pgcache.entry.InvalidInputException;
+import dev.pgcache.entry.StoreException;
+import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.entry.UnknownNamespaceException;
+
+/**
+ * Turns every exception that leaves a resource into problem+json: the caller's mistakes into
+ * 4xx, the database being away into 503 with Retry-After, and anything else into a 500 that
+ * says nothing of the internals (the stack trace goes to the log only).
+ */
+class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    /** Seconds a caller should wait after a 503 before trying again. */
+    static final String RETRY_AFTER_SECONDS = "2";
+
+    @ServerExceptionMapper
+    Response problem(ProblemException e, UriInfo uri) {
+        return ProblemResponses.of(e.problem().at(path(uri)), e.headers());
+    }
+
+    @ServerExceptionMapper
+    Response invalidInput(InvalidInputException e, UriInfo uri) {
+        return ProblemResponses.of(Problem.of(400, e.problemType(), "Bad request", e.getMessage()).at(path(uri)), Map.of());
+    }
+
+    @ServerExceptionMapper
+    Response unknownNamespace(UnknownNamespaceException e, UriInfo uri) {
+        return ProblemResponses.of(Problem.of(404, "unknown-namespace", "Unknown namespace", e.getMessage()).at(path(uri)), Map.of());
+    }
+
+    @ServerExceptionMapper
+    Response unavailable(StoreUnavailableException e, UriInfo uri) {
+        LOG.warnf("database unavailable: %s", e.getMessage());
+        return ProblemResponses.of(Problem.of(503, "database-unavailable", "Service unavailable",
+                "the database did not answer in time; nothing was changed by this request, retry after "
+                        + RETRY_AFTER_SECONDS + " s").at(path(uri)),
+                Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
+
+    @ServerExceptionMapper
+    Response storeFailure(StoreException e, UriInfo uri) {
+        LOG.error("database error", e);
+        return internal(uri);
+    }
+
+    @ServerExceptionMapper
+    Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return internal(uri);
+        }
+        Map<String, String> headers = Map.of();
+        if (e instanceof NotAllowedException && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
+            headers = Map.of(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW));
+        }
+        String slug = switch (status) {
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "payload-too-large";
+            case 415 -> "unsupported-media-type";
+            default -> "bad-request";
+        };
+        String title = Response.Status.fromStatusCode(status) != null
+                ? Response.Status.fromStatusCode(status).getReasonPhrase()
+                : "Client error";
+        String detail = switch (status) {
+            case 404 -> "no resource at this path; see /q/openapi for the API";
+            case 405 -> "this path does not take that method";
+            case 415 -> "this request needs a JSON body (Content-Type: application/json)";
+            default -> e.getMessage();
+        };
+        return ProblemResponses.of(Problem.of(status, slug, title, detail).at(path(uri)), headers);
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    Response unexpected(Throwable e, UriInfo uri) {
+        LOG.error("unexpected error", e);
+        return internal(uri);
+    }
+
+    private static Response internal(UriInfo uri) {
+        return ProblemResponses.of(Problem.of(500, "internal-error", "Internal server error",
+                "pgcache failed to handle this request; the error is in the service log").at(path(uri)), Map.of());
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getRequestUri().getRawPath();
+    }
+}

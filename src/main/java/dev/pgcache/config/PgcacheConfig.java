@@ -1,0 +1,107 @@
+package dev.pgcache.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * All of pgcache's own settings, under the prefix {@code pgcache.}. Every property has a
+ * default here, and docs/configuration.md lists them all.
+ */
+@ConfigMapping(prefix = "pgcache")
+public interface PgcacheConfig {
+
+    /** Policy for namespaces that are not declared under {@code pgcache.namespaces}. */
+    NamespacePolicyConfig defaults();
+
+    /** Declared namespaces and their policies, by name. */
+    Map<String, NamespacePolicyConfig> namespaces();
+
+    /**
+     * Whether a write may create a namespace that is not declared in config (it then gets
+     * {@link #defaults()}). Turn off to accept declared namespaces only.
+     */
+    @WithName("allow-undeclared-namespaces")
+    @WithDefault("true")
+    boolean allowUndeclaredNamespaces();
+
+    Limits limits();
+
+    Purge purge();
+
+    interface NamespacePolicyConfig {
+        /** Time to live of a write that names none: seconds, ISO-8601, 30s/5m/1h/1d, or "never". */
+        @WithDefault("1h")
+        String ttl();
+
+        /** How long an expired value may still be served stale; 0 for none. */
+        @WithDefault("0s")
+        String stale();
+    }
+
+    interface Limits {
+        /** Largest JSON value a single PUT may carry. */
+        @WithName("max-value-size")
+        @WithDefault("1M")
+        MemorySize maxValueSize();
+
+        /** Longest key, in UTF-8 bytes. */
+        @WithName("max-key-bytes")
+        @WithDefault("512")
+        int maxKeyBytes();
+
+        /** Deepest nesting of arrays and objects in a stored value. */
+        @WithName("max-json-depth")
+        @WithDefault("64")
+        int maxJsonDepth();
+
+        /** Most tags on one entry. */
+        @WithName("max-tags")
+        @WithDefault("32")
+        int maxTags();
+
+        /** Longest tag, in UTF-8 bytes. */
+        @WithName("max-tag-bytes")
+        @WithDefault("128")
+        int maxTagBytes();
+
+        /** Longest TTL or stale window a caller may ask for. */
+        @WithName("max-ttl")
+        @WithDefault("P3650D")
+        Duration maxTtl();
+    }
+
+    interface Purge {
+        /** Whether this replica runs the scheduled purge at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Time between scheduled runs (read by the scheduler from pgcache.purge.interval). */
+        @WithDefault("60s")
+        Duration interval();
+
+        /** Rows deleted per batch (per transaction). */
+        @WithName("batch-size")
+        @WithDefault("1000")
+        int batchSize();
+
+        /** A run stops starting new batches after this long; the rest waits for the next run. */
+        @WithName("time-budget")
+        @WithDefault("10s")
+        Duration timeBudget();
+
+        /** Upper bound on batches in one run, whatever the time budget. */
+        @WithName("max-batches")
+        @WithDefault("1000")
+        int maxBatches();
+
+        /** Advisory lock key that lets one replica purge at a time; change only to run two pgcache services in one database. */
+        @WithName("lock-key")
+        @WithDefault("7064677072756765")
+        long lockKey();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.pgcache.entry;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * What a namespace, a key and a tag may be. Namespaces are short lowercase names, because
+ * they appear in config keys, metric tags and URLs. Keys are any UTF-8 text but NUL (which
+ * PostgreSQL text cannot hold), up to a byte limit that keeps the primary key index compact.
+ */
+@ApplicationScoped
+public class KeyRules {
+
+    public static final String NAMESPACE_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
+    private static final Pattern NAMESPACE = Pattern.compile(NAMESPACE_PATTERN);
+
+    private final int maxKeyBytes;
+    private final int maxTags;
+    private final int maxTagBytes;
+
+    KeyRules(PgcacheConfig config) {
+        this.maxKeyBytes = config.limits().maxKeyBytes();
+        this.maxTags = config.limits().maxTags();
+        this.maxTagBytes = config.limits().maxTagBytes();
+    }
+
+    public String checkNamespace(String namespace) {
+        if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+            throw new InvalidInputException("invalid-namespace", "namespace '" + printable(namespace)
+                    + "' does not match " + NAMESPACE_PATTERN
+                    + " (lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters)");
+        }
+        return namespace;
+    }
+
+    public String checkKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new InvalidInputException("invalid-key", "the key is empty");
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxKeyBytes) {
+            throw new InvalidInputException("invalid-key",
+                    "the key is " + bytes + " bytes long in UTF-8; the limit is " + maxKeyBytes + " bytes");
+        }
+        if (key.indexOf('\0') >= 0) {
+            throw new InvalidInputException("invalid-key", "the key contains a NUL character (U+0000), which cannot be stored");
+        }
+        return key;
+    }
+
+    public EntryId checkId(String namespace, String key) {
+        return new EntryId(checkNamespace(namespace), checkKey(key));
+    }
+
+    /** Checks each tag and drops duplicates, keeping the first-seen order. */
+    public List<String> checkTags(List<String> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return List.of();
+        }
+        LinkedHashSet<String> unique = new LinkedHashSet<>();
+        for (String tag : tags) {
+            unique.add(checkTag(tag));
+        }
+        if (unique.size() > maxTags) {
+            throw new InvalidInputException("invalid-tag", unique.size() + " tags given; at most " + maxTags + " are allowed per entry");
+        }
+        return new ArrayList<>(unique);
+    }
+
+    public String checkTag(String tag) {
+        if (tag == null || tag.isEmpty()) {
+            throw new InvalidInputException("invalid-tag", "a tag is empty");
+        }
+        int bytes = tag.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxTagBytes) {
+            throw new InvalidInputException("invalid-tag", "a tag is " + bytes + " bytes long; the limit is " + maxTagBytes + " bytes");
+        }
+        if (tag.indexOf('\0') >= 0) {
+            throw new InvalidInputException("invalid-tag", "a tag contains a NUL character (U+0000), which cannot be stored");
+        }
+        return tag;
+    }
+
+    public String checkPrefix(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            throw new InvalidInputException("invalid-prefix", "the prefix is empty; to invalidate a whole namespace, leave it out");
+        }
+        if (prefix.getBytes(StandardCharsets.UTF_8).length > maxKeyBytes || prefix.indexOf('\0') >= 0) {
+            throw new InvalidInputException("invalid-prefix",
+                    "the prefix must be at most " + maxKeyBytes + " UTF-8 bytes and contain no NUL character");
+        }
+        return prefix;
+    }
+
+    /** The text shown back to a caller in an error: short, with control characters escaped. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 80; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return s.length() > 80 ? b + "…" : b.toString();
+    }
+}

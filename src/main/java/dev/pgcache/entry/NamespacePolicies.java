@@ -1,0 +1,100 @@
+package dev.pgcache.entry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.config.Durations;
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.PgcacheConfig.NamespacePolicyConfig;
+
+/**
+ * The policy of every namespace, read once from config and checked at start, so a typo in a
+ * TTL stops the service at boot rather than at the first write. Namespaces not declared in
+ * config get the defaults ({@code pgcache.defaults.*}) unless
+ * {@code pgcache.allow-undeclared-namespaces=false}.
+ */
+@ApplicationScoped
+public class NamespacePolicies {
+
+    /** A namespace's defaults for writes that do not say. */
+    public record Policy(String namespace, boolean declared, Lifetime lifetime) {
+    }
+
+    private final Map<String, Policy> declared = new TreeMap<>();
+    private final Lifetime defaults;
+    private final boolean allowUndeclared;
+    private final Duration maxTtl;
+
+    NamespacePolicies(PgcacheConfig config, KeyRules keyRules) {
+        this.maxTtl = config.limits().maxTtl();
+        this.defaults = lifetime("pgcache.defaults", config.defaults());
+        this.allowUndeclared = config.allowUndeclaredNamespaces();
+        config.namespaces().forEach((name, policy) -> {
+            try {
+                keyRules.checkNamespace(name);
+            } catch (InvalidInputException e) {
+                throw new IllegalStateException("pgcache.namespaces." + name + ": " + e.getMessage());
+            }
+            declared.put(name, new Policy(name, true, lifetime("pgcache.namespaces." + name, policy)));
+        });
+    }
+
+    /** The policy for a namespace a caller named, already checked against {@link KeyRules}. */
+    public Policy policyFor(String namespace) {
+        Policy policy = declared.get(namespace);
+        if (policy != null) {
+            return policy;
+        }
+        if (!allowUndeclared) {
+            throw new UnknownNamespaceException(namespace);
+        }
+        return new Policy(namespace, false, defaults);
+    }
+
+    public Map<String, Policy> declared() {
+        return Map.copyOf(declared);
+    }
+
+    /**
+     * The lifetime of one write: the caller's TTL and stale window where given, else the
+     * namespace's. Text is parsed here so every entry point reads durations the same way.
+     */
+    public Lifetime lifetimeFor(String namespace, String ttlText, String staleText) {
+        Lifetime policy = policyFor(namespace).lifetime();
+        Optional<Duration> ttl = policy.ttl();
+        Duration stale = policy.stale();
+        if (ttlText != null) {
+            ttl = parse("ttl", () -> Durations.parseTtl(ttlText));
+        }
+        if (staleText != null) {
+            stale = parse("stale", () -> Optional.of(Durations.parse(staleText))).orElseThrow();
+        }
+        return new Lifetime(ttl, stale);
+    }
+
+    private Optional<Duration> parse(String what, java.util.function.Supplier<Optional<Duration>> parser) {
+        Optional<Duration> d;
+        try {
+            d = parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid-" + what, what + " " + e.getMessage());
+        }
+        if (d.isPresent() && d.get().compareTo(maxTtl) > 0) {
+            throw new InvalidInputException("invalid-" + what,
+                    what + " " + d.get() + " is longer than the limit pgcache.limits.max-ttl=" + maxTtl + "; use ttl=never for no expiry");
+        }
+        return d;
+    }
+
+    private Lifetime lifetime(String prefix, NamespacePolicyConfig config) {
+        try {
+            return new Lifetime(Durations.parseTtl(config.ttl()), Durations.parse(config.stale()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pgcache.entry;
+
+import java.sql.SQLException;
+
+/**
+ * Sorts PostgreSQL errors into the caller's fault (bad value: 400), an outage or overload
+ * (503, retry later) and everything else (a bug: 500). Classified by SQLSTATE, see
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html.
+ */
+final class SqlErrors {
+
+    private SqlErrors() {
+    }
+
+    static RuntimeException translate(String action, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (isUnavailable(state)) {
+            return new StoreUnavailableException("database unavailable during " + action + " (SQLSTATE " + state + ")", e);
+        }
+        if (state.startsWith("22")) {
+            // data exception: the value itself cannot be stored, e.g. \u0000 in a jsonb string or a number past numeric's range
+            return new InvalidInputException("invalid-value", "PostgreSQL cannot store this value: " + firstLine(e.getMessage()));
+        }
+        return new StoreException("database error during " + action + " (SQLSTATE " + state + ")", e);
+    }
+
+    private static boolean isUnavailable(String state) {
+        return state.startsWith("08") // connection exception
+                || state.startsWith("53") // insufficient resources: too many connections, out of memory, disk full
+                || state.startsWith("57P") // admin/crash shutdown, cannot connect now
+                || state.equals("57014") // statement timeout
+                || state.equals("55P03") // lock timeout
+                || state.equals("40001") || state.equals("40P01") // serialization failure, deadlock: safe to retry
+                || state.isEmpty(); // no state: pool or driver failure before the server answered
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.pgcache.entry;
+
+import java.util.List;
+
+/**
+ * One upsert.
+ *
+ * @param json      the value as JSON text, already checked to be one valid JSON value
+ * @param sizeBytes the size of the JSON text as the writer sent it
+ * @param tags      labels for invalidation by tag; may be empty
+ * @param revision  the source's own version of the value, or null
+ */
+public record WriteRequest(EntryId id, String json, int sizeBytes, Lifetime lifetime, List<String> tags, Long revision) {
+}

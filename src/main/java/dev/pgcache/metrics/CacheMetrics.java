@@ -1,0 +1,87 @@
+package dev.pgcache.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Per-namespace counters since start. Each is a LongAdder that both Micrometer (as
+ * {@code pgcache_<name>_total{namespace=…}}) and the stats endpoint read, so the two never
+ * disagree. A namespace's counters are registered on its first use.
+ */
+@ApplicationScoped
+public class CacheMetrics {
+
+    /** What is counted per namespace. */
+    public enum Event {
+        HIT("pgcache.hits", "Reads answered with a fresh value"),
+        STALE_HIT("pgcache.stale.hits", "Reads answered with an expired value inside its stale window"),
+        MISS("pgcache.misses", "Reads that found no live value"),
+        WRITE("pgcache.writes", "Values written (created or replaced)"),
+        INVALIDATION("pgcache.invalidations", "Live entries removed by DELETE or invalidation"),
+        PURGED("pgcache.purged", "Rows removed by purge after their stale window");
+
+        final String meterName;
+        final String description;
+
+        Event(String meterName, String description) {
+            this.meterName = meterName;
+            this.description = description;
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Map<Event, LongAdder>> byNamespace = new ConcurrentHashMap<>();
+    private final Timer purgeDuration;
+
+    CacheMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.purgeDuration = Timer.builder("pgcache.purge.duration")
+                .description("Duration of purge runs that held the purge lock")
+                .register(registry);
+    }
+
+    public void count(String namespace, Event event) {
+        count(namespace, event, 1);
+    }
+
+    public void count(String namespace, Event event, long n) {
+        if (n > 0) {
+            countersOf(namespace).get(event).add(n);
+        }
+    }
+
+    public void recordPurge(long nanos) {
+        purgeDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts since start for one namespace (zero for a namespace not seen yet). */
+    public long total(String namespace, Event event) {
+        Map<Event, LongAdder> counters = byNamespace.get(namespace);
+        return counters == null ? 0 : counters.get(event).sum();
+    }
+
+    private Map<Event, LongAdder> countersOf(String namespace) {
+        return byNamespace.computeIfAbsent(namespace, this::register);
+    }
+
+    private Map<Event, LongAdder> register(String namespace) {
+        Map<Event, LongAdder> counters = new java.util.EnumMap<>(Event.class);
+        for (Event e : Event.values()) {
+            LongAdder adder = new LongAdder();
+            counters.put(e, adder);
+            FunctionCounter.builder(e.meterName, adder, LongAdder::doubleValue)
+                    .description(e.description)
+                    .tag("namespace", namespace)
+                    .register(registry);
+        }
+        return counters;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.pgcache.purge;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.PurgeBatch;
+import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.metrics.CacheMetrics;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+
+/**
+ * Removes rows past their stale window. Runs on every replica on a timer; the advisory lock
+ * taken by each batch lets one replica purge at a time across the cluster (the scheduler's
+ * SKIP only covers one JVM). A run deletes in batches of {@code pgcache.purge.batch-size}, each
+ * its own short transaction so row locks are held briefly and readers (who take no locks) are
+ * never blocked, and stops at its time budget or batch limit; what is left waits for the next
+ * run. Expired rows never need purge to stay invisible: readers filter them out.
+ */
+@ApplicationScoped
+public class PurgeJob {
+
+    private static final Logger LOG = Logger.getLogger(PurgeJob.class);
+
+    private final EntryStore store;
+    private final CacheMetrics metrics;
+    private final PgcacheConfig.Purge config;
+
+    PurgeJob(EntryStore store, CacheMetrics metrics, PgcacheConfig config) {
+        this.store = store;
+        this.metrics = metrics;
+        this.config = config.purge();
+    }
+
+    @Scheduled(identity = "pgcache-purge", every = "${pgcache.purge.interval}", delayed = "${pgcache.purge.interval}",
+            concurrentExecution = ConcurrentExecution.SKIP, skipExecutionIf = PurgeDisabled.class)
+    void scheduled() {
+        try {
+            runOnce();
+        } catch (StoreUnavailableException e) {
+            LOG.warnf("purge run skipped: %s", e.getMessage());
+        }
+    }
+
+    /** One purge run now, in this thread. Safe to call while another replica purges: it then does nothing. */
+    public PurgeReport runOnce() {
+        long start = System.nanoTime();
+        long budgetNanos = config.timeBudget().toNanos();
+        Map<String, Long> byNamespace = new HashMap<>();
+        long purged = 0;
+        int batches = 0;
+        boolean lockHeld = true;
+        boolean complete = false;
+        while (batches < config.maxBatches() && System.nanoTime() - start < budgetNanos) {
+            PurgeBatch batch = store.purgeBatch(config.lockKey(), config.batchSize());
+            if (!batch.lockHeld()) {
+                // another replica is purging; on our first batch this run does nothing, later it leaves the rest to them
+                lockHeld = batches > 0;
+                break;
+            }
+            batches++;
+            batch.byNamespace().forEach((ns, n) -> {
+                byNamespace.merge(ns, n, Long::sum);
+                metrics.count(ns, CacheMetrics.Event.PURGED, n);
+            });
+            purged += batch.deleted();
+            if (batch.deleted() < config.batchSize()) {
+                complete = true;
+                break;
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        PurgeReport report = new PurgeReport(lockHeld, purged, batches, complete, nanos / 1_000_000, Map.copyOf(byNamespace));
+        if (lockHeld) {
+            metrics.recordPurge(nanos);
+            LOG.infof("purge run: %d rows purged in %d batches, %d ms, %s", purged, batches, report.durationMs(),
+                    complete ? "nothing left to purge" : "stopped at the time budget or batch limit, the rest goes next run");
+        } else {
+            LOG.infof("purge run: skipped, another replica holds the purge lock");
+        }
+        return report;
+    }
+}
