@@ -14,12 +14,14 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
+
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
@@ -57,16 +59,19 @@ public class CacheResource {
 
     @PUT
     @Path("{key}")
+    @Parameter(name = "ttl", in = ParameterIn.QUERY, description = "Time to live: seconds, ISO-8601 (PT5M), 30s/5m/1h/7d, or never. Default: the namespace's.")
+    @Parameter(name = "stale", in = ParameterIn.QUERY, description = "How long after expiry the value may be served stale. Default: the namespace's.")
+    @Parameter(name = "tag", in = ParameterIn.QUERY, description = "A tag for invalidation by tag; repeat for several.")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response put(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
-            @QueryParam("ttl") String ttl, @QueryParam("stale") String stale, @QueryParam("tag") List<String> tags,
             @HeaderParam(CachingHeaders.X_REVISION) String revision, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @Context UriInfo uri, byte[] body) {
         EntryId id = id(rawNamespace, rawKey);
         requireJson(contentType);
-        Lifetime lifetime = policies.lifetimeFor(id.namespace(), ttl, stale);
-        List<String> checkedTags = keyRules.checkTags(tags);
+        QueryParams query = new QueryParams(uri);
+        Lifetime lifetime = policies.lifetimeFor(id.namespace(), query.single("ttl"), query.single("stale"));
+        List<String> checkedTags = keyRules.checkTags(query.all("tag"));
         Long rev = revision(revision);
         String json = jsonBodies.checkValue(body);
 
@@ -118,10 +123,14 @@ public class CacheResource {
 
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Long> invalidate(@Encoded @PathParam("namespace") String rawNamespace,
-            @QueryParam("prefix") String prefix, @QueryParam("tag") String tag) {
+    @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "Invalidate only keys starting with this text (not empty).")
+    @Parameter(name = "tag", in = ParameterIn.QUERY, description = "Invalidate only entries carrying this tag.")
+    public Map<String, Long> invalidate(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri) {
         String namespace = keyRules.checkNamespace(PathText.decode(rawNamespace, "namespace"));
         policies.policyFor(namespace);
+        QueryParams query = new QueryParams(uri);
+        String prefix = query.single("prefix");
+        String tag = query.single("tag");
         if (prefix != null && tag != null) {
             throw ProblemException.badRequest("invalid-invalidation", "give either prefix or tag, not both");
         }

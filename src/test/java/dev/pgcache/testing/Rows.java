@@ -1,0 +1,42 @@
+package dev.pgcache.testing;
+
+/** Bulk rows written straight into cache_entry with explicit timestamps, for purge tests. */
+public final class Rows {
+
+    private Rows() {
+    }
+
+    /** Rows whose stale window ended a minute ago: gone, waiting for purge. */
+    public static void insertGone(String namespace, int count) {
+        insert(namespace, "gone-", count, "now() - interval '2 minutes'", "now() - interval '1 minute'");
+    }
+
+    /** Rows that expired a minute ago but may be served stale for an hour more. */
+    public static void insertStale(String namespace, int count) {
+        insert(namespace, "stale-", count, "now() - interval '1 minute'", "now() + interval '1 hour'");
+    }
+
+    /** Rows fresh for an hour. */
+    public static void insertFresh(String namespace, int count) {
+        insert(namespace, "fresh-", count, "now() + interval '1 hour'", "NULL");
+    }
+
+    public static long count(String namespace) {
+        try (var c = TestDatabase.connect(); var ps = c.prepareStatement("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = ?")) {
+            ps.setString(1, namespace);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // expiresAt and staleUntil are fixed SQL expressions chosen above, never caller text
+    private static void insert(String namespace, String keyPrefix, int count, String expiresAt, String staleUntil) {
+        TestDatabase.execute("INSERT INTO pgcache.cache_entry (namespace, cache_key, value, fetched_at, expires_at, stale_until, size_bytes) "
+                + "SELECT ?, ? || i, to_jsonb(i), now() - interval '3 minutes', " + expiresAt + ", " + staleUntil + ", 4 "
+                + "FROM generate_series(1, ?) AS i", namespace, keyPrefix, count);
+    }
+}
