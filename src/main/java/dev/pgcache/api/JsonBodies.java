@@ -69,7 +69,7 @@ public class JsonBodies {
         return text;
     }
 
-    private static String decodeUtf8(byte[] body) {
+    static String decodeUtf8(byte[] body) {
         int offset = 0;
         if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
             offset = 3; // RFC 8259 lets a parser ignore a UTF-8 byte order mark
@@ -107,8 +107,10 @@ public class JsonBodies {
                         "the body holds more than one JSON value: unexpected " + trailing.asString() + " at " + location(p));
             }
         } catch (StreamConstraintsException e) {
-            throw ProblemException.badRequest("json-too-complex", firstLine(e.getOriginalMessage())
-                    + " (nesting limit pgcache.limits.max-json-depth=" + maxDepth + ")");
+            String message = firstLine(e.getOriginalMessage());
+            throw ProblemException.badRequest("json-too-complex", message.toLowerCase(java.util.Locale.ROOT).contains("nesting")
+                    ? message + " (limit pgcache.limits.max-json-depth=" + maxDepth + ")"
+                    : message);
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("invalid-json", "the body is not valid JSON: " + firstLine(e.getOriginalMessage())
                     + " at " + location(e));

@@ -47,8 +47,8 @@ class ProblemMappers {
     Response unavailable(StoreUnavailableException e, UriInfo uri) {
         LOG.warnf("database unavailable: %s", e.getMessage());
         return ProblemResponses.of(Problem.of(503, "database-unavailable", "Service unavailable",
-                "the database did not answer in time; nothing was changed by this request, retry after "
-                        + RETRY_AFTER_SECONDS + " s").at(path(uri)),
+                "the database is unavailable or did not answer in time; retry after " + RETRY_AFTER_SECONDS
+                        + " s (single writes are atomic, and every operation is safe to repeat)").at(path(uri)),
                 Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
     }
 

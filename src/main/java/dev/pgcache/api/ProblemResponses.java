@@ -4,6 +4,8 @@ import java.util.Map;
 
 import jakarta.ws.rs.core.Response;
 
+import io.vertx.ext.web.RoutingContext;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -21,6 +23,19 @@ final class ProblemResponses {
                 .entity(toJson(problem));
         headers.forEach(r::header);
         return r.build();
+    }
+
+    /** Ends a request at the HTTP layer, before any resource, with a problem. */
+    static void send(RoutingContext ctx, Problem problem, boolean closeConnection) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(problem.status()).putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        if (closeConnection) {
+            // an unread body would otherwise be taken for the next request on this connection
+            ctx.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
+        }
+        ctx.response().end(toJson(problem.at(ctx.request().path())));
     }
 
     static String toJson(Problem problem) {

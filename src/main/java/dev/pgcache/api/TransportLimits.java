@@ -40,7 +40,7 @@ class TransportLimits {
                 length = -1;
             }
             if (length < 0) {
-                send(ctx, Problem.of(400, "bad-request", "Bad request", "Content-Length '" + declared + "' is not a number of bytes"), true);
+                ProblemResponses.send(ctx, Problem.of(400, "bad-request", "Bad request", "Content-Length '" + declared + "' is not a number of bytes"), true);
                 return;
             }
             if (length > maxBodyBytes) {
@@ -53,19 +53,6 @@ class TransportLimits {
     }
 
     private void tooLarge(RoutingContext ctx, String detail) {
-        send(ctx, Problem.of(413, "payload-too-large", "Request body too large", detail), true);
-    }
-
-    private static void send(RoutingContext ctx, Problem problem, boolean close) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(problem.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        if (close) {
-            // the unread body would otherwise be taken for the next request on this connection
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        ctx.response().end(ProblemResponses.toJson(problem.at(ctx.request().path())));
+        ProblemResponses.send(ctx, Problem.of(413, "payload-too-large", "Request body too large", detail), true);
     }
 }

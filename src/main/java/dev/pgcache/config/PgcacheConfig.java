@@ -2,6 +2,7 @@ package dev.pgcache.config;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -15,11 +16,11 @@ import io.smallrye.config.WithName;
 @ConfigMapping(prefix = "pgcache")
 public interface PgcacheConfig {
 
-    /** Policy for namespaces that are not declared under {@code pgcache.namespaces}. */
-    NamespacePolicyConfig defaults();
+    /** Policy of undeclared namespaces, and of declared ones where they leave a setting out. */
+    Defaults defaults();
 
     /** Declared namespaces and their policies, by name. */
-    Map<String, NamespacePolicyConfig> namespaces();
+    Map<String, NamespaceConfig> namespaces();
 
     /**
      * Whether a write may create a namespace that is not declared in config (it then gets
@@ -33,7 +34,7 @@ public interface PgcacheConfig {
 
     Purge purge();
 
-    interface NamespacePolicyConfig {
+    interface Defaults {
         /** Time to live of a write that names none: seconds, ISO-8601, 30s/5m/1h/1d, or "never". */
         @WithDefault("1h")
         String ttl();
@@ -41,6 +42,25 @@ public interface PgcacheConfig {
         /** How long an expired value may still be served stale; 0 for none. */
         @WithDefault("0s")
         String stale();
+    }
+
+    /** One declared namespace; what it leaves out comes from {@link #defaults()}. */
+    interface NamespaceConfig {
+        Optional<String> ttl();
+
+        Optional<String> stale();
+    }
+
+    Metrics metrics();
+
+    interface Metrics {
+        /**
+         * Most namespaces counted separately in metrics; further ones are counted together under
+         * namespace="_other", so callers inventing namespaces cannot grow the metric series without bound.
+         */
+        @WithName("max-namespaces")
+        @WithDefault("500")
+        int maxNamespaces();
     }
 
     interface Limits {
@@ -68,6 +88,16 @@ public interface PgcacheConfig {
         @WithName("max-tag-bytes")
         @WithDefault("128")
         int maxTagBytes();
+
+        /** Most keys in one batch-get, or entries in one batch-put. */
+        @WithName("max-batch-size")
+        @WithDefault("1000")
+        int maxBatchSize();
+
+        /** Most keys one listing page may ask for. */
+        @WithName("max-list-limit")
+        @WithDefault("1000")
+        int maxListLimit();
 
         /** Longest TTL or stale window a caller may ask for. */
         @WithName("max-ttl")

@@ -4,12 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -40,23 +42,110 @@ public class EntryStore {
 
     private static final String LIVE = "(expires_at IS NULL OR coalesce(stale_until, expires_at) > now())";
 
-    private static final String UPSERT = """
-            WITH prior AS (
-                SELECT coalesce(stale_until, expires_at) <= now() AS gone
+    /** The entry as it was before a write, for telling why a refused write was refused (and whether a write created). */
+    private static final String PRIOR = """
+            prior AS (
+                SELECT version, revision, coalesce(stale_until, expires_at) <= now() AS gone
                 FROM cache_entry WHERE namespace = ? AND cache_key = ?
+            )""";
+
+    /** Joins the write's RETURNING row (absent when refused) with the prior row, so every write answers exactly one row. */
+    private static final String WRITE_ANSWER = """
+            SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
+                   p.version, p.revision, p.gone
+            FROM (SELECT 1) AS one LEFT JOIN written w ON true LEFT JOIN prior p ON true
+            """;
+
+    /**
+     * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
+     * entry refuses nothing. Evaluated on the row as locked by ON CONFLICT / UPDATE, so it holds
+     * under concurrent writers.
+     */
+    private static final String REVISION_GUARD = "(e.revision IS NULL OR EXCLUDED.revision IS NULL OR EXCLUDED.revision >= e.revision)";
+    private static final String GONE_E = "coalesce(e.stale_until, e.expires_at) <= now()";
+    private static final String LIVE_E = "(e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now())";
+
+    /** Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text. */
+    private static final String UPSERT = "WITH " + PRIOR + """
+            , written AS (
+                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
+                                              version, revision, size_bytes, tags)
+                VALUES (?, ?, CAST(? AS jsonb), now(),
+                        now() + CAST(? AS bigint) * interval '1 millisecond',
+                        now() + CAST(? AS bigint) * interval '1 millisecond',
+                        nextval('cache_entry_version_seq'), ?, ?, CAST(? AS text[]))
+                ON CONFLICT (namespace, cache_key) DO UPDATE SET
+                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
+                    stale_until = EXCLUDED.stale_until, version = EXCLUDED.version, revision = EXCLUDED.revision,
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                WHERE\s""" + GONE_E + " OR (" + REVISION_GUARD + """
+             %s)
+                RETURNING e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
             )
-            INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
-                                          version, revision, size_bytes, tags)
-            VALUES (?, ?, CAST(? AS jsonb), now(),
-                    now() + CAST(? AS bigint) * interval '1 millisecond',
-                    now() + CAST(? AS bigint) * interval '1 millisecond',
-                    nextval('cache_entry_version_seq'), ?, ?, CAST(? AS text[]))
-            ON CONFLICT (namespace, cache_key) DO UPDATE SET
-                value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
-                stale_until = EXCLUDED.stale_until, version = EXCLUDED.version, revision = EXCLUDED.revision,
-                size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
-            RETURNING e.version, (e.xmax = 0) OR coalesce((SELECT gone FROM prior), false) AS created,
-                      e.fetched_at, e.expires_at, e.stale_until
+            """ + WRITE_ANSWER;
+    private static final String IF_NONE_MATCH_NONE = "";
+    private static final String IF_NONE_MATCH_ANY = "AND false";
+    private static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
+
+    /** Replace only a live entry (If-Match); {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, never caller text. */
+    private static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
+            , written AS (
+                UPDATE cache_entry AS e SET
+                    value = CAST(? AS jsonb), fetched_at = now(),
+                    expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
+                    stale_until = now() + CAST(? AS bigint) * interval '1 millisecond',
+                    version = nextval('cache_entry_version_seq'), revision = CAST(? AS bigint), size_bytes = ?,
+                    tags = CAST(? AS text[]), hit_count = 0, last_hit_at = NULL
+                WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
+                  AND (e.revision IS NULL OR CAST(? AS bigint) IS NULL OR CAST(? AS bigint) >= e.revision) %s
+                RETURNING e.version, false AS inserted, e.fetched_at, e.expires_at, e.stale_until
+            )
+            """ + WRITE_ANSWER;
+    private static final String IF_MATCH_ANY = "";
+    private static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
+
+    /** Many upserts in one statement; answers one row per input, in input order, refused ones with a null version. */
+    private static final String BATCH_UPSERT = """
+            WITH input AS (
+                SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                                     CAST(? AS bigint[]), CAST(? AS int[]), CAST(? AS text[]))
+                    WITH ORDINALITY AS u(cache_key, value, expires_ms, stale_until_ms, revision, size_bytes, tags_json, ord)
+            ), prior AS (
+                SELECT e.cache_key, e.revision, coalesce(e.stale_until, e.expires_at) <= now() AS gone
+                FROM cache_entry e JOIN input i ON e.namespace = ? AND e.cache_key = i.cache_key COLLATE "C"
+            ), written AS (
+                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
+                                              version, revision, size_bytes, tags)
+                SELECT ?, i.cache_key, CAST(i.value AS jsonb), now(),
+                       now() + i.expires_ms * interval '1 millisecond',
+                       now() + i.stale_until_ms * interval '1 millisecond',
+                       nextval('cache_entry_version_seq'), i.revision, i.size_bytes,
+                       ARRAY(SELECT jsonb_array_elements_text(CAST(i.tags_json AS jsonb)))
+                FROM input i ORDER BY i.ord
+                ON CONFLICT (namespace, cache_key) DO UPDATE SET
+                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
+                    stale_until = EXCLUDED.stale_until, version = EXCLUDED.version, revision = EXCLUDED.revision,
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                WHERE\s""" + GONE_E + " OR " + REVISION_GUARD + """
+
+                RETURNING e.cache_key, e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
+            )
+            SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
+                   CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
+            FROM input i
+            LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
+            LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
+            ORDER BY i.ord
+            """;
+
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change. */
+    private static final String TOUCH = """
+            UPDATE cache_entry AS e SET
+                expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
+                stale_until = now() + CAST(? AS bigint) * interval '1 millisecond'
+            WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
+
+            RETURNING e.version, e.fetched_at, e.expires_at, e.stale_until
             """;
 
     private static final String GET = """
@@ -64,9 +153,51 @@ public class EntryStore {
             FROM cache_entry
             WHERE namespace = ? AND cache_key = ? AND\s""" + LIVE;
 
+    /** Many reads in one round trip, answered in the order asked; a missing or gone key comes back with a null value. */
+    private static final String BATCH_GET = """
+            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now()
+            FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS k(cache_key, ord)
+            LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
+
+            ORDER BY k.ord
+            """;
+
+    /** One page of live keys after a cursor, in key order; {@code %s} is LIST_* below, never caller text. Keyset paging stays stable under writes. */
+    private static final String LIST_KEYS = """
+            SELECT cache_key, version, revision, fetched_at, expires_at, stale_until, size_bytes, tags, hit_count, now()
+            FROM cache_entry e
+            WHERE namespace = ? AND cache_key > ? %s AND\s""" + LIVE_E + """
+
+            ORDER BY cache_key
+            LIMIT ?
+            """;
+    private static final String LIST_ALL = "";
+    private static final String LIST_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
+    private static final String LIST_PREFIX_OPEN = "AND cache_key >= ?";
+
+    /** Row counts per namespace by state. Scans the table: for the admin API, not for hot paths. */
+    private static final String COUNT_BY_NAMESPACE = """
+            SELECT namespace, count(*),
+                   count(*) FILTER (WHERE expires_at IS NULL OR expires_at > now()),
+                   count(*) FILTER (WHERE expires_at <= now() AND stale_until > now()),
+                   count(*) FILTER (WHERE coalesce(stale_until, expires_at) <= now()),
+                   coalesce(sum(size_bytes), 0)
+            FROM cache_entry
+            GROUP BY namespace
+            ORDER BY namespace
+            """;
+
     private static final String DELETE_ONE = """
             DELETE FROM cache_entry WHERE namespace = ? AND cache_key = ?
             RETURNING\s""" + LIVE;
+
+    /** Deletes only when the live entry has one of the versions (If-Match); answers whether it did. */
+    private static final String DELETE_IF_MATCH = """
+            DELETE FROM cache_entry AS e
+            WHERE e.namespace = ? AND e.cache_key = ? AND e.version = ANY(CAST(? AS bigint[])) AND\s""" + LIVE_E + """
+
+            RETURNING true
+            """;
 
     /** Deletes one batch of the rows the filter selects; {@code %s} is one of the FILTER_* constants, never caller text. */
     private static final String DELETE_BATCH = """
@@ -109,26 +240,127 @@ public class EntryStore {
     }
 
     /**
-     * Inserts or replaces one entry in one statement and returns its new version. The value's
-     * lifetime starts at the database's now(); hit counts start again from zero.
+     * Inserts or replaces one entry in one statement, unless its precondition or the revision
+     * rule refuses it. The value's lifetime starts at the database's now(); hit counts start
+     * again from zero.
      */
-    public WriteResult upsert(WriteRequest w) {
+    public WriteOutcome upsert(WriteRequest w) {
         return withConnection("write", c -> {
-            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                int i = 1;
-                ps.setString(i++, w.id().namespace());
-                ps.setString(i++, w.id().key());
-                ps.setString(i++, w.id().namespace());
-                ps.setString(i++, w.id().key());
-                ps.setString(i++, w.json());
-                setLongOrNull(ps, i++, w.lifetime().expiresInMillis());
-                setLongOrNull(ps, i++, w.lifetime().staleUntilInMillis());
-                setLongOrNull(ps, i++, w.revision());
-                ps.setInt(i++, w.sizeBytes());
-                ps.setArray(i, c.createArrayOf("text", w.tags().toArray()));
+            String sql;
+            WritePrecondition pre = w.precondition();
+            if (pre instanceof WritePrecondition.IfMatch ifMatch) {
+                sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS);
+            } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
+                sql = UPSERT.formatted(ifNone.versions().isEmpty() ? IF_NONE_MATCH_ANY : IF_NONE_MATCH_VERSIONS);
+            } else {
+                sql = UPSERT.formatted(IF_NONE_MATCH_NONE);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Binder b = new Binder(c, ps).string(w.id().namespace()).string(w.id().key());
+                if (pre instanceof WritePrecondition.IfMatch ifMatch) {
+                    b.string(w.json()).longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
+                            .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags())
+                            .string(w.id().namespace()).string(w.id().key())
+                            .longOrNull(w.revision()).longOrNull(w.revision());
+                    if (!ifMatch.versions().isEmpty()) {
+                        b.bigintArray(ifMatch.versions());
+                    }
+                } else {
+                    b.string(w.id().namespace()).string(w.id().key()).string(w.json())
+                            .longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
+                            .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags());
+                    if (pre instanceof WritePrecondition.IfNoneMatch ifNone && !ifNone.versions().isEmpty()) {
+                        b.bigintArray(ifNone.versions());
+                    }
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new WriteResult(rs.getLong(1), rs.getBoolean(2), instant(rs, 3), instant(rs, 4), instant(rs, 5));
+                    long version = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                        return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), instant(rs, 3), instant(rs, 4), instant(rs, 5)));
+                    }
+                }
+            }
+            return refusal(c, w);
+        });
+    }
+
+    /**
+     * Why a write was refused, judged from the entry as it is now (a concurrent writer may have
+     * changed it since the statement's snapshot). Only an explanation: nothing is written here.
+     */
+    private WriteOutcome refusal(Connection c, WriteRequest w) throws SQLException {
+        Entry current = null;
+        try (PreparedStatement ps = c.prepareStatement(GET)) {
+            ps.setString(1, w.id().namespace());
+            ps.setString(2, w.id().key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    current = entry(rs);
+                }
+            }
+        }
+        Long storedRevision = current == null ? null : current.revision();
+        if (w.precondition() instanceof WritePrecondition.None
+                || w.revision() != null && storedRevision != null && storedRevision > w.revision()) {
+            // without a precondition only the revision rule refuses a write
+            return new WriteOutcome.RevisionConflict(storedRevision == null ? -1 : storedRevision);
+        }
+        return new WriteOutcome.PreconditionFailed(current == null ? null : current.version());
+    }
+
+    /**
+     * Upserts many entries of one namespace in one statement. Keys must be distinct. An entry
+     * whose revision is lower than the stored live one's is refused; the others are written.
+     * Atomic: if PostgreSQL refuses any value, nothing is written.
+     */
+    public List<BatchWriteResult> upsertAll(String namespace, List<BatchWrite> writes) {
+        return withConnection("batch write", c -> {
+            List<String> keys = new ArrayList<>(writes.size());
+            List<String> values = new ArrayList<>(writes.size());
+            List<Long> expires = new ArrayList<>(writes.size());
+            List<Long> staleUntil = new ArrayList<>(writes.size());
+            List<Long> revisions = new ArrayList<>(writes.size());
+            List<Integer> sizes = new ArrayList<>(writes.size());
+            List<String> tags = new ArrayList<>(writes.size());
+            for (BatchWrite w : writes) {
+                keys.add(w.key());
+                values.add(w.json());
+                expires.add(w.lifetime().expiresInMillis());
+                staleUntil.add(w.lifetime().staleUntilInMillis());
+                revisions.add(w.revision());
+                sizes.add(w.sizeBytes());
+                tags.add(jsonArrayOf(w.tags()));
+            }
+            try (PreparedStatement ps = c.prepareStatement(BATCH_UPSERT)) {
+                new Binder(c, ps).textArray(keys).textArray(values).bigintArray(expires).bigintArray(staleUntil)
+                        .bigintArray(revisions).intArray(sizes).textArray(tags)
+                        .string(namespace).string(namespace);
+                List<BatchWriteResult> results = new ArrayList<>(writes.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long version = rs.getLong(2);
+                        WriteResult written = rs.wasNull() ? null
+                                : new WriteResult(version, rs.getBoolean(3), instant(rs, 4), instant(rs, 5), instant(rs, 6));
+                        results.add(new BatchWriteResult(rs.getString(1), written, written == null ? nullableLong(rs, 7) : null));
+                    }
+                }
+                return results;
+            }
+        });
+    }
+
+    /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
+    public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
+        return withConnection("touch", c -> {
+            try (PreparedStatement ps = c.prepareStatement(TOUCH)) {
+                new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
+                        .string(id.namespace()).string(id.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new WriteResult(rs.getLong(1), false, instant(rs, 2), instant(rs, 3), instant(rs, 4)));
                 }
             }
         });
@@ -141,16 +373,94 @@ public class EntryStore {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    long revision = rs.getLong(3);
-                    Long rev = rs.wasNull() ? null : revision;
-                    return Optional.of(new Entry(rs.getString(1), rs.getLong(2), rev, instant(rs, 4), instant(rs, 5),
-                            instant(rs, 6), instant(rs, 7)));
+                    return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
                 }
             }
         });
+    }
+
+    /** The live entries under the keys, in the order asked (empty where absent or gone), in one round trip. */
+    public List<Optional<Entry>> getAll(String namespace, List<String> keys) {
+        return withConnection("batch read", c -> {
+            try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
+                new Binder(c, ps).textArray(keys).string(namespace);
+                List<Optional<Entry>> entries = new ArrayList<>(keys.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getLong(2);
+                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
+                    }
+                }
+                return entries;
+            }
+        });
+    }
+
+    /**
+     * Up to {@code limit} live keys after {@code after} (exclusive; null to start at the
+     * beginning), optionally only those starting with {@code prefix}, in key order.
+     */
+    public KeyListing list(String namespace, String prefix, String after, int limit) {
+        Optional<String> upper = prefix == null ? Optional.empty() : KeyRange.upperBoundOf(prefix);
+        String filter = prefix == null ? LIST_ALL : upper.isPresent() ? LIST_PREFIX_RANGE : LIST_PREFIX_OPEN;
+        return withConnection("list", c -> {
+            try (PreparedStatement ps = c.prepareStatement(LIST_KEYS.formatted(filter))) {
+                Binder b = new Binder(c, ps).string(namespace).string(after == null ? "" : after);
+                if (prefix != null) {
+                    b.string(prefix);
+                    if (upper.isPresent()) {
+                        b.string(upper.get());
+                    }
+                }
+                b.integer(limit + 1);
+                List<KeyListing.Item> items = new ArrayList<>(limit);
+                boolean more = false;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (items.size() == limit) {
+                            more = true;
+                            break;
+                        }
+                        Instant now = instant(rs, 10);
+                        Instant expiresAt = instant(rs, 5);
+                        Freshness f = expiresAt == null || expiresAt.isAfter(now) ? Freshness.FRESH : Freshness.STALE;
+                        String[] tags = (String[]) rs.getArray(8).getArray();
+                        items.add(new KeyListing.Item(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), f, instant(rs, 4),
+                                expiresAt, instant(rs, 6), rs.getInt(7), List.of(tags), rs.getLong(9)));
+                    }
+                }
+                return new KeyListing(items, more ? items.get(items.size() - 1).key() : null);
+            }
+        });
+    }
+
+    /** Entry counts by state and bytes, per namespace that has rows. */
+    public List<NamespaceCounts> countByNamespace() {
+        return withConnection("count", c -> {
+            try (PreparedStatement ps = c.prepareStatement(COUNT_BY_NAMESPACE); ResultSet rs = ps.executeQuery()) {
+                List<NamespaceCounts> counts = new ArrayList<>();
+                while (rs.next()) {
+                    counts.add(new NamespaceCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+                }
+                return counts;
+            }
+        });
+    }
+
+    /** Deletes the live entry only when its version is one of these (If-Match); returns whether it did. */
+    public boolean invalidateIfMatch(EntryId id, Set<Long> versions) {
+        return withConnection("invalidate", c -> {
+            try (PreparedStatement ps = c.prepareStatement(DELETE_IF_MATCH)) {
+                new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private static Entry entry(ResultSet rs) throws SQLException {
+        return new Entry(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), instant(rs, 4), instant(rs, 5), instant(rs, 6), instant(rs, 7));
     }
 
     /** Deletes one entry. Returns true when a live entry was deleted (a gone row is deleted too but does not count). */
@@ -276,12 +586,32 @@ public class EntryStore {
         }
     }
 
-    private static void setLongOrNull(PreparedStatement ps, int index, Long value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.BIGINT);
-        } else {
-            ps.setLong(index, value);
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** Tags travel to the batch statement as one JSON array per entry, since SQL arrays cannot be ragged. */
+    private static String jsonArrayOf(List<String> tags) {
+        StringBuilder b = new StringBuilder("[");
+        for (String t : tags) {
+            if (b.length() > 1) {
+                b.append(',');
+            }
+            b.append('"');
+            for (int i = 0; i < t.length(); i++) {
+                char ch = t.charAt(i);
+                if (ch == '"' || ch == '\\') {
+                    b.append('\\').append(ch);
+                } else if (ch < 0x20) {
+                    b.append(String.format("\\u%04x", (int) ch));
+                } else {
+                    b.append(ch);
+                }
+            }
+            b.append('"');
         }
+        return b.append(']').toString();
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -7,9 +7,10 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.config.PgcacheConfig.NamespacePolicyConfig;
 
 /**
  * The policy of every namespace, read once from config and checked at start, so a typo in a
@@ -17,6 +18,7 @@ import dev.pgcache.config.PgcacheConfig.NamespacePolicyConfig;
  * config get the defaults ({@code pgcache.defaults.*}) unless
  * {@code pgcache.allow-undeclared-namespaces=false}.
  */
+@Startup
 @ApplicationScoped
 public class NamespacePolicies {
 
@@ -31,7 +33,7 @@ public class NamespacePolicies {
 
     NamespacePolicies(PgcacheConfig config, KeyRules keyRules) {
         this.maxTtl = config.limits().maxTtl();
-        this.defaults = lifetime("pgcache.defaults", config.defaults());
+        this.defaults = lifetime("pgcache.defaults", config.defaults().ttl(), config.defaults().stale());
         this.allowUndeclared = config.allowUndeclaredNamespaces();
         config.namespaces().forEach((name, policy) -> {
             try {
@@ -39,7 +41,9 @@ public class NamespacePolicies {
             } catch (InvalidInputException e) {
                 throw new IllegalStateException("pgcache.namespaces." + name + ": " + e.getMessage());
             }
-            declared.put(name, new Policy(name, true, lifetime("pgcache.namespaces." + name, policy)));
+            Lifetime lifetime = lifetime("pgcache.namespaces." + name, policy.ttl().orElse(config.defaults().ttl()),
+                    policy.stale().orElse(config.defaults().stale()));
+            declared.put(name, new Policy(name, true, lifetime));
         });
     }
 
@@ -90,10 +94,11 @@ public class NamespacePolicies {
         return d;
     }
 
-    private Lifetime lifetime(String prefix, NamespacePolicyConfig config) {
+    /** A configured lifetime, checked like a caller's; a bad one stops the service at start with the property named. */
+    private Lifetime lifetime(String prefix, String ttl, String stale) {
         try {
-            return new Lifetime(Durations.parseTtl(config.ttl()), Durations.parse(config.stale()));
-        } catch (IllegalArgumentException e) {
+            return new Lifetime(parse("ttl", () -> Durations.parseTtl(ttl)), parse("stale", () -> Optional.of(Durations.parse(stale))).orElseThrow());
+        } catch (InvalidInputException | IllegalArgumentException e) {
             throw new IllegalStateException(prefix + ": " + e.getMessage(), e);
         }
     }

@@ -40,9 +40,17 @@ public class CacheMetrics {
     private final MeterRegistry registry;
     private final Map<String, Map<Event, LongAdder>> byNamespace = new ConcurrentHashMap<>();
     private final Timer purgeDuration;
+    private final java.time.Instant since = java.time.Instant.now();
 
-    CacheMetrics(MeterRegistry registry) {
+    /** Where namespaces past {@code pgcache.metrics.max-namespaces} are counted; not a valid namespace name, so never a real one. */
+    public static final String OTHER = "_other";
+
+    private final int maxNamespaces;
+
+    CacheMetrics(MeterRegistry registry, dev.pgcache.config.PgcacheConfig config) {
         this.registry = registry;
+        this.maxNamespaces = config.metrics().maxNamespaces();
+        config.namespaces().keySet().forEach(this::countersOf); // declared namespaces always get their own series
         this.purgeDuration = Timer.builder("pgcache.purge.duration")
                 .description("Duration of purge runs that held the purge lock")
                 .register(registry);
@@ -68,8 +76,24 @@ public class CacheMetrics {
         return counters == null ? 0 : counters.get(event).sum();
     }
 
+    /** Namespaces counted since start. */
+    public java.util.Set<String> namespaces() {
+        return java.util.Set.copyOf(byNamespace.keySet());
+    }
+
+    /** When counting started (this replica's start). */
+    public java.time.Instant since() {
+        return since;
+    }
+
     private Map<Event, LongAdder> countersOf(String namespace) {
-        return byNamespace.computeIfAbsent(namespace, this::register);
+        Map<Event, LongAdder> counters = byNamespace.get(namespace);
+        if (counters != null) {
+            return counters;
+        }
+        // the cap is checked loosely (two threads may both pass it); it bounds growth, not an exact count
+        String name = byNamespace.size() < maxNamespaces ? namespace : OTHER;
+        return byNamespace.computeIfAbsent(name, this::register);
     }
 
     private Map<Event, LongAdder> register(String namespace) {

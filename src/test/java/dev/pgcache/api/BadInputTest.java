@@ -179,6 +179,18 @@ class BadInputTest {
     }
 
     @Test
+    void dotSegmentAndEmptyKeysAreRefusedAndNeverReachTheNamespace() {
+        given().contentType(ContentType.JSON).body("1").put("/v1/cache/" + ns + "/other").then().statusCode(201);
+        for (String path : new String[] { "/%2E", "/%2e%2E", "/", "/a/%2E%2E/other", "/%2E/touch" }) {
+            for (String method : new String[] { "DELETE", "GET", "PUT", "POST" }) {
+                isProblem(given().urlEncodingEnabled(false).contentType(ContentType.JSON).body("1")
+                        .request(method, "/v1/cache/" + ns + path).then(), 400, "invalid-key", "");
+            }
+        }
+        given().get("/v1/cache/" + ns + "/other").then().statusCode(200);
+    }
+
+    @Test
     void unknownPathsAndWrongMethodsAreProblems() {
         isProblem(given().get("/v1/nothing-here").then(), 404, "not-found", "no resource");
         isProblem(given().post("/v1/cache/" + ns + "/k").then(), 405, "method-not-allowed", "method");

@@ -46,11 +46,17 @@ class EntryStoreTest {
         return new WriteRequest(new EntryId(ns, key), json, json.length(), lifetime, List.of(), null);
     }
 
+    private WriteResult written(WriteRequest request) {
+        WriteOutcome outcome = store.upsert(request);
+        assertTrue(outcome instanceof WriteOutcome.Written, outcome.toString());
+        return ((WriteOutcome.Written) outcome).result();
+    }
+
     @Test
     void upsertReturnsANewVersionOnEveryWrite() {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
-        WriteResult first = store.upsert(write("k", "1", hour));
-        WriteResult second = store.upsert(write("k", "2", hour));
+        WriteResult first = written(write("k", "1", hour));
+        WriteResult second = written(write("k", "2", hour));
         assertTrue(first.created());
         assertFalse(second.created());
         assertTrue(second.version() > first.version());
@@ -63,18 +69,18 @@ class EntryStoreTest {
     @Test
     void versionsNeverRepeatAfterDeleteAndRecreate() {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
-        long before = store.upsert(write("k", "1", hour)).version();
+        long before = written(write("k", "1", hour)).version();
         assertTrue(store.invalidate(new EntryId(ns, "k")));
-        long after = store.upsert(write("k", "1", hour)).version();
+        long after = written(write("k", "1", hour)).version();
         assertTrue(after > before);
     }
 
     @Test
     void lifetimeIsCountedByTheDatabaseClock() {
-        WriteResult r = store.upsert(write("k", "1", new Lifetime(Optional.of(Duration.ofSeconds(90)), Duration.ofSeconds(30))));
+        WriteResult r = written(write("k", "1", new Lifetime(Optional.of(Duration.ofSeconds(90)), Duration.ofSeconds(30))));
         assertEquals(Duration.ofSeconds(90), Duration.between(r.writtenAt(), r.expiresAt()));
         assertEquals(Duration.ofSeconds(120), Duration.between(r.writtenAt(), r.staleUntil()));
-        WriteResult never = store.upsert(write("n", "1", Lifetime.never()));
+        WriteResult never = written(write("n", "1", Lifetime.never()));
         assertEquals(null, never.expiresAt());
         assertEquals(null, never.staleUntil());
     }
@@ -89,7 +95,7 @@ class EntryStoreTest {
             String json = Integer.toString(i);
             results.add(pool.submit(() -> {
                 start.await();
-                return store.upsert(write("contended", json, Lifetime.never()));
+                return written(write("contended", json, Lifetime.never()));
             }));
         }
         start.countDown();
@@ -176,7 +182,7 @@ class EntryStoreTest {
     void prefixInvalidationMatchesByCodePointsIncludingSupplementaryCharacters() {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
         for (String key : new String[] { "\uD83D\uDE00a", "\uD83D\uDE00b", "\uD83D\uDE01", "\uFFFF", "z" }) {
-            store.upsert(write(key, "1", hour));
+            written(write(key, "1", hour));
         }
         assertEquals(2, store.invalidatePrefix(ns, "\uD83D\uDE00"));
         assertTrue(store.get(new EntryId(ns, "\uD83D\uDE01")).isPresent());
@@ -186,8 +192,8 @@ class EntryStoreTest {
     @Test
     void tagInvalidationUsesTheStoredTags() {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
-        store.upsert(new WriteRequest(new EntryId(ns, "a"), "1", 1, hour, List.of("x", "y"), null));
-        store.upsert(new WriteRequest(new EntryId(ns, "b"), "1", 1, hour, List.of("y"), null));
+        written(new WriteRequest(new EntryId(ns, "a"), "1", 1, hour, List.of("x", "y"), null));
+        written(new WriteRequest(new EntryId(ns, "b"), "1", 1, hour, List.of("y"), null));
         assertEquals(1, store.invalidateTag(ns, "x"));
         assertEquals(1, store.invalidateTag(ns, "y"));
         assertEquals(0, store.invalidateTag(ns, "y"));

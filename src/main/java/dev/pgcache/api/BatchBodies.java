@@ -1,0 +1,249 @@
+package dev.pgcache.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * Reads batch request bodies with a streaming parser. Each {@code value} of a batch-put is cut
+ * out of the request text as it was sent (never parsed into numbers and written back), so
+ * PostgreSQL receives every digit; strings in it are checked for {@code \u0000} like single PUTs.
+ */
+@ApplicationScoped
+class BatchBodies {
+
+    /** One entry of a batch-put as sent; lifetimes are still text, as in query parameters. */
+    record PutItem(String key, String json, int sizeBytes, String ttl, String stale, List<String> tags, Long revision) {
+    }
+
+    /** The batch envelope adds this many levels of nesting around each value. */
+    private static final int ENVELOPE_DEPTH = 3;
+
+    private final JsonFactory factory;
+    private final int maxBatchSize;
+    private final long maxValueBytes;
+
+    BatchBodies(PgcacheConfig config) {
+        this.maxBatchSize = config.limits().maxBatchSize();
+        this.maxValueBytes = config.limits().maxValueSize().asLongValue();
+        this.factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(config.limits().maxJsonDepth() + ENVELOPE_DEPTH)
+                        .maxNumberLength(1_000)
+                        .build())
+                .build();
+    }
+
+    int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    /** {@code {"keys": ["a", "b"]}} */
+    List<String> keys(byte[] body) {
+        String text = JsonBodies.decodeUtf8(requireBody(body));
+        try (JsonParser p = factory.createParser(text)) {
+            expect(p, JsonToken.START_OBJECT, "the body must be a JSON object {\"keys\": [...]}");
+            List<String> keys = null;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                if (!"keys".equals(field)) {
+                    throw invalid("unknown field '" + field + "'; the body is {\"keys\": [...]}");
+                }
+                expect(p, JsonToken.START_ARRAY, "keys must be an array of strings");
+                keys = new ArrayList<>();
+                for (JsonToken k = p.nextToken(); k != JsonToken.END_ARRAY; k = p.nextToken()) {
+                    if (k != JsonToken.VALUE_STRING) {
+                        throw invalid("keys[" + keys.size() + "] is not a string");
+                    }
+                    checkCount(keys.size() + 1, "keys");
+                    keys.add(p.getText());
+                }
+            }
+            requireEnd(p);
+            if (keys == null) {
+                throw invalid("the body has no \"keys\" array");
+            }
+            return keys;
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("json-too-complex", e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw invalid("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from a string cannot fail with I/O", e);
+        }
+    }
+
+    /** {@code {"entries": [{"key", "value", "ttl", "stale", "tags", "revision"}, ...]}} */
+    List<PutItem> entries(byte[] body) {
+        String text = JsonBodies.decodeUtf8(requireBody(body));
+        try (JsonParser p = factory.createParser(text)) {
+            expect(p, JsonToken.START_OBJECT, "the body must be a JSON object {\"entries\": [...]}");
+            List<PutItem> items = null;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String field = p.currentName();
+                if (!"entries".equals(field)) {
+                    throw invalid("unknown field '" + field + "'; the body is {\"entries\": [...]}");
+                }
+                expect(p, JsonToken.START_ARRAY, "entries must be an array of objects");
+                items = new ArrayList<>();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    checkCount(items.size() + 1, "entries");
+                    if (e != JsonToken.START_OBJECT) {
+                        throw invalid("entries[" + items.size() + "] is not an object");
+                    }
+                    items.add(entry(p, text, "entries[" + items.size() + "]"));
+                }
+            }
+            requireEnd(p);
+            if (items == null) {
+                throw invalid("the body has no \"entries\" array");
+            }
+            return items;
+        } catch (StreamConstraintsException e) {
+            throw ProblemException.badRequest("json-too-complex", e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw invalid("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from a string cannot fail with I/O", e);
+        }
+    }
+
+    private PutItem entry(JsonParser p, String text, String where) throws IOException {
+        String key = null;
+        String json = null;
+        String ttl = null;
+        String stale = null;
+        List<String> tags = List.of();
+        Long revision = null;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "key" -> {
+                    if (v != JsonToken.VALUE_STRING) {
+                        throw invalid(where + ".key is not a string");
+                    }
+                    key = p.getText();
+                }
+                case "value" -> json = rawValue(p, text, where);
+                case "ttl" -> ttl = durationText(p, v, where + ".ttl");
+                case "stale" -> stale = durationText(p, v, where + ".stale");
+                case "tags" -> tags = tags(p, v, where);
+                case "revision" -> revision = revision(p, v, where);
+                default -> throw invalid(where + " has an unknown field '" + field + "' (known: key, value, ttl, stale, tags, revision)");
+            }
+        }
+        if (key == null) {
+            throw invalid(where + " has no key");
+        }
+        if (json == null) {
+            throw invalid(where + " has no value");
+        }
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxValueBytes) {
+            throw ProblemException.tooLarge(where + ".value is " + size + " bytes; the limit is " + maxValueBytes
+                    + " bytes (pgcache.limits.max-value-size)");
+        }
+        return new PutItem(key, json, size, ttl, stale, tags, revision);
+    }
+
+    /** The value's text exactly as sent, checking its strings for \u0000 on the way. */
+    private static String rawValue(JsonParser p, String text, String where) throws IOException {
+        int start = (int) p.currentTokenLocation().getCharOffset();
+        JsonToken t = p.currentToken();
+        int depth = 0;
+        do {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else if ((t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME) && p.getText().indexOf('\0') >= 0) {
+                throw ProblemException.badRequest("unsupported-json",
+                        where + ".value contains \\u0000 in a string, which PostgreSQL jsonb cannot store");
+            } else if (t.isNumeric()) {
+                p.getText(); // completes the token, so the end offset below lies after it
+            }
+            if (depth > 0) {
+                t = p.nextToken();
+            }
+        } while (depth > 0);
+        int end = (int) p.currentLocation().getCharOffset();
+        return text.substring(start, end);
+    }
+
+    private static String durationText(JsonParser p, JsonToken v, String where) throws IOException {
+        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT) {
+            return p.getText();
+        }
+        throw invalid(where + " must be a string such as \"5m\" or a number of seconds");
+    }
+
+    private static List<String> tags(JsonParser p, JsonToken v, String where) throws IOException {
+        if (v != JsonToken.START_ARRAY) {
+            throw invalid(where + ".tags must be an array of strings");
+        }
+        List<String> tags = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t != JsonToken.VALUE_STRING) {
+                throw invalid(where + ".tags[" + tags.size() + "] is not a string");
+            }
+            tags.add(p.getText());
+        }
+        return tags;
+    }
+
+    private static Long revision(JsonParser p, JsonToken v, String where) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                || v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.LONG) {
+            long rev = p.getLongValue();
+            if (rev >= 0) {
+                return rev;
+            }
+        }
+        throw ProblemException.badRequest("invalid-revision", where + ".revision must be a whole number from 0 to " + Long.MAX_VALUE);
+    }
+
+    private void checkCount(int n, String what) {
+        if (n > maxBatchSize) {
+            throw ProblemException.tooLarge("more than " + maxBatchSize + " " + what + " in one batch (pgcache.limits.max-batch-size)");
+        }
+    }
+
+    private static byte[] requireBody(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw invalid("the body is empty");
+        }
+        return body;
+    }
+
+    private static void expect(JsonParser p, JsonToken expected, String message) throws IOException {
+        if (p.nextToken() != expected) {
+            throw invalid(message);
+        }
+    }
+
+    private static void requireEnd(JsonParser p) throws IOException {
+        if (p.nextToken() != null) {
+            throw invalid("the body holds more than one JSON value");
+        }
+    }
+
+    private static ProblemException invalid(String detail) {
+        return ProblemException.badRequest("invalid-batch", detail);
+    }
+}
