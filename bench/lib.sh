@@ -1,0 +1,45 @@
+# Shared by the bench scripts: build the service, give it a fresh database, start and stop it.
+# Source it; it defines start_service and stop_service and sets BASE_URL.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export JAVA_HOME="$("$ROOT/bin/java-home")"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+export PGHOST PGPORT PGUSER
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+build_service() {
+  (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+}
+
+# start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port
+start_service() {
+  local db="$1"; shift
+  BENCH_DB="$db"
+  dropdb --if-exists "$db" && createdb "$db"
+  local port; port="$(free_port)"
+  BASE_URL="http://127.0.0.1:$port"
+  SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"
+  "$JAVA_HOME/bin/java" --add-opens java.base/java.lang=ALL-UNNAMED \
+    -Dquarkus.http.port="$port" \
+    -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
+    -Dquarkus.datasource.username="$PGUSER" \
+    -Dquarkus.log.level=WARN \
+    "$@" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 60); do
+    curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "the service did not become ready; log: $SERVICE_LOG" >&2
+  return 1
+}
+
+stop_service() {
+  [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
+  [ -n "${BENCH_DB:-}" ] && dropdb --if-exists "$BENCH_DB" || true
+}
