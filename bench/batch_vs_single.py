@@ -6,6 +6,7 @@ each; the medians are reported. Usage: batch_vs_single.py BASE_URL N ROUNDS
 """
 import http.client
 import json
+import os
 import random
 import statistics
 import sys
@@ -26,7 +27,7 @@ def main():
     rng = random.Random(42)
     values = [json.dumps(block_value(i, rng)) for i in range(n)]
     conn = http.client.HTTPConnection(url.hostname, url.port)
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Authorization": os.environ["BENCH_AUTH"]}
 
     def singles(tag):
         start = time.perf_counter()

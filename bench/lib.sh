@@ -16,10 +16,13 @@ build_service() {
   (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }
 
-# start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port
+# start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port,
+# with a fresh full-rights API key for this run only; BENCH_AUTH holds its Authorization header.
 start_service() {
   local db="$1"; shift
   BENCH_DB="$db"
+  local secret; secret="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export BENCH_AUTH="Bearer $secret"
   dropdb --if-exists "$db" && createdb "$db"
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
@@ -29,10 +32,14 @@ start_service() {
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
     -Dquarkus.datasource.username="$PGUSER" \
     -Dquarkus.log.level=WARN \
+    -Dpgcache.auth.keys.bench.secret-sha256="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)" \
+    -Dpgcache.auth.keys.bench.scopes=read,write,admin \
+    -Dpgcache.auth.keys.bench.namespaces='*' \
     "$@" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 60); do
     curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVICE_PID" 2>/dev/null || break
     sleep 0.5
   done
   echo "the service did not become ready; log: $SERVICE_LOG" >&2

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Builds problem+json responses; the one place that turns a {@link Problem} into HTTP. */
-final class ProblemResponses {
+public final class ProblemResponses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,7 +26,7 @@ final class ProblemResponses {
     }
 
     /** Ends a request at the HTTP layer, before any resource, with a problem. */
-    static void send(RoutingContext ctx, Problem problem, boolean closeConnection) {
+    public static void send(RoutingContext ctx, Problem problem, boolean closeConnection) {
         if (ctx.response().ended()) {
             return;
         }

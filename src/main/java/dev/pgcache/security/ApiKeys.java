@@ -1,0 +1,93 @@
+package dev.pgcache.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
+
+/**
+ * The configured keys, checked at start (a malformed hash, scope or pattern stops the service).
+ * Only SHA-256 hashes of secrets are configured; a presented secret is hashed and compared with
+ * every key's hash in constant time, so neither the match nor its position leaks through timing.
+ */
+@Startup
+@ApplicationScoped
+class ApiKeys {
+
+    private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern NAMESPACE_GLOB = Pattern.compile("[a-z0-9*][a-z0-9._*-]{0,63}");
+
+    private record Entry(byte[] hash, ApiKey key) {
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+
+    ApiKeys(AuthConfig config) {
+        config.keys().forEach((name, key) -> entries.add(new Entry(hash(name, key), apiKey(name, key))));
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** The key whose secret this is, if any. */
+    Optional<ApiKey> authenticate(String secret) {
+        byte[] presented = sha256(secret);
+        ApiKey found = null;
+        for (Entry e : entries) {
+            if (MessageDigest.isEqual(e.hash(), presented)) { // no early exit: every key is compared
+                found = e.key();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static byte[] hash(String name, AuthConfig.Key key) {
+        if (!HEX_SHA256.matcher(key.secretSha256().trim()).matches()) {
+            throw new IllegalStateException("pgcache.auth.keys." + name + ".secret-sha256 must be 64 hex digits (the SHA-256 of the secret)");
+        }
+        return HexFormat.of().parseHex(key.secretSha256().trim().toLowerCase());
+    }
+
+    private static ApiKey apiKey(String name, AuthConfig.Key key) {
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String s : key.scopes()) {
+            try {
+                scopes.add(Scope.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("pgcache.auth.keys." + name + ".scopes: " + e.getMessage());
+            }
+        }
+        List<Pattern> namespaces = new ArrayList<>();
+        for (String glob : key.namespaces().orElse(List.of())) {
+            if (!NAMESPACE_GLOB.matcher(glob.trim()).matches()) {
+                throw new IllegalStateException("pgcache.auth.keys." + name + ".namespaces: '" + glob
+                        + "' is not a namespace name or a pattern with '*'");
+            }
+            namespaces.add(ApiKey.namespacePattern(glob.trim()));
+        }
+        if (namespaces.isEmpty() && (scopes.contains(Scope.READ) || scopes.contains(Scope.WRITE))) {
+            throw new IllegalStateException("pgcache.auth.keys." + name + ".namespaces is required for a key with the read or write scope"
+                    + " (use * for every namespace)");
+        }
+        return new ApiKey(name, Set.copyOf(scopes), List.copyOf(namespaces));
+    }
+
+    static byte[] sha256(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

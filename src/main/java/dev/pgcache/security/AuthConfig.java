@@ -1,0 +1,56 @@
+package dev.pgcache.security;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** API keys and their rights ({@code pgcache.auth.*}); docs/security.md explains each setting. */
+@ConfigMapping(prefix = "pgcache.auth")
+public interface AuthConfig {
+
+    /** On unless turned off; dev mode turns it off, with a warning at start. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The keys, by name. The name appears in logs and metrics; the secret never does. */
+    Map<String, Key> keys();
+
+    /** Serve /q/metrics without a key (e.g. when only a private network reaches the port). */
+    @WithName("open-metrics")
+    @WithDefault("false")
+    boolean openMetrics();
+
+    @WithName("rate-limit")
+    RateLimit rateLimit();
+
+    interface Key {
+        /** Hex SHA-256 of the secret the caller sends as {@code Authorization: Bearer <secret>}. */
+        @WithName("secret-sha256")
+        String secretSha256();
+
+        /** Any of read, write, admin. */
+        List<String> scopes();
+
+        /** Namespaces the key may touch: names or patterns with '*' (e.g. {@code blocks-*}, {@code *}). Needed with read or write. */
+        Optional<List<String>> namespaces();
+    }
+
+    interface RateLimit {
+        /** Off by default. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Sustained requests per second allowed to each key. */
+        @WithName("requests-per-second")
+        @WithDefault("100")
+        double requestsPerSecond();
+
+        /** Requests a key may make at once above the sustained rate. */
+        @WithDefault("200")
+        int burst();
+    }
+}
