@@ -32,6 +32,9 @@ public interface PgcacheConfig {
 
     Limits limits();
 
+    /** API keys, scopes and the rate limit: see docs/security.md. */
+    dev.pgcache.security.AuthConfig auth();
+
     Purge purge();
 
     interface Defaults {

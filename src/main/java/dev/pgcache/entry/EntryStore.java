@@ -65,7 +65,11 @@ public class EntryStore {
     private static final String GONE_E = "coalesce(e.stale_until, e.expires_at) <= now()";
     private static final String LIVE_E = "(e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now())";
 
-    /** Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text. */
+    /**
+     * Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text.
+     * The replacing branch draws its version in SET, after the row lock is held, so a key's
+     * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
+     */
     private static final String UPSERT = "WITH " + PRIOR + """
             , written AS (
                 INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
@@ -76,7 +80,7 @@ public class EntryStore {
                         nextval('cache_entry_version_seq'), ?, ?, CAST(? AS text[]))
                 ON CONFLICT (namespace, cache_key) DO UPDATE SET
                     value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
-                    stale_until = EXCLUDED.stale_until, version = EXCLUDED.version, revision = EXCLUDED.revision,
+                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
                     size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
                 WHERE\s""" + GONE_E + " OR (" + REVISION_GUARD + """
              %s)
@@ -124,7 +128,7 @@ public class EntryStore {
                 FROM input i ORDER BY i.ord
                 ON CONFLICT (namespace, cache_key) DO UPDATE SET
                     value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
-                    stale_until = EXCLUDED.stale_until, version = EXCLUDED.version, revision = EXCLUDED.revision,
+                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
                     size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
                 WHERE\s""" + GONE_E + " OR " + REVISION_GUARD + """
 

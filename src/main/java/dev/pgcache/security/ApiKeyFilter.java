@@ -38,8 +38,8 @@ class ApiKeyFilter {
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    ApiKeyFilter(AuthConfig config, ApiKeys keys, RateLimiter rateLimiter, MeterRegistry registry) {
-        this.config = config;
+    ApiKeyFilter(dev.pgcache.config.PgcacheConfig pgcacheConfig, ApiKeys keys, RateLimiter rateLimiter, MeterRegistry registry) {
+        this.config = pgcacheConfig.auth();
         this.keys = keys;
         this.rateLimiter = rateLimiter;
         this.registry = registry;

@@ -32,7 +32,8 @@ class ApiKeys {
 
     private final List<Entry> entries = new ArrayList<>();
 
-    ApiKeys(AuthConfig config) {
+    ApiKeys(dev.pgcache.config.PgcacheConfig pgcacheConfig) {
+        AuthConfig config = pgcacheConfig.auth();
         config.keys().forEach((name, key) -> entries.add(new Entry(hash(name, key), apiKey(name, key))));
     }
 

@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
-/** API keys and their rights ({@code pgcache.auth.*}); docs/security.md explains each setting. */
-@ConfigMapping(prefix = "pgcache.auth")
+/**
+ * API keys and their rights ({@code pgcache.auth.*}), a branch of the one config tree
+ * {@link dev.pgcache.config.PgcacheConfig}; docs/security.md explains each setting.
+ */
 public interface AuthConfig {
 
     /** On unless turned off; dev mode turns it off, with a warning at start. */

@@ -17,7 +17,8 @@ class RateLimiter {
     private final double burst;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    RateLimiter(AuthConfig config) {
+    RateLimiter(dev.pgcache.config.PgcacheConfig pgcacheConfig) {
+        AuthConfig config = pgcacheConfig.auth();
         this.enabled = config.rateLimit().enabled();
         this.perSecond = config.rateLimit().requestsPerSecond();
         this.burst = Math.max(1, config.rateLimit().burst());

@@ -18,10 +18,11 @@ class SecurityDefaultsTest {
 
     @Test
     void authIsOnWhenNothingIsConfigured() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(AuthConfig.class).build();
-        assertTrue(config.getConfigMapping(AuthConfig.class).enabled());
-        assertFalse(config.getConfigMapping(AuthConfig.class).rateLimit().enabled());
-        assertFalse(config.getConfigMapping(AuthConfig.class).openMetrics());
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(dev.pgcache.config.PgcacheConfig.class).build();
+        AuthConfig auth = config.getConfigMapping(dev.pgcache.config.PgcacheConfig.class).auth();
+        assertTrue(auth.enabled());
+        assertFalse(auth.rateLimit().enabled());
+        assertFalse(auth.openMetrics());
     }
 
     @Test
