@@ -27,6 +27,7 @@ start_service() {
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
   SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"
+  local started; started="$(date +%s.%N)"
   "$JAVA_HOME/bin/java" --add-opens java.base/java.lang=ALL-UNNAMED \
     -Dquarkus.http.port="$port" \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
@@ -37,10 +38,14 @@ start_service() {
     -Dpgcache.auth.keys.bench.namespaces='*' \
     "$@" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 60); do
-    curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1 && return 0
+  for _ in $(seq 1 600); do
+    if curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1; then
+      # seconds from launching the JVM to the first ready answer (polled every 0.1 s)
+      export READY_SECONDS; READY_SECONDS="$(echo "$(date +%s.%N) - $started" | bc)"
+      return 0
+    fi
     kill -0 "$SERVICE_PID" 2>/dev/null || break
-    sleep 0.5
+    sleep 0.1
   done
   echo "the service did not become ready; log: $SERVICE_LOG" >&2
   return 1

@@ -1,0 +1,264 @@
+"""Runs the scenarios of bench/run.sh against a started service and writes the results.
+
+Every figure in the table comes from this run: wrk against pgcache, pgbench with the same
+SQL against the same database, redis-benchmark with values of the same size. Ratios are
+pgcache's throughput over pgbench's on the same statement. Standard library only.
+"""
+import argparse
+import concurrent.futures
+import datetime
+import glob
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def block_value(i, rng):
+    """A block-like JSON value of roughly 0.3 to 2 KB."""
+    txs = [f"0x{rng.getrandbits(256):064x}" for _ in range(rng.randint(1, 22))]
+    return json.dumps({"number": hex(19_000_000 + i), "hash": f"0x{rng.getrandbits(256):064x}",
+                       "parentHash": f"0x{rng.getrandbits(256):064x}", "miner": f"0x{rng.getrandbits(160):040x}",
+                       "gasUsed": hex(rng.getrandbits(24)), "baseFeePerGas": str(rng.getrandbits(40)), "transactions": txs})
+
+
+class Service:
+    def __init__(self, base_url):
+        u = urllib.parse.urlparse(base_url)
+        self.host, self.port = u.hostname, u.port
+        self.auth = os.environ["BENCH_AUTH"]
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        headers = {"Authorization": self.auth, "Content-Type": "application/json"}
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, data
+
+
+def load(service, entries):
+    """Loads k0..k{entries-1} into namespace bench with batch-puts of 1000, two at a time."""
+    rng = random.Random(7)
+    start = time.time()
+
+    def batch(lo):
+        hi = min(entries, lo + 1000)
+        body = '{"entries":[' + ",".join(f'{{"key":"k{i}","value":{block_value(i, rng)},"ttl":"never"}}' for i in range(lo, hi)) + "]}"
+        status, data = service.request("POST", "/v1/cache/bench/batch-put", body)
+        assert status == 200, (status, data[:200])
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        list(pool.map(batch, range(0, entries, 1000)))
+    return time.time() - start
+
+
+def to_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value if unit == "ms" else value * 1000
+
+
+def wrk(base_url, script, duration, connections, entries, extra_env=None):
+    env = dict(os.environ, BENCH_ENTRIES=str(entries), BENCH_LUA_DIR=os.path.join(HERE, "wrk"), **(extra_env or {}))
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+                          "-s", os.path.join(HERE, "wrk", script), base_url],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "errors": errors.group(1) if errors else ""}
+
+
+def pgbench(db, script, duration, connections, entries):
+    logdir = tempfile.mkdtemp(prefix="pgbench-")
+    prefix = os.path.join(logdir, "tx")
+    out = subprocess.run(["pgbench", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "postgres"),
+                          "-n", "-M", "prepared", f"-c{connections}", "-j2", f"-T{duration}", "-D", f"entries={entries}",
+                          "-f", os.path.join(HERE, "pgbench", script), "-l", "--sampling-rate=0.05", f"--log-prefix={prefix}", db],
+                         capture_output=True, text=True, check=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out).group(1))
+    latencies = []
+    for f in glob.glob(prefix + "*"):
+        with open(f) as fh:
+            latencies += [int(line.split()[2]) / 1000 for line in fh if line.strip()]
+    latencies.sort()
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+    return {"rps": tps, "p50": pct(0.50), "p99": pct(0.99), "non2xx": 0, "errors": ""}
+
+
+def redis_benchmark(test, size, entries, connections, requests):
+    out = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-t", test, "-d", str(size), "-r", str(entries),
+                          "-n", str(requests), "-c", str(connections), "--csv"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        cells = [c.strip('"') for c in line.split('","')]
+        if cells[0].upper().startswith(test.upper()):
+            return {"rps": float(cells[1]), "p50": float(cells[4]), "p99": float(cells[6]), "non2xx": 0, "errors": ""}
+    raise RuntimeError("no redis-benchmark result for " + test + ": " + out)
+
+
+def psql(db, sql):
+    return subprocess.run(["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "postgres"),
+                           "-d", db, "-Atc", sql], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def purge_scenario(service, args):
+    """20% of the rows past their stale window; GET p99 on live keys without, then with, purge running."""
+    live = int(args.entries * 0.8)
+    psql(args.db, f"UPDATE pgcache.cache_entry SET expires_at = now() - interval '2 minutes', stale_until = now() - interval '1 minute' "
+                  f"WHERE namespace = 'bench' AND substr(cache_key, 2)::int >= {live}")
+    psql(args.db, "VACUUM ANALYZE pgcache.cache_entry")
+    without = wrk(args.base_url, "get-hit.lua", args.duration, args.connections, live)
+    done = threading.Event()
+    runs = []
+
+    def purge_until_done():
+        while not done.is_set():
+            status, data = service.request("POST", "/v1/admin/purge")
+            report = json.loads(data)
+            runs.append(report)
+            if report.get("complete") and report.get("purged", 0) == 0:
+                time.sleep(0.5)
+
+    t = threading.Thread(target=purge_until_done, daemon=True)
+    t.start()
+    with_purge = wrk(args.base_url, "get-hit.lua", args.duration, args.connections, live)
+    done.set()
+    t.join(timeout=60)
+    purged = sum(r.get("purged", 0) for r in runs)
+    return without, with_purge, purged, len(runs)
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def ready_seconds():
+    """Measured by bench/lib.sh: from launching the JVM to the first ready answer of /q/health/ready."""
+    return float(os.environ.get("READY_SECONDS", "nan"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("base-url", "db", "log", "mode", "out"):
+        ap.add_argument("--" + name, required=True)
+    for name in ("pid", "entries", "duration", "warmup", "connections"):
+        ap.add_argument("--" + name, type=int, required=True)
+    args = ap.parse_args()
+    service = Service(args.base_url)
+    print(f"loading {args.entries} entries ...", flush=True)
+    load_s = load(service, args.entries)
+    avg_size = int(psql(args.db, "SELECT avg(size_bytes)::int FROM pgcache.cache_entry WHERE namespace = 'bench'"))
+    psql(args.db, "VACUUM ANALYZE pgcache.cache_entry")
+
+    rows = []
+
+    def run(name, fn, reference=None):
+        print(f"  {name} ...", flush=True)
+        result = fn()
+        result["name"] = name
+        result["reference"] = reference
+        rows.append(result)
+        return result
+
+    scenarios = [("GET hit", "get-hit.lua"), ("GET miss", "get-miss.lua"), ("PUT (upsert)", "put.lua"),
+                 ("90/10 GET/PUT", "mix.lua"), ("batch-get of 100", "batch-get.lua")]
+    pg = {}
+    pg["get"] = run("pgbench: GET statement", lambda: pgbench(args.db, "get.sql", args.duration, args.connections, args.entries))
+    pg["upsert"] = run("pgbench: upsert statement", lambda: pgbench(args.db, "upsert.sql", args.duration, args.connections, args.entries))
+    for name, script in scenarios:
+        wrk(args.base_url, script, args.warmup, args.connections, args.entries)  # warm-up, not reported
+        ref = pg["get"] if name == "GET hit" else pg["upsert"] if name.startswith("PUT") else None
+        run("pgcache: " + name, lambda s=script: wrk(args.base_url, s, args.duration, args.connections, args.entries), ref)
+    requests = max(20000, args.duration * 20000)
+    run("redis-benchmark: SET", lambda: redis_benchmark("set", avg_size, args.entries, args.connections, requests))
+    run("redis-benchmark: GET", lambda: redis_benchmark("get", avg_size, args.entries, args.connections, requests))
+    without, with_purge, purged, purge_runs = purge_scenario(service, args)
+    without["name"], with_purge["name"] = "pgcache: GET hit, no purge", "pgcache: GET hit, purging 20%"
+    without["reference"] = with_purge["reference"] = None
+    rows += [without, with_purge]
+    rss = rss_mb(args.pid)
+    ready = ready_seconds()
+
+    cores = os.cpu_count()
+    header = f"{'scenario':38}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs pgbench':>12}{'non-2xx':>9}"
+    lines = [header, "-" * len(header)]
+    md = ["| scenario | req/s | p50 ms | p99 ms | ratio to pgbench (same statement) | non-2xx |", "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        ratio = f"{r['rps'] / r['reference']['rps']:.2f}x" if r.get("reference") else ""
+        lines.append(f"{r['name']:38}{r['rps']:10.0f}{r['p50']:9.2f}{r['p99']:9.2f}{ratio:>12}{r['non2xx']:9d}")
+        md.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['non2xx']} |")
+    p99_ratio = with_purge["p99"] / without["p99"] if without["p99"] else float("nan")
+    facts = [f"machine: {cores} cores shared by wrk, pgcache, PostgreSQL and the load tools; mode {args.mode}",
+             f"entries: {args.entries} (average value {avg_size} bytes), loaded through batch-put in {load_s:.1f} s",
+             f"each scenario: {args.warmup} s warm-up (wrk scenarios), then {args.duration} s measured, {args.connections} connections",
+             f"GET p99 while purging 20% of the rows: {p99_ratio:.2f}x the p99 without ({purged} rows purged in {purge_runs} purge calls)",
+             f"service peak resident memory (VmHWM): {rss:.0f} MB; ready {ready:.2f} s after launching the JVM"]
+    print("\n".join(lines + [""] + facts))
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    chart = os.path.join(args.out, f"benchmarks-{args.mode}.png")
+    plot(rows, chart)
+    section = "\n".join([f"Run of {stamp}, `bench/run.sh{' --smoke' if args.mode == 'smoke' else ''}`:", "", *md, "",
+                         *[f"- {f}" for f in facts], "", f"![throughput and p99](benchmarks-{args.mode}.png)", ""])
+    write_section(os.path.join(args.out, "benchmarks.md"), args.mode, section)
+
+
+def plot(rows, png):
+    data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
+    for i, r in enumerate(rows):
+        data.write(f'{i} "{r["name"].replace(" ", "~")}" {r["rps"]:.1f} {r["p99"]:.3f}\n')
+    data.close()
+    script = f"""
+set terminal pngcairo size 1200,600 noenhanced
+set output '{png}'
+set style fill solid 0.6
+set boxwidth 0.4
+set xtics rotate by -35 left
+set ylabel 'requests/s'
+set y2label 'p99 ms'
+set y2tics
+set ytics nomirror
+set key top right
+set title 'pgcache, pgbench and redis-benchmark on one machine'
+plot '{data.name}' using ($1-0.2):3:xtic(2) with boxes title 'req/s' axes x1y1, \\
+     '' using ($1+0.2):4 with boxes title 'p99 ms' axes x1y2
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("no chart:", e)
+
+
+def write_section(path, mode, section):
+    begin, end = f"<!-- bench/run.sh {mode}: begin -->", f"<!-- bench/run.sh {mode}: end -->"
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    block = f"{begin}\n{section}{end}"
+    if begin in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        title = "## Performance bar: pgcache, pgbench and Redis (issue 8)" if mode == "full" else "## Smoke run of bench/run.sh"
+        text = text.rstrip() + f"\n\n{title}\n\n{block}\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()

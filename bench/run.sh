@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The performance benchmark (issue 8): pgcache side by side with pgbench on the same SQL and
+# with redis-benchmark on values of the same size, each scenario for a fixed time after a
+# warm-up, on one machine. Writes the table into docs/benchmarks.md and a chart next to it.
+#
+#   bench/run.sh            full run: 1,000,000 entries, 30 s per scenario (takes ~20 min)
+#   bench/run.sh --smoke    every scenario for a few seconds on 5,000 entries (for CI)
+#   options: --entries N  --duration S  --connections C
+source "$(dirname "$0")/lib.sh"
+
+entries=1000000; duration=30; warmup=10; connections=32; mode=full
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) entries=5000; duration=3; warmup=1; mode=smoke ;;
+    --entries) entries="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --connections) connections="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 (for $1)"
+  [ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need wrk wrk
+need pgbench postgresql-client
+need redis-benchmark redis-tools
+need gnuplot gnuplot-nox
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+fi
+
+build_service
+trap stop_service EXIT
+start_service pgcache_bench_run
+python3 "$ROOT/bench/bench.py" --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
+  --entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode" \
+  --out "$ROOT/docs"
