@@ -41,7 +41,7 @@ start_service() {
   for _ in $(seq 1 600); do
     if curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1; then
       # seconds from launching the JVM to the first ready answer (polled every 0.1 s)
-      export READY_SECONDS; READY_SECONDS="$(echo "$(date +%s.%N) - $started" | bc)"
+      export READY_SECONDS; READY_SECONDS="$(python3 -c "import sys,time; print(round(time.time() - float(sys.argv[1]), 2))" "$started")"
       return 0
     fi
     kill -0 "$SERVICE_PID" 2>/dev/null || break
