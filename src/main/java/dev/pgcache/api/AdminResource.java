@@ -8,11 +8,22 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.pgcache.purge.PurgeJob;
 import dev.pgcache.purge.PurgeReport;
 
 /** Operations for operators. */
 @Path("/v1/admin")
+@SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
 public class AdminResource {
 
     private final PurgeJob purgeJob;
@@ -25,6 +36,36 @@ public class AdminResource {
     @POST
     @Path("purge")
     @Produces(MediaType.APPLICATION_JSON)
+    @Tag(name = ApiExamples.TAG_ADMIN, description = ApiExamples.TAG_ADMIN_TEXT)
+    @Operation(operationId = "purge", summary = "Run one purge now",
+            description = "Deletes rows past their stale window, bounded exactly like a scheduled run (pgcache.purge.batch-size, "
+                    + "time-budget, max-batches), in the request thread. Runs even where pgcache.purge.enabled=false. When another "
+                    + "replica holds the purge lock it does nothing and answers lockHeld=false. No request body.")
+    @APIResponse(responseCode = "200", description = "What the run did",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.PurgeReport.class),
+                    examples = @ExampleObject(name = "report", value = ApiExamples.PURGE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_ADMIN,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_ADMIN)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> purge() {
         PurgeReport report = purgeJob.runOnce();
         Map<String, Object> answer = new LinkedHashMap<>();

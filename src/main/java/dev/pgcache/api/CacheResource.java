@@ -26,8 +26,20 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.pgcache.entry.BatchWrite;
 import dev.pgcache.entry.BatchWriteResult;
@@ -53,6 +65,9 @@ import dev.pgcache.metrics.CacheMetrics.Event;
  * character when the caller encodes it.
  */
 @Path("/v1/cache/{namespace}")
+@SecurityScheme(securitySchemeName = ApiExamples.SECURITY_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = ApiExamples.SECURITY_SCHEME_TEXT)
+@SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
 public class CacheResource {
 
     private static final int DEFAULT_LIST_LIMIT = 100;
@@ -80,9 +95,103 @@ public class CacheResource {
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Parameter(name = "ttl", in = ParameterIn.QUERY, description = "Time to live: seconds, ISO-8601 (PT5M), 30s/5m/1h/7d, or never. Default: Cache-Control max-age, else the namespace's.")
-    @Parameter(name = "stale", in = ParameterIn.QUERY, description = "How long after expiry the value may be served stale. Default: Cache-Control stale-while-revalidate, else the namespace's.")
-    @Parameter(name = "tag", in = ParameterIn.QUERY, description = "A tag for invalidation by tag; repeat for several.")
+    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
+    @Operation(operationId = "putEntry", summary = "Store a value",
+            description = "Creates or replaces the entry in one SQL statement, with its preconditions and revision rule inside that "
+                    + "statement: a refused write writes nothing. The lifetime comes from ?ttl= / ?stale=, else the request's "
+                    + "Cache-Control, else the namespace's policy. Every write replaces value, lifetime, tags and revision.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "key", in = ParameterIn.PATH, description = ApiExamples.KEY, example = "block:19000000")
+    @Parameter(name = "ttl", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "5m",
+            description = ApiExamples.TTL + " Default: Cache-Control max-age, else the namespace's.")
+    @Parameter(name = "stale", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "1m",
+            description = ApiExamples.STALE + " Default: Cache-Control stale-while-revalidate, else the namespace's.")
+    @Parameter(name = "tag", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "chain:1",
+            description = "A tag for invalidation by tag; repeat for several (at most 32, each 1 to 128 UTF-8 bytes).")
+    @Parameter(name = CachingHeaders.X_REVISION, in = ParameterIn.HEADER, description = ApiExamples.X_REVISION,
+            schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0"), example = "19000000")
+    @Parameter(name = HttpHeaders.IF_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_MATCH_PUT, example = "\"41\"")
+    @Parameter(name = HttpHeaders.IF_NONE_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_NONE_MATCH_PUT, example = "*")
+    @Parameter(name = HttpHeaders.CACHE_CONTROL, in = ParameterIn.HEADER, description = ApiExamples.CACHE_CONTROL_PUT,
+            example = "max-age=300, stale-while-revalidate=60")
+    @RequestBody(required = true, description = "Exactly one JSON value of any kind, UTF-8, at most pgcache.limits.max-value-size (1 MiB). "
+            + "Stored as jsonb: equal as JSON to what was sent, not byte-identical.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(description = "any JSON value"),
+                    examples = @ExampleObject(name = "block", value = ApiExamples.VALUE)))
+    @APIResponse(responseCode = "201", description = "Created: no live entry existed (absent, or gone and waiting for purge)",
+            headers = {
+                    @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Location", description = ApiExamples.LOCATION,
+                            schema = @Schema(type = SchemaType.STRING, format = "uri")),
+                    @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
+                            schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+                    examples = @ExampleObject(name = "created", value = ApiExamples.PUT_CREATED)))
+    @APIResponse(responseCode = "200", description = "Replaced a live entry",
+            headers = {
+                    @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
+                            schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+                    examples = @ExampleObject(name = "replaced", value = ApiExamples.PUT_REPLACED)))
+    @APIResponse(responseCode = "400", description = "Bad namespace, key, ttl, stale, tag, X-Revision, If-Match/If-None-Match, "
+            + "Cache-Control or JSON value; nothing written",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-ttl", value = ApiExamples.INVALID_TTL),
+                    @ExampleObject(name = "invalid-stale", value = ApiExamples.INVALID_STALE),
+                    @ExampleObject(name = "invalid-tag", value = ApiExamples.INVALID_TAG),
+                    @ExampleObject(name = "invalid-revision", value = ApiExamples.INVALID_REVISION),
+                    @ExampleObject(name = "invalid-precondition", value = ApiExamples.INVALID_PRECONDITION),
+                    @ExampleObject(name = "invalid-cache-control", value = ApiExamples.INVALID_CACHE_CONTROL),
+                    @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
+                    @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
+                    @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
+    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "409", description = "revision-conflict: the stored live entry holds a higher revision than X-Revision; "
+            + "nothing written. X-Revision carries the stored revision.",
+            headers = @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_409,
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int64")),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "revision-conflict", value = ApiExamples.REVISION_CONFLICT)))
+    @APIResponse(responseCode = "412", description = "precondition-failed: If-Match or If-None-Match did not hold; nothing written. "
+            + "ETag carries the live entry's version when there is one.",
+            headers = @Header(name = "ETag", description = ApiExamples.ETAG_412, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "precondition-failed", value = ApiExamples.PRECONDITION_FAILED)))
+    @APIResponse(responseCode = "413", description = "payload-too-large: the value is over pgcache.limits.max-value-size, or the "
+            + "declared Content-Length over the 16 MiB transport cap",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE)))
+    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response put(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(CachingHeaders.X_REVISION) String revision, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
@@ -96,7 +205,8 @@ public class CacheResource {
         Long rev = revision(revision);
         String json = jsonBodies.checkValue(body);
         if (precondition == null) {
-            throw preconditionFailed(id, null);
+            // If-Match named no strong tag, so it cannot hold; say which version is live
+            throw preconditionFailed(id, store.get(id).map(Entry::version).orElse(null));
         }
 
         WriteOutcome outcome = store.upsert(new WriteRequest(id, json, body.length, lifetime, tags, rev, precondition));
@@ -119,7 +229,74 @@ public class CacheResource {
     @GET
     @Path("{key}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Parameter(name = "min-revision", in = ParameterIn.QUERY, description = "Treat an entry with a lower (or no) revision as a miss.")
+    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
+    @Operation(operationId = "getEntry", summary = "Read a value",
+            description = "Answers the stored JSON as PostgreSQL prints it, with HTTP caching headers; the value is never parsed on the way "
+                    + "out. A fresh entry is X-Cache: HIT, an expired one inside its stale window X-Cache: STALE; a gone or absent one is a "
+                    + "404 cache-miss. HEAD answers with the same status and headers and no body (304 included). Reads never write.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "key", in = ParameterIn.PATH, description = ApiExamples.KEY, example = "block:19000000")
+    @Parameter(name = "min-revision", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0"),
+            example = "19000000", description = "Treat an entry with a lower (or no) revision as a miss: 404 cache-miss, X-Cache: MISS.")
+    @Parameter(name = HttpHeaders.IF_NONE_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_NONE_MATCH_GET, example = "\"1\"")
+    @APIResponse(responseCode = "200", description = "The value (fresh or stale)",
+            headers = {
+                    @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Cache-Control", description = ApiExamples.CACHE_CONTROL,
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
+                    @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+                            schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
+                    @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
+                            schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(description = "the stored JSON value, any JSON type"),
+                    examples = @ExampleObject(name = "block", value = ApiExamples.VALUE_AS_STORED)))
+    @APIResponse(responseCode = "304", description = "Not modified: If-None-Match names the live entry's version (or is *); "
+            + "the same caching headers, no body",
+            headers = {
+                    @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Cache-Control", description = ApiExamples.CACHE_CONTROL,
+                            schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
+                    @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+                            schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
+                    @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
+                            schema = @Schema(type = SchemaType.INTEGER, format = "int64")) })
+    @APIResponse(responseCode = "400", description = "Bad namespace, key, min-revision or If-None-Match",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-revision", value = ApiExamples.INVALID_REVISION),
+                    @ExampleObject(name = "invalid-precondition", value = ApiExamples.INVALID_PRECONDITION) }))
+    @APIResponse(responseCode = "404", description = "cache-miss: no live entry (or none with min-revision), with X-Cache: MISS; "
+            + "or unknown-namespace",
+            headers = @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+                    schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "cache-miss", value = ApiExamples.CACHE_MISS),
+                    @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE) }))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response get(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @Context UriInfo uri) {
         EntryId id = id(rawNamespace, rawKey);
@@ -146,6 +323,47 @@ public class CacheResource {
 
     @DELETE
     @Path("{key}")
+    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
+    @Operation(operationId = "deleteEntry", summary = "Remove one entry",
+            description = "Deletes the live entry, in one statement; with If-Match only when its version matches. A gone row under the key "
+                    + "is deleted too but does not count as found.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "key", in = ParameterIn.PATH, description = ApiExamples.KEY, example = "block:19000000")
+    @Parameter(name = HttpHeaders.IF_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_MATCH_DELETE, example = "\"13\"")
+    @APIResponse(responseCode = "204", description = "Deleted a live entry")
+    @APIResponse(responseCode = "400", description = "Bad namespace, key or If-Match",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-precondition", value = ApiExamples.INVALID_PRECONDITION) }))
+    @APIResponse(responseCode = "404", description = "not-found: no live entry under the key (without If-Match); or unknown-namespace",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "not-found", value = ApiExamples.NOT_FOUND),
+                    @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE) }))
+    @APIResponse(responseCode = "412", description = "precondition-failed: If-Match did not hold (no live entry, or another version); "
+            + "nothing deleted. ETag carries the live entry's version when there is one.",
+            headers = @Header(name = "ETag", description = ApiExamples.ETAG_412, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "precondition-failed", value = ApiExamples.PRECONDITION_FAILED)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response delete(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         EntryId id = id(rawNamespace, rawKey);
@@ -175,8 +393,52 @@ public class CacheResource {
     @POST
     @Path("{key}/touch")
     @Produces(MediaType.APPLICATION_JSON)
-    @Parameter(name = "ttl", in = ParameterIn.QUERY, description = "The new time to live from now. Default: the namespace's.")
-    @Parameter(name = "stale", in = ParameterIn.QUERY, description = "The new stale window after it. Default: the namespace's.")
+    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
+    @Operation(operationId = "touchEntry", summary = "Extend an entry's life",
+            description = "Gives a live (fresh or stale) entry a new lifetime from now, without rewriting its value: version (ETag), "
+                    + "revision, tags and fetched time stay. Not counted as a write.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "key", in = ParameterIn.PATH, description = ApiExamples.KEY, example = "block:19000000")
+    @Parameter(name = "ttl", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "2h",
+            description = "The new time to live from now. " + ApiExamples.TTL + " Default: the namespace's.")
+    @Parameter(name = "stale", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "5m",
+            description = "The new stale window after it. Default: the namespace's.")
+    @APIResponse(responseCode = "200", description = "The new lifetime; the version is unchanged",
+            headers = @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+                    examples = @ExampleObject(name = "touched", value = ApiExamples.TOUCHED)))
+    @APIResponse(responseCode = "400", description = "Bad namespace, key, ttl or stale",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-ttl", value = ApiExamples.INVALID_TTL),
+                    @ExampleObject(name = "invalid-stale", value = ApiExamples.INVALID_STALE) }))
+    @APIResponse(responseCode = "404", description = "not-found: no live entry to touch; or unknown-namespace",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "not-found", value = ApiExamples.NOT_FOUND),
+                    @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE) }))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response touch(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @Context UriInfo uri) {
         EntryId id = id(rawNamespace, rawKey);
@@ -190,9 +452,52 @@ public class CacheResource {
     /** Keys with their metadata (no values), in key order, a page at a time. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "Only keys starting with this text.")
-    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "Keys per page, 1 to pgcache.limits.max-list-limit (default 1000); default 100.")
-    @Parameter(name = "after", in = ParameterIn.QUERY, description = "The next cursor of the previous page.")
+    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
+    @Operation(operationId = "listKeys", summary = "List keys with their metadata",
+            description = "Live keys (fresh and stale) in key order (byte-wise), without values, a page at a time. Keyset paging: "
+                    + "a page starts after the last key of the previous one, so entries written or deleted meanwhile never make a "
+                    + "page repeat or skip the others.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "prefix", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "block:",
+            description = "Only keys starting with this text (not empty).")
+    @Parameter(name = "limit", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", defaultValue = "100"),
+            example = "100", description = "Keys per page, 1 to pgcache.limits.max-list-limit (default 1000); default 100.")
+    @Parameter(name = "after", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "YmxvY2s6MTkwMDAwMDA",
+            description = "The next cursor of the previous page (the last key, base64url).")
+    @APIResponse(responseCode = "200", description = "One page; next is null on the last",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.KeyPage.class),
+                    examples = @ExampleObject(name = "page", value = ApiExamples.LIST_PAGE)))
+    @APIResponse(responseCode = "400", description = "Bad namespace, prefix, limit or cursor",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-prefix", value = ApiExamples.INVALID_PREFIX),
+                    @ExampleObject(name = "invalid-limit", value = ApiExamples.INVALID_LIMIT),
+                    @ExampleObject(name = "invalid-cursor", value = ApiExamples.INVALID_CURSOR) }))
+    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> list(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri) {
         String namespace = namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
@@ -212,8 +517,49 @@ public class CacheResource {
 
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
-    @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "Invalidate only keys starting with this text (not empty).")
-    @Parameter(name = "tag", in = ParameterIn.QUERY, description = "Invalidate only entries carrying this tag.")
+    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
+    @Operation(operationId = "invalidate", summary = "Invalidate by prefix, by tag, or the whole namespace",
+            description = "Deletes in batches of 5,000 rows, each its own short statement: not atomic, and rows a concurrent write holds "
+                    + "locked are skipped. Give prefix or tag, not both; neither removes every entry of the namespace.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @Parameter(name = "prefix", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "block:",
+            description = "Invalidate only keys starting with this text (not empty).")
+    @Parameter(name = "tag", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "chain:1",
+            description = "Invalidate only entries carrying this tag.")
+    @APIResponse(responseCode = "200", description = "How many live entries were removed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Invalidated.class),
+                    examples = @ExampleObject(name = "invalidated", value = ApiExamples.INVALIDATED)))
+    @APIResponse(responseCode = "400", description = "Bad namespace, prefix or tag, or both given",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-prefix", value = ApiExamples.INVALID_PREFIX),
+                    @ExampleObject(name = "invalid-tag", value = ApiExamples.INVALID_TAG),
+                    @ExampleObject(name = "invalid-invalidation", value = ApiExamples.INVALID_INVALIDATION) }))
+    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Long> invalidate(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri) {
         String namespace = namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
@@ -239,6 +585,56 @@ public class CacheResource {
     @Path("batch-get")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
+    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
+    @Operation(operationId = "batchGet", summary = "Read many keys at once",
+            description = "One statement, one round trip to the database. Each key is answered in the order asked with its value, state, "
+                    + "version, revision and age, or as a miss. A key may be asked more than once.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @RequestBody(required = true, description = "The keys, at most pgcache.limits.max-batch-size (1000)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetRequest.class),
+                    examples = @ExampleObject(name = "keys", value = ApiExamples.BATCH_GET_REQUEST)))
+    @APIResponse(responseCode = "200", description = "One item per key",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetAnswer.class),
+                    examples = @ExampleObject(name = "entries", value = ApiExamples.BATCH_GET_ANSWER)))
+    @APIResponse(responseCode = "400", description = "The body is not {\"keys\": [strings]}, or a key is invalid",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-batch", value = ApiExamples.INVALID_BATCH),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
+                    @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX) }))
+    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size keys, or a declared "
+            + "Content-Length over the 16 MiB transport cap",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE)))
+    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response batchGet(@Encoded @PathParam("namespace") String rawNamespace,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         String namespace = namespace(rawNamespace);
@@ -259,6 +655,66 @@ public class CacheResource {
     @Path("batch-put")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
+    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
+    @Operation(operationId = "batchPut", summary = "Write many entries at once",
+            description = "One INSERT … ON CONFLICT statement for the whole batch, not a loop of single writes. Each entry is created, "
+                    + "replaced, or refused because the stored live entry holds a higher revision; the others are written. The body is "
+                    + "checked whole first: any invalid entry refuses the whole batch with a 400 and nothing is written; so does a value "
+                    + "PostgreSQL cannot store. No preconditions (If-Match) in batches.")
+    @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
+    @RequestBody(required = true, description = "The entries, at most pgcache.limits.max-batch-size (1000), each key once",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchPutRequest.class),
+                    examples = @ExampleObject(name = "entries", value = ApiExamples.BATCH_PUT_REQUEST)))
+    @APIResponse(responseCode = "200", description = "One result per entry, in the order sent",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchPutAnswer.class),
+                    examples = @ExampleObject(name = "results", value = ApiExamples.BATCH_PUT_ANSWER)))
+    @APIResponse(responseCode = "400", description = "The body is not of the documented shape, repeats a key, or an entry has a bad "
+            + "key, ttl, stale, tag, revision or value; nothing written",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "invalid-batch", value = ApiExamples.INVALID_BATCH),
+                    @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
+                    @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
+                    @ExampleObject(name = "invalid-ttl", value = ApiExamples.INVALID_TTL),
+                    @ExampleObject(name = "invalid-stale", value = ApiExamples.INVALID_STALE),
+                    @ExampleObject(name = "invalid-tag", value = ApiExamples.INVALID_TAG),
+                    @ExampleObject(name = "invalid-revision", value = ApiExamples.INVALID_REVISION),
+                    @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
+                    @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
+                    @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
+    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size entries, a value over "
+            + "pgcache.limits.max-value-size, or a declared Content-Length over the 16 MiB transport cap; nothing written",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "batch-too-large", value = ApiExamples.BATCH_TOO_LARGE),
+                    @ExampleObject(name = "value-too-large", value = ApiExamples.VALUE_TOO_LARGE) }))
+    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> batchPut(@Encoded @PathParam("namespace") String rawNamespace,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         String namespace = namespace(rawNamespace);
@@ -304,7 +760,8 @@ public class CacheResource {
         } else {
             Long sent = writes.stream().filter(w -> w.key().equals(r.key())).findFirst().map(BatchWrite::revision).orElse(null);
             m.put("outcome", "refused");
-            m.put("reason", "revision " + sent + " is lower than the stored revision " + r.storedRevision());
+            m.put("reason", "revision " + sent + " is lower than the stored revision"
+                    + (r.storedRevision() == null ? "" : " " + r.storedRevision()));
             m.put("storedRevision", r.storedRevision());
         }
         return m;
@@ -363,11 +820,12 @@ public class CacheResource {
         return new ProblemException(Problem.of(412, "precondition-failed", "Precondition failed", detail), headers);
     }
 
-    private static ProblemException revisionConflict(EntryId id, Long sent, long stored) {
+    private static ProblemException revisionConflict(EntryId id, Long sent, Long stored) {
+        String storedText = stored == null ? "a higher revision (a concurrent write changed it again)" : "revision " + stored;
         return new ProblemException(Problem.of(409, "revision-conflict", "Conflict",
-                "the stored entry for key '" + id.key() + "' has revision " + stored + ", higher than this write's revision " + sent
+                "the stored entry for key '" + id.key() + "' has " + storedText + ", higher than this write's revision " + sent
                         + "; nothing was written"),
-                Map.of(CachingHeaders.X_REVISION, Long.toString(stored)));
+                stored == null ? Map.of() : Map.of(CachingHeaders.X_REVISION, Long.toString(stored)));
     }
 
     private static Map<String, Object> writeAnswer(EntryId id, WriteResult result) {

@@ -11,6 +11,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespaceCounts;
@@ -20,6 +30,7 @@ import dev.pgcache.metrics.CacheMetrics.Event;
 
 /** What namespaces exist, what they hold, and how they have been used since start. */
 @Path("/v1")
+@SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
 public class NamespacesResource {
 
@@ -36,6 +47,36 @@ public class NamespacesResource {
     /** Every namespace with rows or declared in config: entry counts by state, bytes, and its policy. Counts scan the table. */
     @GET
     @Path("namespaces")
+    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
+    @Operation(operationId = "listNamespaces", summary = "Namespaces with entry counts and policy",
+            description = "Every namespace that has rows or is declared in config, by name: entries by state (fresh, stale, gone), the "
+                    + "bytes of their values, and the lifetime its writes get by default. The counts scan the table: for operators, "
+                    + "not for hot paths.")
+    @APIResponse(responseCode = "200", description = "The namespaces",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.NamespaceList.class),
+                    examples = @ExampleObject(name = "namespaces", value = ApiExamples.NAMESPACES)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_ADMIN,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_ADMIN)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> namespaces() {
         Map<String, NamespaceCounts> counts = new TreeMap<>();
         policies.declared().keySet().forEach(ns -> counts.put(ns, NamespaceCounts.empty(ns)));
@@ -43,7 +84,7 @@ public class NamespacesResource {
             counts.put(c.namespace(), c);
         }
         List<Map<String, Object>> list = counts.values().stream().map(c -> {
-            NamespacePolicies.Policy policy = policies.policyFor(c.namespace());
+            NamespacePolicies.Policy policy = policies.describe(c.namespace());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", c.namespace());
             m.put("declared", policy.declared());
@@ -61,6 +102,31 @@ public class NamespacesResource {
     /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, hit ratio. */
     @GET
     @Path("stats")
+    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
+    @Operation(operationId = "stats", summary = "Per-namespace counters of this replica",
+            description = "Since this replica started counting: hits, stale hits, misses, writes, invalidations, rows purged and hit "
+                    + "ratio, per namespace. The same counters as the pgcache_*_total metrics at /q/metrics; each replica counts its own. "
+                    + "Does not touch the database.")
+    @APIResponse(responseCode = "200", description = "The counters",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Stats.class),
+                    examples = @ExampleObject(name = "stats", value = ApiExamples.STATS)))
+    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
+    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
+            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
+    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_ADMIN,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_ADMIN)))
+    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
+    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
     public Map<String, Object> stats() {
         Map<String, Object> byNamespace = new TreeMap<>();
         for (String ns : metrics.namespaces()) {

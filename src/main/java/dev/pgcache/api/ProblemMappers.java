@@ -84,6 +84,7 @@ class ProblemMappers {
             case 404 -> "no resource at this path; see /q/openapi for the API";
             case 405 -> "this path does not take that method";
             case 415 -> "this request needs a JSON body (Content-Type: application/json)";
+            case 406 -> "this resource answers with application/json (or application/problem+json); accept one of those";
             default -> e.getMessage();
         };
         return ProblemResponses.of(Problem.of(status, slug, title, detail).at(path(uri)), headers);

@@ -25,9 +25,18 @@ final class QueryParams {
             return null;
         }
         if (values.size() > 1) {
-            throw ProblemException.badRequest("invalid-" + name, "the query parameter '" + name + "' is given " + values.size() + " times; give it once");
+            throw ProblemException.badRequest(problemTypeOf(name), "the query parameter '" + name + "' is given " + values.size() + " times; give it once");
         }
         return values.get(0) == null ? "" : values.get(0);
+    }
+
+    /** The problem type for a bad value of the parameter, the same one its other checks use. */
+    private static String problemTypeOf(String name) {
+        return switch (name) {
+            case "after" -> "invalid-cursor";
+            case "min-revision" -> "invalid-revision";
+            default -> "invalid-" + name;
+        };
     }
 
     /** Every value, empty ones included; an empty list when absent. */

@@ -13,7 +13,8 @@ import io.vertx.ext.web.RoutingContext;
  * this, RFC 3986 dot-segment removal turns {@code DELETE /v1/cache/ns/%2E} (a key ".") or
  * {@code DELETE /v1/cache/ns/} (an empty key) into {@code DELETE /v1/cache/ns}, which
  * invalidates the whole namespace. Such keys cannot be addressed in a URL path, so they are
- * refused here, as are broken percent-escapes (which the HTTP layer would answer with an empty 400).
+ * refused here. The broken-escape check is a second line: today Vert.x's decoder refuses a
+ * malformed escape such as {@code %zz} first, with an empty-bodied 400 (see docs/security.md).
  */
 @ApplicationScoped
 class RawPathGuard {
@@ -59,11 +60,12 @@ class RawPathGuard {
         for (int i = 0; i < segments.length; i++) {
             String s = segments[i].toLowerCase(Locale.ROOT).replace("%2e", ".");
             if (s.equals(".") || s.equals("..")) {
-                return "a path segment is '" + s + "': keys '.' and '..' cannot be addressed in a URL path (RFC 3986 removes dot segments)";
+                return "a path segment is '" + s + "': '.' and '..' cannot be used as a key or a namespace in a URL path"
+                        + " (RFC 3986 removes dot segments)";
             }
             if (s.isEmpty() && path.startsWith(CACHE)) {
                 return i == segments.length - 1
-                        ? "the path ends with '/': the key is empty (to act on the whole namespace, leave out the trailing '/')"
+                        ? "the path ends with '/': a key or namespace is empty (to act on a whole namespace, leave out the trailing '/')"
                         : "the path has an empty segment ('//'); encode '/' in keys as %2F";
             }
         }

@@ -308,7 +308,7 @@ public class EntryStore {
         if (w.precondition() instanceof WritePrecondition.None
                 || w.revision() != null && storedRevision != null && storedRevision > w.revision()) {
             // without a precondition only the revision rule refuses a write
-            return new WriteOutcome.RevisionConflict(storedRevision == null ? -1 : storedRevision);
+            return new WriteOutcome.RevisionConflict(storedRevision);
         }
         return new WriteOutcome.PreconditionFailed(current == null ? null : current.version());
     }

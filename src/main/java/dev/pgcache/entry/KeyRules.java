@@ -90,7 +90,7 @@ public class KeyRules {
 
     public String checkPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
-            throw new InvalidInputException("invalid-prefix", "the prefix is empty; to invalidate a whole namespace, leave it out");
+            throw new InvalidInputException("invalid-prefix", "the prefix is empty; to act on the whole namespace, leave it out");
         }
         if (prefix.getBytes(StandardCharsets.UTF_8).length > maxKeyBytes || prefix.indexOf('\0') >= 0) {
             throw new InvalidInputException("invalid-prefix",

@@ -59,6 +59,12 @@ public class NamespacePolicies {
         return new Policy(namespace, false, defaults);
     }
 
+    /** The policy a namespace has or would have, without refusing undeclared ones (for reports on rows already stored). */
+    public Policy describe(String namespace) {
+        Policy policy = declared.get(namespace);
+        return policy != null ? policy : new Policy(namespace, false, defaults);
+    }
+
     public Map<String, Policy> declared() {
         return Map.copyOf(declared);
     }

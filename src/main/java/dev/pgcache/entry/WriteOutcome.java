@@ -14,7 +14,11 @@ public sealed interface WriteOutcome {
     record PreconditionFailed(Long currentVersion) implements WriteOutcome {
     }
 
-    /** The stored live entry holds a higher revision than the write carried. */
-    record RevisionConflict(long storedRevision) implements WriteOutcome {
+    /**
+     * The stored live entry holds a higher revision than the write carried.
+     *
+     * @param storedRevision that revision, or null when a concurrent writer changed the entry again before it could be read
+     */
+    record RevisionConflict(Long storedRevision) implements WriteOutcome {
     }
 }

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
  * {@code pgcache_<name>_total{namespace=…}}) and the stats endpoint read, so the two never
  * disagree. A namespace's counters are registered on its first use.
  */
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class CacheMetrics {
 

@@ -18,7 +18,10 @@ class SecurityDefaultsTest {
 
     @Test
     void authIsOnWhenNothingIsConfigured() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(dev.pgcache.config.PgcacheConfig.class).build();
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 100, new io.quarkus.runtime.configuration.MemorySizeConverter())
+                .withMapping(dev.pgcache.config.PgcacheConfig.class).build();
         AuthConfig auth = config.getConfigMapping(dev.pgcache.config.PgcacheConfig.class).auth();
         assertTrue(auth.enabled());
         assertFalse(auth.rateLimit().enabled());
