@@ -66,8 +66,14 @@ class ProblemMappers {
             return internal(uri);
         }
         Map<String, String> headers = Map.of();
-        if (e instanceof NotAllowedException && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
-            headers = Map.of(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW));
+        if (e instanceof NotAllowedException) {
+            String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+            if (allow == null && uri != null) {
+                allow = AllowedMethods.forPath(uri.getRequestUri().getRawPath());
+            }
+            if (allow != null) {
+                headers = Map.of(HttpHeaders.ALLOW, allow);
+            }
         }
         String slug = switch (status) {
             case 404 -> "not-found";

@@ -194,6 +194,12 @@ class BadInputTest {
     void unknownPathsAndWrongMethodsAreProblems() {
         isProblem(given().get("/v1/nothing-here").then(), 404, "not-found", "no resource");
         isProblem(given().post("/v1/cache/" + ns + "/k").then(), 405, "method-not-allowed", "method");
+        given().post("/v1/cache/" + ns + "/k").then().header("Allow", "GET, HEAD, PUT, DELETE");
+        given().put("/v1/cache/" + ns).then().statusCode(405).header("Allow", "GET, HEAD, DELETE");
+        given().get("/v1/cache/" + ns + "/batch-put").then().statusCode(404); // a key named batch-put: GET works
+        given().get("/v1/admin/purge").then().statusCode(405).header("Allow", "POST");
+        given().delete("/v1/stats").then().statusCode(405).header("Allow", "GET, HEAD");
+        given().get("/v1/cache/" + ns + "/k/touch").then().statusCode(405).header("Allow", "POST");
     }
 
     @Test
