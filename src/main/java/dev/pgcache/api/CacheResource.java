@@ -43,6 +43,7 @@ import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WritePrecondition;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.entry.WriteResult;
+import dev.pgcache.load.ReadThrough;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
@@ -63,16 +64,18 @@ public class CacheResource {
     private final JsonBodies jsonBodies;
     private final BatchBodies batchBodies;
     private final CacheMetrics metrics;
+    private final ReadThrough readThrough;
     private final int maxListLimit;
 
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
-            CacheMetrics metrics, dev.pgcache.config.PgcacheConfig config) {
+            CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
         this.store = store;
         this.keyRules = keyRules;
         this.policies = policies;
         this.jsonBodies = jsonBodies;
         this.batchBodies = batchBodies;
         this.metrics = metrics;
+        this.readThrough = readThrough;
         this.maxListLimit = config.limits().maxListLimit();
     }
 
@@ -121,11 +124,20 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Parameter(name = "min-revision", in = ParameterIn.QUERY, description = "Treat an entry with a lower (or no) revision as a miss.")
     public Response get(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
-            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @Context UriInfo uri) {
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @Context UriInfo uri) {
         EntryId id = id(rawNamespace, rawKey);
         policies.policyFor(id.namespace());
         EntityTags notMatching = EntityTags.parse(ifNoneMatch, "If-None-Match");
         Long minRevision = minRevision(new QueryParams(uri).single("min-revision"));
+        if (readThrough.serves(id.namespace())) {
+            // a namespace with an upstream loads on a miss; see dev.pgcache.load.ReadThrough
+            ReadThrough.Answer answer = readThrough.get(id, cacheControl, minRevision);
+            Response.ResponseBuilder r = notMatching != null && notMatching.matchesWeakly(answer.entry().version())
+                    ? Response.notModified()
+                    : Response.ok(answer.entry().json(), MediaType.APPLICATION_JSON_TYPE);
+            return CachingHeaders.apply(r, answer.entry(), answer.xCache()).build();
+        }
 
         Entry entry = store.get(id)
                 .filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision)
