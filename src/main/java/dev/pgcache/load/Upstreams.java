@@ -35,7 +35,8 @@ public class Upstreams {
     Upstreams(PgcacheConfig config, NamespacePolicies policies, JsonBodies json, LoadMetrics metrics,
             @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20") int poolSize) {
         int concurrent = config.load().maxConcurrent();
-        if (concurrent < 1 || concurrent >= poolSize) {
+        boolean anyUpstream = config.namespaces().values().stream().anyMatch(ns -> ns.upstream().isPresent());
+        if (anyUpstream && (concurrent < 1 || concurrent >= poolSize)) {
             throw new IllegalStateException("pgcache.load.max-concurrent=" + concurrent + " must be at least 1 and below "
                     + "quarkus.datasource.jdbc.max-size=" + poolSize + ": every running load holds one pooled connection");
         }
