@@ -17,7 +17,7 @@ import dev.pgcache.config.PgcacheConfig;
  * broken connections, 500/502/503/504); only failures that say the upstream is unwell count
  * against the circuit (a 403 or a 404 does not). Every attempt is timed.
  */
-final class GuardedSource implements Source {
+public final class GuardedSource implements Source {
 
     private final String namespace;
     private final Source inner;
@@ -25,13 +25,18 @@ final class GuardedSource implements Source {
     private final TypedGuard<Fetched> guard;
     private final Duration openDelay;
 
-    GuardedSource(String namespace, Source inner, PgcacheConfig.Upstream config, LoadMetrics metrics) {
+    /**
+     * @param retry       retry settings (the JSON-RPC proxy can declare the same config group for its upstreams)
+     * @param cb          circuit breaker settings
+     * @param maxDuration bound on all attempts together, the namespace's wait-timeout
+     */
+    public GuardedSource(String namespace, Source inner, PgcacheConfig.Upstream.Retry retry, PgcacheConfig.Upstream.CircuitBreaker cb,
+            Duration maxDuration, LoadMetrics metrics) {
         this.namespace = namespace;
         this.inner = inner;
         this.metrics = metrics;
-        this.openDelay = config.circuitBreaker().delay();
+        this.openDelay = cb.delay();
         TypedGuard.Builder<Fetched> b = TypedGuard.create(Fetched.class).withDescription("upstream of namespace " + namespace);
-        PgcacheConfig.Upstream.Retry retry = config.retry();
         if (retry.maxRetries() > 0) {
             long delay = retry.delay().toMillis();
             b = b.withRetry()
@@ -39,12 +44,11 @@ final class GuardedSource implements Source {
                     .delay(delay, ChronoUnit.MILLIS)
                     // a little jitter so that replicas that failed together do not retry together
                     .jitter(delay / 4, ChronoUnit.MILLIS)
-                    .maxDuration(config.waitTimeout().toMillis(), ChronoUnit.MILLIS)
+                    .maxDuration(maxDuration.toMillis(), ChronoUnit.MILLIS)
                     .whenException(t -> t instanceof UpstreamFailure f && f.retryable())
                     .withExponentialBackoff().factor(2).maxDelay(Math.max(delay, retry.maxDelay().toMillis()), ChronoUnit.MILLIS).done()
                     .done();
         }
-        PgcacheConfig.Upstream.CircuitBreaker cb = config.circuitBreaker();
         if (cb.enabled()) {
             metrics.circuit(namespace, CircuitBreakerState.CLOSED);
             b = b.withCircuitBreaker()

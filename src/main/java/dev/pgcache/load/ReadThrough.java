@@ -61,7 +61,15 @@ public class ReadThrough {
      * @throws LoadFailure for every answer that is not a 200
      */
     public Answer get(EntryId id, String cacheControl, Long minRevision) {
-        Upstream upstream = upstreams.of(id.namespace()).orElseThrow();
+        return get(upstreams.of(id.namespace()).orElseThrow(), id, cacheControl, minRevision);
+    }
+
+    /**
+     * The same for an upstream that is not a configured namespace's, e.g. a JSON-RPC node whose
+     * cache entries live in a namespace of their own: it gets the same single-flight, refresh and
+     * stale-if-error behaviour.
+     */
+    public Answer get(Upstream upstream, EntryId id, String cacheControl, Long minRevision) {
         RequestDirectives d = RequestDirectives.parse(cacheControl);
         Optional<Entry> stored = store.get(id);
         Long seenVersion = stored.map(Entry::version).orElse(null);

@@ -54,7 +54,8 @@ public class Upstreams {
             }
             check(prefix, u);
             Source source = new GuardedSource(namespace,
-                    new HttpSource(namespace, template, u.headers(), u.timeout(), json.maxValueBytes(), json), u, metrics);
+                    new HttpSource(namespace, template, u.headers(), u.timeout(), json.maxValueBytes(), json),
+                    u.retry(), u.circuitBreaker(), u.waitTimeout(), metrics);
             byNamespace.put(namespace, new Upstream(namespace, source, u.honorMaxAge(), u.negativeTtl(), u.waitTimeout()));
         }));
     }
@@ -62,10 +63,6 @@ public class Upstreams {
     /** The namespace's upstream, or empty for a plain cache namespace. */
     public Optional<Upstream> of(String namespace) {
         return Optional.ofNullable(byNamespace.get(namespace));
-    }
-
-    public Map<String, Upstream> all() {
-        return Map.copyOf(byNamespace);
     }
 
     private static void check(String prefix, PgcacheConfig.Upstream u) {

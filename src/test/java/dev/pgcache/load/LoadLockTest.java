@@ -48,10 +48,7 @@ class LoadLockTest {
     }
 
     private static double lockWaits(String ns) {
-        String metrics = given().get("/q/metrics").asString();
-        String prefix = "pgcache_load_lock_waits_total{namespace=\"" + ns + "\"} ";
-        return metrics.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
-                .findFirst().orElse(0);
+        return Metrics.value("pgcache_load_lock_waits_total{namespace=\"" + ns + "\"}");
     }
 
     @Test

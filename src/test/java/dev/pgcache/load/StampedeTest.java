@@ -46,6 +46,9 @@ class StampedeTest {
     void twoHundredConcurrentMissesMakeOneUpstreamCall() throws Exception {
         String key = Keys.fresh("stampede");
         upstream.slow(key, 1000);
+        double coalescedBefore = Metrics.value(COALESCED);
+        double loadedBefore = Metrics.value(LOADED);
+        double reusedBefore = Metrics.value(REUSED);
         List<HttpResponse<String>> answers = Concurrent.gets(uri("rt", key), CALLERS);
 
         assertEquals(1, upstream.calls(key), "upstream calls for " + CALLERS + " concurrent misses");
@@ -57,7 +60,17 @@ class StampedeTest {
         assertEquals(1, etags.size());
         long misses = answers.stream().filter(r -> r.headers().firstValue("X-Cache").orElse("").equals("MISS")).count();
         assertTrue(misses >= 2, "callers that waited for the load answer MISS, got " + misses);
+        // every MISS either started the one load, joined it, or (arriving just as it ended) found its value under the lock
+        double loaded = Metrics.value(LOADED) - loadedBefore;
+        double coalesced = Metrics.value(COALESCED) - coalescedBefore;
+        double reused = Metrics.value(REUSED) - reusedBefore;
+        assertEquals(1, loaded);
+        assertEquals(misses, loaded + coalesced + reused, "loaded " + loaded + ", coalesced " + coalesced + ", reused " + reused);
     }
+
+    private static final String COALESCED = "pgcache_load_coalesced_total{namespace=\"rt\"}";
+    private static final String LOADED = "pgcache_loads_total{namespace=\"rt\",result=\"loaded\",trigger=\"foreground\"}";
+    private static final String REUSED = "pgcache_loads_total{namespace=\"rt\",result=\"reused\",trigger=\"foreground\"}";
 
     @Test
     void aStaleKeyUnderLoadIsRefreshedExactlyOnce() throws Exception {
