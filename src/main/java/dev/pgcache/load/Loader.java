@@ -23,6 +23,7 @@ import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Freshness;
 import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespacePolicies;
+import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WriteRequest;
 
@@ -119,9 +120,13 @@ public class Loader {
         } catch (LoadFailure e) {
             fail(ns, trigger, e.slug().equals("upstream-wait-timeout") ? "wait_timeout" : e.slug(), e.getMessage());
             shared.completeExceptionally(e);
+        } catch (StoreUnavailableException e) {
+            // an outage, reported by every request too: one line, no stack trace
+            fail(ns, trigger, "database_unavailable", e.getMessage());
+            shared.completeExceptionally(e);
         } catch (Throwable e) {
             metrics.load(ns, trigger, "failed");
-            LOG.warnf(e, "%s load in namespace '%s' failed", trigger, ns);
+            LOG.warnf(e, "%s load in namespace '%s' failed", trigger.tag(), ns);
             shared.completeExceptionally(e);
         }
     }
