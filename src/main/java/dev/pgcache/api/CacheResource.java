@@ -55,6 +55,7 @@ import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WritePrecondition;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.entry.WriteResult;
+import dev.pgcache.load.ReadThrough;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
@@ -78,16 +79,18 @@ public class CacheResource {
     private final JsonBodies jsonBodies;
     private final BatchBodies batchBodies;
     private final CacheMetrics metrics;
+    private final ReadThrough readThrough;
     private final int maxListLimit;
 
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
-            CacheMetrics metrics, dev.pgcache.config.PgcacheConfig config) {
+            CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
         this.store = store;
         this.keyRules = keyRules;
         this.policies = policies;
         this.jsonBodies = jsonBodies;
         this.batchBodies = batchBodies;
         this.metrics = metrics;
+        this.readThrough = readThrough;
         this.maxListLimit = config.limits().maxListLimit();
     }
 
@@ -239,6 +242,11 @@ public class CacheResource {
     @Parameter(name = "min-revision", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0"),
             example = "19000000", description = "Treat an entry with a lower (or no) revision as a miss: 404 cache-miss, X-Cache: MISS.")
     @Parameter(name = HttpHeaders.IF_NONE_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_NONE_MATCH_GET, example = "\"1\"")
+    @Parameter(name = HttpHeaders.CACHE_CONTROL, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING),
+            description = "Read-through namespaces only (RFC 9111 request directives): no-cache reloads from the upstream, "
+                    + "only-if-cached never calls it (504 not-cached on a miss), max-age, min-fresh and max-stale[=N] bound the "
+                    + "age of what may be served. Ignored on namespaces without an upstream.",
+            example = "max-stale=60")
     @APIResponse(responseCode = "200", description = "The value (fresh or stale)",
             headers = {
                     @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
@@ -298,11 +306,20 @@ public class CacheResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response get(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
-            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @Context UriInfo uri) {
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
+            @Context UriInfo uri) {
         EntryId id = id(rawNamespace, rawKey);
         policies.policyFor(id.namespace());
         EntityTags notMatching = EntityTags.parse(ifNoneMatch, "If-None-Match");
         Long minRevision = minRevision(new QueryParams(uri).single("min-revision"));
+        if (readThrough.serves(id.namespace())) {
+            // a namespace with an upstream loads on a miss; see dev.pgcache.load.ReadThrough
+            ReadThrough.Answer answer = readThrough.get(id, cacheControl, minRevision);
+            Response.ResponseBuilder r = notMatching != null && notMatching.matchesWeakly(answer.entry().version())
+                    ? Response.notModified()
+                    : Response.ok(answer.entry().json(), MediaType.APPLICATION_JSON_TYPE);
+            return CachingHeaders.apply(r, answer.entry(), answer.xCache()).build();
+        }
 
         Entry entry = store.get(id)
                 .filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision)

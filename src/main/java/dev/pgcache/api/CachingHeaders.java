@@ -28,10 +28,15 @@ final class CachingHeaders {
     }
 
     static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e) {
+        return apply(r, e, e.freshness() == Freshness.FRESH ? "HIT" : "STALE");
+    }
+
+    /** The same headers with the X-Cache a read-through decided (MISS when the value was just loaded). */
+    static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e, String xCache) {
         r.tag(etag(e.version()));
         r.header(HttpHeaders.CACHE_CONTROL, cacheControl(e));
         r.header("Age", Long.toString(e.ageSeconds()));
-        r.header(X_CACHE, e.freshness() == Freshness.FRESH ? "HIT" : "STALE");
+        r.header(X_CACHE, xCache);
         if (e.revision() != null) {
             r.header(X_REVISION, Long.toString(e.revision()));
         }

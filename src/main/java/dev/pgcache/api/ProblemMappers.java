@@ -15,6 +15,7 @@ import dev.pgcache.entry.InvalidInputException;
 import dev.pgcache.entry.StoreException;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.entry.UnknownNamespaceException;
+import dev.pgcache.load.LoadFailure;
 
 /**
  * Turns every exception that leaves a resource into problem+json: the caller's mistakes into
@@ -41,6 +42,11 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response unknownNamespace(UnknownNamespaceException e, UriInfo uri) {
         return ProblemResponses.of(Problem.of(404, "unknown-namespace", "Unknown namespace", e.getMessage()).at(path(uri)), Map.of());
+    }
+
+    @ServerExceptionMapper
+    Response loadFailed(LoadFailure e, UriInfo uri) {
+        return ProblemResponses.of(Problem.of(e.status(), e.slug(), e.title(), e.getMessage()).at(path(uri)), e.headers());
     }
 
     @ServerExceptionMapper

@@ -37,6 +37,9 @@ public interface PgcacheConfig {
 
     Purge purge();
 
+    /** Read-through loading, for every namespace that names an upstream. */
+    Load load();
+
     interface Defaults {
         /** Time to live of a write that names none: seconds, ISO-8601, 30s/5m/1h/1d, or "never". */
         @WithDefault("1h")
@@ -52,6 +55,108 @@ public interface PgcacheConfig {
         Optional<String> ttl();
 
         Optional<String> stale();
+
+        /** Where a GET that misses loads the value from; absent for a plain cache namespace. */
+        Optional<Upstream> upstream();
+    }
+
+    /**
+     * An HTTP(S) upstream of one namespace. Checked at start by dev.pgcache.load.Upstreams: a bad
+     * template or header stops the service with the property named.
+     */
+    interface Upstream {
+        /** URL template with {key} in the path or query, e.g. http://node:8080/blocks/{key}; the key is percent-encoded into it. */
+        String url();
+
+        /** Longest wait for one upstream answer (connect, headers and body), per attempt. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /**
+         * Extra request headers by name, e.g. headers.Authorization=Bearer ${NODE_TOKEN}. Values may be
+         * config expressions over environment variables; they are never logged nor sent to callers.
+         */
+        Map<String, String> headers();
+
+        /** Whether the upstream's Cache-Control s-maxage / max-age (less its Age) sets the TTL instead of the namespace's ttl. */
+        @WithName("honor-max-age")
+        @WithDefault("false")
+        boolean honorMaxAge();
+
+        /** How long an upstream 404 is remembered as a negative entry; 0s: not remembered. */
+        @WithName("negative-ttl")
+        @WithDefault("0s")
+        Duration negativeTtl();
+
+        /**
+         * Longest a GET waits for a load, its own or one already in progress in this or another
+         * replica, before it gets a 504 (or the stale value, where there is one).
+         */
+        @WithName("wait-timeout")
+        @WithDefault("10s")
+        Duration waitTimeout();
+
+        Retry retry();
+
+        @WithName("circuit-breaker")
+        CircuitBreaker circuitBreaker();
+
+        /** Retries of a failed load (timeouts, connection failures, 5xx), with exponential backoff. */
+        interface Retry {
+            /** Retries after the first attempt; 0 for none. */
+            @WithName("max-retries")
+            @WithDefault("2")
+            int maxRetries();
+
+            /** Wait before the first retry; doubles on each further one up to max-delay. */
+            @WithDefault("100ms")
+            Duration delay();
+
+            @WithName("max-delay")
+            @WithDefault("1s")
+            Duration maxDelay();
+        }
+
+        /** Stops calling an upstream that keeps failing, and tries it again after a delay. */
+        interface CircuitBreaker {
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Size of the rolling window of calls the failure ratio is computed over. */
+            @WithName("request-volume-threshold")
+            @WithDefault("20")
+            int requestVolumeThreshold();
+
+            /** Share of failed calls in the window that opens the circuit. */
+            @WithName("failure-ratio")
+            @WithDefault("0.5")
+            double failureRatio();
+
+            /** How long the circuit stays open before one trial call is let through. */
+            @WithDefault("5s")
+            Duration delay();
+
+            /** Successful trial calls that close it again. */
+            @WithName("success-threshold")
+            @WithDefault("1")
+            int successThreshold();
+        }
+    }
+
+    interface Load {
+        /**
+         * Most loads running at once in this replica. Each holds one pooled database connection for
+         * the length of its upstream call (the advisory lock lives on it), so this must stay below
+         * quarkus.datasource.jdbc.max-size; further loads queue in memory.
+         */
+        @WithName("max-concurrent")
+        @WithDefault("8")
+        int maxConcurrent();
+
+        /** Most loads waiting for a slot; past it a GET that needs a load gets a 503. */
+        @WithName("max-queued")
+        @WithDefault("1000")
+        int maxQueued();
     }
 
     Metrics metrics();

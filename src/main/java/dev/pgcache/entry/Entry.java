@@ -11,12 +11,28 @@ import java.time.Instant;
  * @param revision   the source's version, or null
  * @param expiresAt  null when the value never expires
  * @param staleUntil null when there is no stale window
+ * @param negative   the entry remembers that the upstream had no value (it carries the tag
+ *                   {@link EntryStore#NEGATIVE_TAG}); read-through answers it as a 404
  */
 public record Entry(String json, long version, Long revision, Instant fetchedAt, Instant expiresAt,
-        Instant staleUntil, Instant readAt) {
+        Instant staleUntil, Instant readAt, boolean negative) {
+
+    public Entry(String json, long version, Long revision, Instant fetchedAt, Instant expiresAt, Instant staleUntil, Instant readAt) {
+        this(json, version, revision, fetchedAt, expiresAt, staleUntil, readAt, false);
+    }
 
     public Freshness freshness() {
         return expiresAt == null || expiresAt.isAfter(readAt) ? Freshness.FRESH : Freshness.STALE;
+    }
+
+    /** Whole seconds of freshness left at the read (0 when stale); null when it never expires. */
+    public Long secondsLeft() {
+        return expiresAt == null ? null : Math.max(0, Duration.between(readAt, expiresAt).toSeconds());
+    }
+
+    /** Whole seconds since the value expired (0 while fresh). */
+    public long secondsStale() {
+        return expiresAt == null ? 0 : Math.max(0, Duration.between(expiresAt, readAt).toSeconds());
     }
 
     /** Whole seconds since the value was fetched from its source (never negative). */

@@ -40,6 +40,19 @@ public class EntryStore {
     /** Rows per statement for invalidations that may touch many rows. */
     static final int INVALIDATION_BATCH = 5_000;
 
+    /**
+     * The tag of a negative entry: read-through remembers an upstream 404 as an entry carrying it
+     * (its value says what the upstream answered), and answers it as a 404 while it is fresh.
+     */
+    public static final String NEGATIVE_TAG = "pgcache:negative"; // spelled out in GET and BATCH_GET too
+
+    /**
+     * First key of the two-key advisory locks that make one replica load a key at a time. The
+     * two-key form never collides with the one-key purge lock; the second key is a hash of
+     * namespace and key (a collision only makes two loads of different keys take turns).
+     */
+    public static final int LOAD_LOCK_CLASS = 0x70676c64; // "pgld"
+
     private static final String LIVE = "(expires_at IS NULL OR coalesce(stale_until, expires_at) > now())";
 
     /** The entry as it was before a write, for telling why a refused write was refused (and whether a write created). */
@@ -153,13 +166,14 @@ public class EntryStore {
             """;
 
     private static final String GET = """
-            SELECT value::text, version, revision, fetched_at, expires_at, stale_until, now()
+            SELECT value::text, version, revision, fetched_at, expires_at, stale_until, now(), tags @> ARRAY['pgcache:negative']
             FROM cache_entry
             WHERE namespace = ? AND cache_key = ? AND\s""" + LIVE;
 
     /** Many reads in one round trip, answered in the order asked; a missing or gone key comes back with a null value. */
     private static final String BATCH_GET = """
-            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now()
+            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
+                   coalesce(e.tags @> ARRAY['pgcache:negative'], false)
             FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS k(cache_key, ord)
             LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
 
@@ -223,6 +237,10 @@ public class EntryStore {
 
     private static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
 
+    /** namespace || '/' || key names one entry unambiguously: a namespace never holds '/'. */
+    private static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_lock(?, hashtext(? || '/' || ?))";
+    private static final String LOAD_UNLOCK = "SELECT pg_advisory_unlock(?, hashtext(? || '/' || ?))";
+
     /** Matches cache_entry_purge_idx (same expression, same predicate), so each batch is an index range scan. */
     private static final String PURGE_BATCH = """
             WITH doomed AS (
@@ -249,44 +267,147 @@ public class EntryStore {
      * again from zero.
      */
     public WriteOutcome upsert(WriteRequest w) {
-        return withConnection("write", c -> {
-            String sql;
-            WritePrecondition pre = w.precondition();
+        return withConnection("write", c -> upsert(c, w));
+    }
+
+    private WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
+        String sql;
+        WritePrecondition pre = w.precondition();
+        if (pre instanceof WritePrecondition.IfMatch ifMatch) {
+            sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS);
+        } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
+            sql = UPSERT.formatted(ifNone.versions().isEmpty() ? IF_NONE_MATCH_ANY : IF_NONE_MATCH_VERSIONS);
+        } else {
+            sql = UPSERT.formatted(IF_NONE_MATCH_NONE);
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Binder b = new Binder(c, ps).string(w.id().namespace()).string(w.id().key());
             if (pre instanceof WritePrecondition.IfMatch ifMatch) {
-                sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS);
-            } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
-                sql = UPSERT.formatted(ifNone.versions().isEmpty() ? IF_NONE_MATCH_ANY : IF_NONE_MATCH_VERSIONS);
-            } else {
-                sql = UPSERT.formatted(IF_NONE_MATCH_NONE);
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                Binder b = new Binder(c, ps).string(w.id().namespace()).string(w.id().key());
-                if (pre instanceof WritePrecondition.IfMatch ifMatch) {
-                    b.string(w.json()).longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
-                            .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags())
-                            .string(w.id().namespace()).string(w.id().key())
-                            .longOrNull(w.revision()).longOrNull(w.revision());
-                    if (!ifMatch.versions().isEmpty()) {
-                        b.bigintArray(ifMatch.versions());
-                    }
-                } else {
-                    b.string(w.id().namespace()).string(w.id().key()).string(w.json())
-                            .longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
-                            .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags());
-                    if (pre instanceof WritePrecondition.IfNoneMatch ifNone && !ifNone.versions().isEmpty()) {
-                        b.bigintArray(ifNone.versions());
-                    }
+                b.string(w.json()).longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
+                        .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags())
+                        .string(w.id().namespace()).string(w.id().key())
+                        .longOrNull(w.revision()).longOrNull(w.revision());
+                if (!ifMatch.versions().isEmpty()) {
+                    b.bigintArray(ifMatch.versions());
                 }
+            } else {
+                b.string(w.id().namespace()).string(w.id().key()).string(w.json())
+                        .longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
+                        .longOrNull(w.revision()).integer(w.sizeBytes()).textArray(w.tags());
+                if (pre instanceof WritePrecondition.IfNoneMatch ifNone && !ifNone.versions().isEmpty()) {
+                    b.bigintArray(ifNone.versions());
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long version = rs.getLong(1);
+                if (!rs.wasNull()) {
+                    return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), instant(rs, 3), instant(rs, 4), instant(rs, 5)));
+                }
+            }
+        }
+        return refusal(c, w);
+    }
+
+    /** What a loader may do while it holds the load lock of one entry: read and write it on the lock's connection. */
+    public interface LockedEntry {
+        /** The live entry, read again now (another replica may have just written it). */
+        Optional<Entry> get();
+
+        /** {@link #upsert(WriteRequest)} on the lock's connection. */
+        WriteOutcome upsert(WriteRequest w);
+    }
+
+    /** Work done under a load lock; it may call an upstream, which is why the lock is held. */
+    @FunctionalInterface
+    public interface LoadWork<T> {
+        T run(LockedEntry locked);
+    }
+
+    /**
+     * Runs the work while holding the cross-replica load lock of the entry, or returns empty at
+     * once when another session holds it. The lock is a session-level advisory lock, taken on a
+     * pooled connection that stays out of the pool until the work ends, and every statement
+     * autocommits: no transaction stays open (and no snapshot holds back vacuum) while the work
+     * waits on an upstream, and a write's now() is the time of the write. The lock is released in
+     * a finally; when that fails the connection is aborted, so a pooled session can never keep it.
+     */
+    public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("no database connection for load lock: " + e.getMessage(), e);
+        }
+        boolean locked = false;
+        try {
+            try (PreparedStatement ps = c.prepareStatement(TRY_LOAD_LOCK)) {
+                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    long version = rs.getLong(1);
-                    if (!rs.wasNull()) {
-                        return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), instant(rs, 3), instant(rs, 4), instant(rs, 5)));
-                    }
+                    locked = rs.getBoolean(1);
                 }
             }
-            return refusal(c, w);
-        });
+            if (!locked) {
+                return Optional.empty();
+            }
+            return Optional.of(work.run(new LockedEntry() {
+                @Override
+                public Optional<Entry> get() {
+                    try {
+                        return read(c, id);
+                    } catch (SQLException e) {
+                        throw SqlErrors.translate("read", e);
+                    }
+                }
+
+                @Override
+                public WriteOutcome upsert(WriteRequest w) {
+                    try {
+                        return EntryStore.this.upsert(c, w);
+                    } catch (SQLException e) {
+                        throw SqlErrors.translate("write", e);
+                    }
+                }
+            }));
+        } catch (SQLException e) {
+            throw SqlErrors.translate("load lock", e);
+        } finally {
+            release(c, id, locked);
+        }
+    }
+
+    private static void release(Connection c, EntryId id, boolean locked) {
+        boolean clean = !locked;
+        if (locked) {
+            try (PreparedStatement ps = c.prepareStatement(LOAD_UNLOCK)) {
+                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    clean = rs.next() && rs.getBoolean(1);
+                }
+            } catch (SQLException | RuntimeException e) {
+                clean = false;
+            }
+        }
+        try {
+            if (!clean) {
+                // the session may still hold the lock: end it rather than hand it back to the pool
+                c.abort(Runnable::run);
+            }
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more can be done; a broken connection is dropped by the pool and the server ends its session
+        }
+    }
+
+    private static Optional<Entry> read(Connection c, EntryId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(GET)) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+            }
+        }
     }
 
     /**
@@ -372,15 +493,7 @@ public class EntryStore {
 
     /** The live entry under the id (fresh or stale), or empty when it is absent or gone. Never writes. */
     public Optional<Entry> get(EntryId id) {
-        return withConnection("read", c -> {
-            try (PreparedStatement ps = c.prepareStatement(GET)) {
-                ps.setString(1, id.namespace());
-                ps.setString(2, id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
-                }
-            }
-        });
+        return withConnection("read", c -> read(c, id));
     }
 
     /** The live entries under the keys, in the order asked (empty where absent or gone), in one round trip. */
@@ -464,7 +577,8 @@ public class EntryStore {
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
-        return new Entry(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), instant(rs, 4), instant(rs, 5), instant(rs, 6), instant(rs, 7));
+        return new Entry(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), instant(rs, 4), instant(rs, 5), instant(rs, 6), instant(rs, 7),
+                rs.getBoolean(8));
     }
 
     /** Deletes one entry. Returns true when a live entry was deleted (a gone row is deleted too but does not count). */

@@ -162,7 +162,7 @@ class OpenApiDocumentTest {
     @Test
     void headersOfConditionalRequestsAndRevisionsAreDocumented() {
         assertEquals(Set.of("If-Match", "If-None-Match", "X-Revision", "Cache-Control"), headerParams("PUT /v1/cache/{namespace}/{key}"));
-        assertEquals(Set.of("If-None-Match"), headerParams("GET /v1/cache/{namespace}/{key}"));
+        assertEquals(Set.of("If-None-Match", "Cache-Control"), headerParams("GET /v1/cache/{namespace}/{key}"));
         assertEquals(Set.of("If-Match"), headerParams("DELETE /v1/cache/{namespace}/{key}"));
 
         JsonNode get = operation("GET /v1/cache/{namespace}/{key}").path("responses");

@@ -110,8 +110,10 @@ class EntryStoreTest {
         assertEquals(1, created);
         assertEquals(writers, versions.stream().distinct().count(), "every write gets its own version");
         Entry stored = store.get(new EntryId(ns, "contended")).orElseThrow();
+        // a replacing write draws its version after the row lock is held, so the last to commit has the highest
         assertEquals(versions.stream().mapToLong(Long::longValue).max().orElseThrow(), stored.version(),
-                "the last write to commit is the one stored");
+                "versions rise in commit order");
+        assertEquals(Integer.toString(versions.indexOf(stored.version())), stored.json(), "with that write's value");
     }
 
     @Test

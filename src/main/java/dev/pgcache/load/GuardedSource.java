@@ -1,0 +1,98 @@
+package dev.pgcache.load;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * A source behind retries with exponential backoff and a circuit breaker, both SmallRye Fault
+ * Tolerance, configured per upstream from {@code pgcache.namespaces.<name>.upstream.retry.*} and
+ * {@code .circuit-breaker.*}. Only failures that another try may fix are retried (timeouts,
+ * broken connections, 500/502/503/504); only failures that say the upstream is unwell count
+ * against the circuit (a 403 or a 404 does not). Every attempt is timed.
+ */
+public final class GuardedSource implements Source {
+
+    private final String namespace;
+    private final Source inner;
+    private final LoadMetrics metrics;
+    private final TypedGuard<Fetched> guard;
+    private final Duration openDelay;
+
+    /**
+     * @param retry       retry settings (the JSON-RPC proxy can declare the same config group for its upstreams)
+     * @param cb          circuit breaker settings
+     * @param maxDuration bound on all attempts together, the namespace's wait-timeout
+     */
+    public GuardedSource(String namespace, Source inner, PgcacheConfig.Upstream.Retry retry, PgcacheConfig.Upstream.CircuitBreaker cb,
+            Duration maxDuration, LoadMetrics metrics) {
+        this.namespace = namespace;
+        this.inner = inner;
+        this.metrics = metrics;
+        this.openDelay = cb.delay();
+        TypedGuard.Builder<Fetched> b = TypedGuard.create(Fetched.class).withDescription("upstream of namespace " + namespace);
+        if (retry.maxRetries() > 0) {
+            long delay = retry.delay().toMillis();
+            b = b.withRetry()
+                    .maxRetries(retry.maxRetries())
+                    .delay(delay, ChronoUnit.MILLIS)
+                    // a little jitter so that replicas that failed together do not retry together
+                    .jitter(delay / 4, ChronoUnit.MILLIS)
+                    .maxDuration(maxDuration.toMillis(), ChronoUnit.MILLIS)
+                    .whenException(t -> t instanceof UpstreamFailure f && f.retryable())
+                    .withExponentialBackoff().factor(2).maxDelay(Math.max(delay, retry.maxDelay().toMillis()), ChronoUnit.MILLIS).done()
+                    .done();
+        }
+        if (cb.enabled()) {
+            metrics.circuit(namespace, CircuitBreakerState.CLOSED);
+            b = b.withCircuitBreaker()
+                    .requestVolumeThreshold(cb.requestVolumeThreshold())
+                    .failureRatio(cb.failureRatio())
+                    .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(cb.successThreshold())
+                    .when(t -> t instanceof UpstreamFailure f && f.countsAgainstCircuit())
+                    .onStateChange(state -> metrics.circuit(namespace, state))
+                    .done();
+        }
+        this.guard = b.build();
+    }
+
+    @Override
+    public Fetched fetch(String key) {
+        try {
+            return guard.get(() -> timed(key));
+        } catch (CircuitBreakerOpenException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN, "the upstream of namespace '" + namespace + "' ("
+                    + inner.origin() + ") failed too often; its circuit breaker is open and it is not called for up to "
+                    + openDelay.toMillis() + " ms", openDelay);
+        }
+    }
+
+    private Fetched timed(String key) {
+        long start = System.nanoTime();
+        String outcome = "ok";
+        try {
+            Fetched f = inner.fetch(key);
+            if (f instanceof Fetched.NotFound) {
+                outcome = "not_found";
+            }
+            return f;
+        } catch (UpstreamFailure e) {
+            outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+            throw e;
+        } finally {
+            metrics.attempt(namespace, outcome, System.nanoTime() - start);
+        }
+    }
+
+    @Override
+    public String origin() {
+        return inner.origin();
+    }
+}

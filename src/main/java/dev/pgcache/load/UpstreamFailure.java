@@ -1,0 +1,65 @@
+package dev.pgcache.load;
+
+import java.time.Duration;
+
+/**
+ * An upstream did not give a usable answer. Its message names the failure (status, timeout,
+ * kind of bad answer) and the namespace, never a header, the URL's path or query, or the
+ * upstream's own error text, so it can be shown to callers and logged.
+ */
+public final class UpstreamFailure extends RuntimeException {
+
+    /** What went wrong, which decides retries, the circuit breaker and the HTTP status callers get. */
+    public enum Kind {
+        /** No answer within the timeout: 504. */
+        TIMEOUT(true, true),
+        /** Connection refused, reset or broken: 502. */
+        UNREACHABLE(true, true),
+        /** A 5xx answer worth another try (500, 502, 503, 504): 502. */
+        SERVER_ERROR(true, true),
+        /** Any other status the upstream should not have given (4xx but 404, 3xx, 5xx not retried): 502. */
+        BAD_STATUS(false, false),
+        /** Not JSON, not one valid JSON value, or larger than pgcache.limits.max-value-size: 502. */
+        BAD_ANSWER(false, true),
+        /** The circuit breaker is open: the upstream was not called. 502 with Retry-After. */
+        CIRCUIT_OPEN(false, false);
+
+        final boolean retryable;
+        final boolean countsAgainstCircuit;
+
+        Kind(boolean retryable, boolean countsAgainstCircuit) {
+            this.retryable = retryable;
+            this.countsAgainstCircuit = countsAgainstCircuit;
+        }
+    }
+
+    private final Kind kind;
+    private final Duration retryAfter;
+
+    public UpstreamFailure(Kind kind, String detail) {
+        this(kind, detail, null);
+    }
+
+    public UpstreamFailure(Kind kind, String detail, Duration retryAfter) {
+        super(detail, null, false, false);
+        this.kind = kind;
+        this.retryAfter = retryAfter;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** For CIRCUIT_OPEN: how long until the upstream is tried again; else null. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    boolean retryable() {
+        return kind.retryable;
+    }
+
+    boolean countsAgainstCircuit() {
+        return kind.countsAgainstCircuit;
+    }
+}

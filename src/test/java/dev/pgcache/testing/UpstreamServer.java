@@ -1,0 +1,180 @@
+package dev.pgcache.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP upstream on 127.0.0.1 for read-through tests: it counts its calls per key and
+ * answers as each key's script says (status, body, content type, headers, delay, failing the
+ * first N calls). Tests drive it over HTTP ({@link UpstreamControl}), so it serves a test in
+ * any class loader and a second service process alike.
+ *
+ * <ul>
+ * <li>{@code GET /values/<key>} and {@code GET /q?id=<key>}: the upstream itself; an unscripted
+ * key answers 200 {@code {"key": <key>, "call": <n>}}.</li>
+ * <li>{@code PUT /__script?key=K} with a JSON {@link Script}: how K is answered from now on.</li>
+ * <li>{@code GET /__calls?key=K}: how many times K was fetched.</li>
+ * <li>{@code GET /__requests?key=K}: the raw URI and headers of each fetch of K.</li>
+ * </ul>
+ */
+public final class UpstreamServer implements AutoCloseable {
+
+    /** How one key is answered. Null fields take the defaults of an unscripted key. */
+    public record Script(Integer status, String body, String contentType, Map<String, String> headers, Integer delayMs,
+            Integer failFirst, Integer failStatus) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-upstream");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, List<Map<String, Object>>> requests = new ConcurrentHashMap<>();
+
+    private UpstreamServer(HttpServer server) {
+        this.server = server;
+    }
+
+    public static UpstreamServer start() {
+        try {
+            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+            UpstreamServer s = new UpstreamServer(http);
+            http.createContext("/", s::handle);
+            http.setExecutor(s.threads);
+            http.start();
+            return s;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the test upstream", e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath();
+            String rawQuery = ex.getRequestURI().getRawQuery();
+            if (path.startsWith("/__")) {
+                control(ex, path, param(rawQuery, "key"));
+                return;
+            }
+            String key;
+            if (path.startsWith("/values/")) {
+                key = decode(path.substring("/values/".length()));
+            } else if (path.equals("/q")) {
+                key = param(rawQuery, "id");
+            } else {
+                send(ex, 400, "text/plain", "unknown path " + path, Map.of());
+                return;
+            }
+            fetch(ex, key == null ? "" : key);
+        }
+    }
+
+    private void fetch(HttpExchange ex, String key) throws IOException {
+        int call = calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        Map<String, Object> seen = new LinkedHashMap<>();
+        seen.put("rawUri", ex.getRequestURI().getRawPath() + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+        seen.put("host", ex.getRequestHeaders().getFirst("Host"));
+        Map<String, String> headers = new LinkedHashMap<>();
+        ex.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(",", values)));
+        seen.put("headers", headers);
+        requests.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(seen);
+
+        Script s = scripts.getOrDefault(key, new Script(null, null, null, null, null, null, null));
+        if (s.delayMs() != null && s.delayMs() > 0) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(s.delayMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (s.failFirst() != null && call <= s.failFirst()) {
+            send(ex, s.failStatus() == null ? 503 : s.failStatus(), "text/plain", "failing call " + call, Map.of());
+            return;
+        }
+        int status = s.status() == null ? 200 : s.status();
+        String body = s.body() != null ? s.body() : JSON.writeValueAsString(Map.of("key", key, "call", call));
+        String type = s.contentType() != null ? s.contentType() : "application/json";
+        send(ex, status, type, body, s.headers() == null ? Map.of() : s.headers());
+    }
+
+    private void control(HttpExchange ex, String path, String key) throws IOException {
+        switch (path) {
+            case "/__script" -> {
+                try (InputStream in = ex.getRequestBody()) {
+                    scripts.put(key, JSON.readValue(in, Script.class));
+                }
+                send(ex, 204, null, "", Map.of());
+            }
+            case "/__calls" -> send(ex, 200, "text/plain", Integer.toString(calls.getOrDefault(key, new AtomicInteger()).get()), Map.of());
+            case "/__requests" -> send(ex, 200, "application/json",
+                    JSON.writeValueAsString(requests.getOrDefault(key, new ArrayList<>())), Map.of());
+            default -> send(ex, 404, "text/plain", "no control " + path, Map.of());
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body, Map<String, String> headers) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (type != null) {
+            ex.getResponseHeaders().set("Content-Type", type);
+        }
+        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static String param(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String kv : rawQuery.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.substring(0, eq).equals(name)) {
+                return decode(kv.substring(eq + 1));
+            }
+        }
+        return null;
+    }
+
+    /** Strict percent-decoding ('+' stays a plus, as in a path). */
+    private static String decode(String raw) {
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}
