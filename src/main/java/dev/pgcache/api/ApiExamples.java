@@ -56,9 +56,6 @@ final class ApiExamples {
             + "exhausted, statement or lock timeout). Nothing was half-written; retry after Retry-After seconds.";
 
     static final String R_UNAUTHORIZED = "unauthorized: no API key, or not a valid one (Authorization: Bearer <secret>)";
-    static final String R_FORBIDDEN_READ = "forbidden: the key lacks the read scope, or this namespace";
-    static final String R_FORBIDDEN_WRITE = "forbidden: the key lacks the write scope, or this namespace";
-    static final String R_FORBIDDEN_ADMIN = "forbidden: the key lacks the admin scope";
     static final String R_RATE_LIMITED = "rate-limited: the key is over its rate limit (pgcache.auth.rate-limit.*, off by default)";
     static final String WWW_AUTHENTICATE = "Bearer realm=\"pgcache\"";
 

@@ -155,9 +155,6 @@ public class CacheResource {
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
     @APIResponse(responseCode = "409", description = "revision-conflict: the stored live entry holds a higher revision than X-Revision; "
             + "nothing written. X-Revision carries the stored revision.",
             headers = @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_409,
@@ -176,25 +173,6 @@ public class CacheResource {
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response put(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(CachingHeaders.X_REVISION) String revision, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
@@ -283,28 +261,6 @@ public class CacheResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "cache-miss", value = ApiExamples.CACHE_MISS),
                     @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE) }))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response get(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @HeaderParam(HttpHeaders.CACHE_CONTROL) String cacheControl,
             @Context UriInfo uri) {
@@ -362,25 +318,6 @@ public class CacheResource {
             headers = @Header(name = "ETag", description = ApiExamples.ETAG_412, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "precondition-failed", value = ApiExamples.PRECONDITION_FAILED)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response delete(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         EntryId id = id(rawNamespace, rawKey);
@@ -434,28 +371,6 @@ public class CacheResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "not-found", value = ApiExamples.NOT_FOUND),
                     @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE) }))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response touch(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @Context UriInfo uri) {
         EntryId id = id(rawNamespace, rawKey);
@@ -493,28 +408,6 @@ public class CacheResource {
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> list(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri) {
         String namespace = namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
@@ -555,28 +448,6 @@ public class CacheResource {
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Long> invalidate(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri) {
         String namespace = namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
@@ -623,9 +494,6 @@ public class CacheResource {
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size keys, or a declared "
             + "Content-Length over the 16 MiB transport cap",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
@@ -633,25 +501,6 @@ public class CacheResource {
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_READ,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_READ)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Response batchGet(@Encoded @PathParam("namespace") String rawNamespace,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         String namespace = namespace(rawNamespace);
@@ -702,9 +551,6 @@ public class CacheResource {
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size entries, a value over "
             + "pgcache.limits.max-value-size, or a declared Content-Length over the 16 MiB transport cap; nothing written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
@@ -713,25 +559,6 @@ public class CacheResource {
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_WRITE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_WRITE)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> batchPut(@Encoded @PathParam("namespace") String rawNamespace,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         String namespace = namespace(rawNamespace);

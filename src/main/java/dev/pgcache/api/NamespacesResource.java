@@ -55,28 +55,6 @@ public class NamespacesResource {
     @APIResponse(responseCode = "200", description = "The namespaces",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.NamespaceList.class),
                     examples = @ExampleObject(name = "namespaces", value = ApiExamples.NAMESPACES)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_ADMIN,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_ADMIN)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
-    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER,
-                    schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE)))
     public Map<String, Object> namespaces() {
         Map<String, NamespaceCounts> counts = new TreeMap<>();
         policies.declared().keySet().forEach(ns -> counts.put(ns, NamespaceCounts.empty(ns)));
@@ -110,23 +88,6 @@ public class NamespacesResource {
     @APIResponse(responseCode = "200", description = "The counters",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Stats.class),
                     examples = @ExampleObject(name = "stats", value = ApiExamples.STATS)))
-    @APIResponse(responseCode = "406", description = ApiExamples.R_NOT_ACCEPTABLE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "not-acceptable", value = ApiExamples.NOT_ACCEPTABLE)))
-    @APIResponse(responseCode = "401", description = ApiExamples.R_UNAUTHORIZED,
-            headers = @Header(name = "WWW-Authenticate", description = ApiExamples.WWW_AUTHENTICATE, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unauthorized", value = ApiExamples.UNAUTHORIZED)))
-    @APIResponse(responseCode = "403", description = ApiExamples.R_FORBIDDEN_ADMIN,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "forbidden", value = ApiExamples.FORBIDDEN_ADMIN)))
-    @APIResponse(responseCode = "429", description = ApiExamples.R_RATE_LIMITED,
-            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "rate-limited", value = ApiExamples.RATE_LIMITED)))
-    @APIResponse(responseCode = "500", description = ApiExamples.R_INTERNAL_ERROR,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "internal-error", value = ApiExamples.INTERNAL_ERROR)))
     public Map<String, Object> stats() {
         Map<String, Object> byNamespace = new TreeMap<>();
         for (String ns : metrics.namespaces()) {

@@ -20,13 +20,13 @@ import java.util.Optional;
  * other    /q/** (health, openapi, swagger-ui) and everything else: open
  * </pre>
  */
-final class AccessPolicy {
+public final class AccessPolicy {
 
     private AccessPolicy() {
     }
 
     /** The access a request needs, or empty when it is open. {@code path} is the raw path, already checked by the raw-path guard. */
-    static Optional<RequiredAccess> requiredFor(String method, String path, boolean openMetrics) {
+    public static Optional<RequiredAccess> requiredFor(String method, String path, boolean openMetrics) {
         if (path.equals("/q/metrics") || path.startsWith("/q/metrics/")) {
             return openMetrics ? Optional.empty() : Optional.of(new RequiredAccess(Scope.ADMIN, null));
         }

@@ -7,7 +7,7 @@ package dev.pgcache.security;
  */
 public record RequiredAccess(Scope scope, String namespace) {
 
-    String describe() {
+    public String describe() {
         return namespace == null ? "the " + scope.label() + " scope" : "the " + scope.label() + " scope on namespace '" + namespace + "'";
     }
 }

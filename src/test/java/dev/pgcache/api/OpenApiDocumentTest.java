@@ -186,10 +186,14 @@ class OpenApiDocumentTest {
             if (!o.path("security").toString().contains("\"apiKey\"")) {
                 failures.add(op + ": no apiKey security requirement");
             }
-            for (String code : List.of("401", "403")) {
+            for (String code : List.of("401", "403", "429", "503")) {
                 if (!o.path("responses").has(code)) {
                     failures.add(op + ": no " + code);
                 }
+            }
+            String forbidden = resolve(o.path("responses").path("403")).path("description").asText();
+            if (!forbidden.matches(".*the (read|write|admin) scope.*")) {
+                failures.add(op + ": the 403 does not name the scope: " + forbidden);
             }
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));

@@ -1,0 +1,101 @@
+package dev.pgcache.api;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.headers.Header;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgcache.security.AccessPolicy;
+import dev.pgcache.security.RequiredAccess;
+
+/**
+ * Adds the answers every /v1 operation can give, whatever it does, to the OpenAPI document in
+ * one place instead of on each method: 401 (no or unknown key), 403 (naming the scope the
+ * operation needs, read from {@link AccessPolicy}, the table the API-key filter enforces),
+ * 429, 500, 503, and 406 for operations that answer JSON. Registered with {@code mp.openapi.filter}.
+ */
+public class CommonProblemsFilter implements OASFilter {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> {
+            if (path.startsWith("/v1/")) {
+                item.getOperations().forEach((method, operation) -> addCommonProblems(method, path, operation));
+            }
+        });
+    }
+
+    private static void addCommonProblems(PathItem.HttpMethod method, String path, Operation operation) {
+        add(operation, "401", ApiExamples.R_UNAUTHORIZED, "unauthorized", ApiExamples.UNAUTHORIZED,
+                Map.of("WWW-Authenticate", header(ApiExamples.WWW_AUTHENTICATE, "string")));
+        Optional<RequiredAccess> access = AccessPolicy.requiredFor(method.name(), path.replace("{namespace}", "ns"), false);
+        access.ifPresent(a -> add(operation, "403", "forbidden: the key lacks " + a.describe().replace("'ns'", "{namespace}"),
+                "forbidden", forbiddenExample(a), Map.of()));
+        add(operation, "429", ApiExamples.R_RATE_LIMITED, "rate-limited", ApiExamples.RATE_LIMITED,
+                Map.of("Retry-After", header(ApiExamples.RETRY_AFTER, "integer")));
+        add(operation, "500", ApiExamples.R_INTERNAL_ERROR, "internal-error", ApiExamples.INTERNAL_ERROR, Map.of());
+        add(operation, "503", ApiExamples.R_DATABASE_UNAVAILABLE, "database-unavailable", ApiExamples.DATABASE_UNAVAILABLE,
+                Map.of("Retry-After", header(ApiExamples.RETRY_AFTER, "integer")));
+        if (answersJson(operation)) {
+            add(operation, "406", ApiExamples.R_NOT_ACCEPTABLE, "not-acceptable", ApiExamples.NOT_ACCEPTABLE, Map.of());
+        }
+    }
+
+    private static String forbiddenExample(RequiredAccess access) {
+        return switch (access.scope()) {
+            case READ -> ApiExamples.FORBIDDEN_READ;
+            case WRITE -> ApiExamples.FORBIDDEN_WRITE;
+            case ADMIN -> ApiExamples.FORBIDDEN_ADMIN;
+        };
+    }
+
+    private static boolean answersJson(Operation operation) {
+        return operation.getResponses() != null && operation.getResponses().getAPIResponses().entrySet().stream()
+                .anyMatch(r -> r.getKey().startsWith("2") && r.getValue().getContent() != null
+                        && r.getValue().getContent().getMediaTypes() != null
+                        && r.getValue().getContent().getMediaTypes().containsKey("application/json"));
+    }
+
+    private static void add(Operation operation, String code, String description, String exampleName, String example,
+            Map<String, Header> headers) {
+        if (operation.getResponses() == null) {
+            operation.setResponses(OASFactory.createAPIResponses());
+        }
+        if (operation.getResponses().hasAPIResponse(code)) {
+            return; // the operation says more itself
+        }
+        APIResponse response = OASFactory.createAPIResponse().description(description)
+                .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
+                        .schema(OASFactory.createSchema().ref("Problem"))
+                        .addExample(exampleName, OASFactory.createExample().value(parse(example)))));
+        headers.forEach(response::addHeader);
+        operation.getResponses().addAPIResponse(code, response);
+    }
+
+    private static Header header(String description, String type) {
+        return OASFactory.createHeader().description(description)
+                .schema(OASFactory.createSchema().type(java.util.List.of(org.eclipse.microprofile.openapi.models.media.Schema.SchemaType.valueOf(type.toUpperCase()))));
+    }
+
+    private static Object parse(String json) {
+        try {
+            return JSON.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("ApiExamples holds valid JSON", e);
+        }
+    }
+}
