@@ -2,6 +2,7 @@ package dev.pgcache.config;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -33,6 +34,11 @@ public interface PgcacheConfig {
 
     Purge purge();
 
+    Hits hits();
+
+    @WithName("table-stats")
+    TableStats tableStats();
+
     interface NamespacePolicyConfig {
         /** Time to live of a write that names none: seconds, ISO-8601, 30s/5m/1h/1d, or "never". */
         @WithDefault("1h")
@@ -41,6 +47,20 @@ public interface PgcacheConfig {
         /** How long an expired value may still be served stale; 0 for none. */
         @WithDefault("0s")
         String stale();
+
+        /**
+         * Most rows the namespace may hold; over it, purge evicts the oldest (by fetched_at).
+         * Declared namespaces only: setting it under {@code pgcache.defaults} is a startup error.
+         */
+        @WithName("max-entries")
+        Optional<Long> maxEntries();
+
+        /**
+         * Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts the
+         * oldest. Declared namespaces only, like max-entries.
+         */
+        @WithName("max-bytes")
+        Optional<MemorySize> maxBytes();
     }
 
     interface Limits {
@@ -99,9 +119,55 @@ public interface PgcacheConfig {
         @WithDefault("1000")
         int maxBatches();
 
+        /**
+         * Rows removed per eviction batch (per transaction) when a namespace is over its bounds;
+         * eviction shares the run's time budget and batch limit with the purge of gone rows.
+         */
+        @WithName("eviction-batch-size")
+        @WithDefault("1000")
+        int evictionBatchSize();
+
         /** Advisory lock key that lets one replica purge at a time; change only to run two pgcache services in one database. */
         @WithName("lock-key")
         @WithDefault("7064677072756765")
         long lockKey();
+    }
+
+    interface Hits {
+        /** Whether reads count hits into hit_count and last_hit_at at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Time between flushes of the counted hits to the table (read by the scheduler from
+         * pgcache.hits.flush-interval). A crash loses at most this much of the counts.
+         */
+        @WithName("flush-interval")
+        @WithDefault("5s")
+        Duration flushInterval();
+
+        /** Most distinct entries counted between two flushes; hits on further entries are dropped and counted. */
+        @WithName("max-tracked-keys")
+        @WithDefault("100000")
+        int maxTrackedKeys();
+
+        /** Most entries updated by one flush statement; a flush with more runs several statements. */
+        @WithName("flush-batch-size")
+        @WithDefault("10000")
+        int flushBatchSize();
+    }
+
+    interface TableStats {
+        /** Whether to read cache_summary periodically for the pgcache_table_* gauges. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Time between reads of cache_summary (read by the scheduler from
+         * pgcache.table-stats.refresh-interval). Each read scans the table once, so keep it in minutes on big tables.
+         */
+        @WithName("refresh-interval")
+        @WithDefault("60s")
+        Duration refreshInterval();
     }
 }

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,8 +31,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <li>Anything that may touch many rows works in bounded batches, each its own short
  * transaction, so no statement holds locks on a large part of the table.</li>
  * </ul>
- * Connections come from the Agroal pool in autocommit mode except for the purge batch, which
- * needs its advisory lock and its delete in one transaction.
+ * Connections come from the Agroal pool in autocommit mode except for the purge and eviction
+ * work, which needs its advisory lock and its statement in one transaction.
  */
 @ApplicationScoped
 public class EntryStore {
@@ -88,11 +90,19 @@ public class EntryStore {
 
     private static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
 
-    /** Matches cache_entry_purge_idx (same expression, same predicate), so each batch is an index range scan. */
+    /**
+     * Matches cache_entry_purge_idx (same expression, same predicate), so each batch is an index
+     * range scan. The ORDER BY is what keeps it one: without it, when many rows are gone the
+     * planner may prefer a sequential scan "that finds enough rows soon", and each later batch of
+     * that scan re-reads from the table's start every row the earlier batches left dead. In index
+     * order, each batch starts where the gone rows are (dead index entries of earlier batches are
+     * marked and skipped), and the oldest gone rows go first.
+     */
     private static final String PURGE_BATCH = """
             WITH doomed AS (
                 SELECT namespace, cache_key FROM cache_entry
                 WHERE expires_at IS NOT NULL AND coalesce(stale_until, expires_at) <= now()
+                ORDER BY coalesce(stale_until, expires_at)
                 LIMIT ? FOR UPDATE SKIP LOCKED
             ), deleted AS (
                 DELETE FROM cache_entry e USING doomed
@@ -101,6 +111,59 @@ public class EntryStore {
             )
             SELECT namespace, count(*) FROM deleted GROUP BY namespace
             """;
+
+    /**
+     * Adds counted hits to their entries in one statement. An entry matches only while it still
+     * holds the version that was read: hits on a value that has since been replaced are dropped,
+     * because hit_count counts reads of the current value. Touches hit_count and last_hit_at
+     * only, no indexed column, so each row update can be HOT (see V2__cache_summary_and_eviction.sql).
+     */
+    private static final String RECORD_HITS = """
+            UPDATE cache_entry e
+            SET hit_count = e.hit_count + u.n, last_hit_at = greatest(e.last_hit_at, u.t)
+            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                        CAST(? AS timestamptz[])) AS u(ns, k, v, n, t)
+            WHERE e.namespace = u.ns AND e.cache_key = u.k AND e.version = u.v
+            """;
+
+    /** All rows of one namespace, whatever their state: what its bounds are measured against. */
+    private static final String NAMESPACE_SIZE = """
+            SELECT count(*), coalesce(sum(size_bytes), 0) FROM cache_entry WHERE namespace = ?
+            """;
+
+    /**
+     * Evicts from one namespace, oldest fetched_at first (served by cache_entry_eviction_idx),
+     * at most {@code limit} rows: of the oldest rows, those needed to remove {@code rows} more
+     * rows or {@code bytes} more bytes. A row's place is decided by the bytes evicted before it,
+     * so eviction stops on the first row that brings the namespace under max-bytes, not after it.
+     * Rows a writer holds are skipped, not waited for.
+     */
+    private static final String EVICT_BATCH = """
+            WITH oldest AS (
+                SELECT namespace, cache_key, fetched_at, size_bytes FROM cache_entry
+                WHERE namespace = ?
+                ORDER BY fetched_at
+                LIMIT ? FOR UPDATE SKIP LOCKED
+            ), ranked AS (
+                SELECT namespace, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w - size_bytes AS bytes_before
+                FROM oldest
+                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
+            ), deleted AS (
+                DELETE FROM cache_entry e USING ranked
+                WHERE e.namespace = ranked.namespace AND e.cache_key = ranked.cache_key
+                  AND (ranked.n <= ? OR ranked.bytes_before < ?)
+                RETURNING e.size_bytes
+            )
+            SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
+            """;
+
+    private static final String SUMMARY = """
+            SELECT namespace, entries, fresh, stale, gone, total_bytes, oldest_fetched_at, newest_fetched_at, hits, last_hit_at
+            FROM cache_summary ORDER BY namespace
+            """;
+
+    /** Heap, indexes and TOAST of cache_entry on disk; a catalog lookup, no scan. */
+    private static final String TABLE_SIZE = "SELECT pg_total_relation_size(CAST('cache_entry' AS regclass))";
 
     private final DataSource dataSource;
 
@@ -191,7 +254,122 @@ public class EntryStore {
      * their stale window. Rows another transaction holds are skipped, not waited for.
      */
     public PurgeBatch purgeBatch(long lockKey, int limit) {
-        return withConnection("purge", c -> {
+        return underPurgeLock("purge", lockKey, c -> {
+            Map<String, Long> byNamespace = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(PURGE_BATCH)) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        byNamespace.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return new PurgeBatch(true, byNamespace);
+        }).orElseGet(() -> new PurgeBatch(false, Map.of()));
+    }
+
+    /**
+     * Rows and bytes (sum of size_bytes) of one namespace, counted under the purge lock so that
+     * no other replica's eviction batch is half-way while it counts. Empty when another replica
+     * holds the lock. Reads every row of the namespace: the cost of a byte bound.
+     */
+    public Optional<NamespaceSize> namespaceSize(long lockKey, String namespace) {
+        return underPurgeLock("eviction", lockKey, c -> {
+            try (PreparedStatement ps = c.prepareStatement(NAMESPACE_SIZE)) {
+                ps.setString(1, namespace);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new NamespaceSize(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    /**
+     * One eviction batch in one transaction under the purge lock: removes, oldest fetched_at
+     * first, at most {@code limit} rows of the namespace, as many as needed to take away
+     * {@code rows} rows or {@code bytes} bytes, whichever needs more. Empty when another replica
+     * holds the lock.
+     */
+    public Optional<NamespaceSize> evictBatch(long lockKey, String namespace, long rows, long bytes, int limit) {
+        return underPurgeLock("eviction", lockKey, c -> {
+            try (PreparedStatement ps = c.prepareStatement(EVICT_BATCH)) {
+                ps.setString(1, namespace);
+                ps.setInt(2, limit);
+                ps.setLong(3, rows);
+                ps.setLong(4, bytes);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new NamespaceSize(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    /**
+     * Adds hits counted in memory to their entries, in one statement; returns how many entries
+     * were updated (entries deleted or rewritten since their read are not).
+     */
+    public int recordHits(List<Hit> hits) {
+        if (hits.isEmpty()) {
+            return 0;
+        }
+        int n = hits.size();
+        String[] namespaces = new String[n];
+        String[] keys = new String[n];
+        Long[] versions = new Long[n];
+        Long[] counts = new Long[n];
+        String[] times = new String[n];
+        for (int i = 0; i < n; i++) {
+            Hit h = hits.get(i);
+            namespaces[i] = h.id().namespace();
+            keys[i] = h.id().key();
+            versions[i] = h.version();
+            counts[i] = h.count();
+            times[i] = h.lastHitAt().toString(); // ISO-8601 in UTC, which timestamptz reads exactly
+        }
+        return withConnection("hit flush", c -> {
+            try (PreparedStatement ps = c.prepareStatement(RECORD_HITS)) {
+                ps.setArray(1, c.createArrayOf("text", namespaces));
+                ps.setArray(2, c.createArrayOf("text", keys));
+                ps.setArray(3, c.createArrayOf("bigint", versions));
+                ps.setArray(4, c.createArrayOf("bigint", counts));
+                ps.setArray(5, c.createArrayOf("text", times));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The cache_summary view: one row per namespace with rows. Scans the table once. */
+    public List<NamespaceSummary> summary() {
+        return withConnection("summary", c -> {
+            List<NamespaceSummary> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SUMMARY); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new NamespaceSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            rs.getLong(6), instant(rs, 7), instant(rs, 8), rs.getLong(9), instant(rs, 10)));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** Bytes cache_entry takes on disk with its indexes and TOAST, dead rows included: the measure of bloat. */
+    public long tableSizeBytes() {
+        return withConnection("table size", c -> {
+            try (PreparedStatement ps = c.prepareStatement(TABLE_SIZE); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /**
+     * Runs work in one transaction that first takes the purge lock without waiting; empty, with
+     * nothing done, when another session holds it. The lock goes with the transaction.
+     */
+    private <T> Optional<T> underPurgeLock(String action, long lockKey, SqlWork<T> work) {
+        return withConnection(action, c -> {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement lock = c.prepareStatement(TRY_PURGE_LOCK)) {
@@ -200,21 +378,13 @@ public class EntryStore {
                         rs.next();
                         if (!rs.getBoolean(1)) {
                             c.rollback();
-                            return new PurgeBatch(false, Map.of());
+                            return Optional.<T>empty();
                         }
                     }
                 }
-                Map<String, Long> byNamespace = new HashMap<>();
-                try (PreparedStatement ps = c.prepareStatement(PURGE_BATCH)) {
-                    ps.setInt(1, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            byNamespace.put(rs.getString(1), rs.getLong(2));
-                        }
-                    }
-                }
+                T result = work.run(c);
                 c.commit();
-                return new PurgeBatch(true, byNamespace);
+                return Optional.of(result);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
