@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
@@ -32,6 +33,7 @@ import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.entry.WriteResult;
+import dev.pgcache.hits.HitTracker;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
@@ -48,6 +50,10 @@ public class CacheResource {
     private final NamespacePolicies policies;
     private final JsonBodies jsonBodies;
     private final CacheMetrics metrics;
+
+    // field-injected so this feature does not touch the constructor
+    @Inject
+    HitTracker hits;
 
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, CacheMetrics metrics) {
         this.store = store;
@@ -105,6 +111,7 @@ public class CacheResource {
                     Map.of(CachingHeaders.X_CACHE, "MISS"));
         }
         metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
+        hits.record(id, entry);
         return CachingHeaders.apply(Response.ok(entry.json(), MediaType.APPLICATION_JSON_TYPE), entry).build();
     }
 
