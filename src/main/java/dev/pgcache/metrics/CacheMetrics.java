@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -26,7 +27,8 @@ public class CacheMetrics {
         MISS("pgcache.misses", "Reads that found no live value"),
         WRITE("pgcache.writes", "Values written (created or replaced)"),
         INVALIDATION("pgcache.invalidations", "Live entries removed by DELETE or invalidation"),
-        PURGED("pgcache.purged", "Rows removed by purge after their stale window");
+        PURGED("pgcache.purged", "Rows removed by purge after their stale window"),
+        EVICTED("pgcache.evicted", "Rows removed by purge because the namespace was over max-entries or max-bytes");
 
         final String meterName;
         final String description;
@@ -40,11 +42,21 @@ public class CacheMetrics {
     private final MeterRegistry registry;
     private final Map<String, Map<Event, LongAdder>> byNamespace = new ConcurrentHashMap<>();
     private final Timer purgeDuration;
+    private final DistributionSummary purgedPerRun;
+    private final DistributionSummary evictedPerRun;
 
     CacheMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.purgeDuration = Timer.builder("pgcache.purge.duration")
                 .description("Duration of purge runs that held the purge lock")
+                .register(registry);
+        this.purgedPerRun = DistributionSummary.builder("pgcache.purge.run.purged")
+                .description("Rows past their stale window removed by one purge run that held the purge lock")
+                .baseUnit("rows")
+                .register(registry);
+        this.evictedPerRun = DistributionSummary.builder("pgcache.purge.run.evicted")
+                .description("Rows evicted for namespace bounds by one purge run that held the purge lock")
+                .baseUnit("rows")
                 .register(registry);
     }
 
@@ -58,8 +70,11 @@ public class CacheMetrics {
         }
     }
 
-    public void recordPurge(long nanos) {
+    /** One purge run that held the purge lock: how long it took and what it removed. */
+    public void recordPurgeRun(long nanos, long purged, long evicted) {
         purgeDuration.record(nanos, TimeUnit.NANOSECONDS);
+        purgedPerRun.record(purged);
+        evictedPerRun.record(evicted);
     }
 
     /** Counts since start for one namespace (zero for a namespace not seen yet). */
