@@ -7,6 +7,8 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.config.PgcacheConfig.NamespacePolicyConfig;
@@ -17,6 +19,7 @@ import dev.pgcache.config.PgcacheConfig.NamespacePolicyConfig;
  * config get the defaults ({@code pgcache.defaults.*}) unless
  * {@code pgcache.allow-undeclared-namespaces=false}.
  */
+@Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
 public class NamespacePolicies {
 

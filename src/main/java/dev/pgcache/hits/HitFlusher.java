@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
@@ -27,6 +29,7 @@ import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
  * their rows in the same order and cannot deadlock. Hits a flush could not write (database
  * away) go back to the tracker for the next one.
  */
+@Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
 public class HitFlusher {
 

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
@@ -29,6 +31,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * statistics. Hit counts are statistics, not data: a crash loses what was not flushed yet, at
  * most one flush interval of counts.
  */
+@Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
 public class HitTracker {
 

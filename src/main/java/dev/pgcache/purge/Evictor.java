@@ -6,6 +6,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.NamespaceSize;
@@ -25,6 +27,7 @@ import dev.pgcache.metrics.CacheMetrics;
  * taken away batch by batch (each batch its own transaction under the same lock). Writes that
  * land during the run are measured by the next run.
  */
+@Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
 class Evictor {
 
