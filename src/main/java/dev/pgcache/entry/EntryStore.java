@@ -70,16 +70,17 @@ public class EntryStore {
             DELETE FROM cache_entry WHERE namespace = ? AND cache_key = ?
             RETURNING\s""" + LIVE;
 
-    /** Deletes one batch of the rows the filter selects; {@code %s} is one of the FILTER_* constants, never caller text. */
+    /**
+     * Deletes one batch of the rows the filter selects; {@code %s} is one of the FILTER_* constants, never caller text.
+     * The rows are picked and locked in the array subquery and deleted by their ctid (see {@link #PURGE_BATCH} for why).
+     */
     private static final String DELETE_BATCH = """
-            WITH doomed AS (
-                SELECT namespace, cache_key FROM cache_entry
-                WHERE namespace = ? %s
-                LIMIT ? FOR UPDATE SKIP LOCKED
-            ), deleted AS (
-                DELETE FROM cache_entry e USING doomed
-                WHERE e.namespace = doomed.namespace AND e.cache_key = doomed.cache_key
-                RETURNING (e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now()) AS live
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM cache_entry
+                    WHERE namespace = ? %s
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
+                RETURNING (expires_at IS NULL OR coalesce(stale_until, expires_at) > now()) AS live
             )
             SELECT count(*), count(*) FILTER (WHERE live) FROM deleted
             """;
@@ -91,23 +92,30 @@ public class EntryStore {
     private static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
 
     /**
-     * Matches cache_entry_purge_idx (same expression, same predicate), so each batch is an index
-     * range scan. The ORDER BY is what keeps it one: without it, when many rows are gone the
-     * planner may prefer a sequential scan "that finds enough rows soon", and each later batch of
-     * that scan re-reads from the table's start every row the earlier batches left dead. In index
-     * order, each batch starts where the gone rows are (dead index entries of earlier batches are
-     * marked and skipped), and the oldest gone rows go first.
+     * Picks up to {@code limit} rows past their stale window and deletes them, in one statement.
+     *
+     * <p>The pick matches cache_entry_purge_idx (same expression, same predicate) and orders by
+     * it, so it is an index range scan that starts where the gone rows are (dead index entries
+     * of earlier batches are marked and skipped), oldest first. Without the ORDER BY, the planner
+     * may prefer a sequential scan when many rows are gone, which re-reads from the table's start
+     * every row earlier batches left dead.
+     *
+     * <p>The picked rows are deleted by their ctid ({@code ctid = ANY (ARRAY(…))}: a TID scan).
+     * Joining them back on the primary key instead ({@code DELETE … USING picked}) is planned
+     * from the generic plan's guess of the LIMIT, not its value, once the JDBC driver prepares
+     * the statement on the server (from the fifth run): a hash join that reads the whole table
+     * for every batch, 1.3 s per batch at a million rows (docs/benchmarks.md). The ctids are of
+     * row versions this statement has locked, so no other transaction can move them before the
+     * delete.
      */
     private static final String PURGE_BATCH = """
-            WITH doomed AS (
-                SELECT namespace, cache_key FROM cache_entry
-                WHERE expires_at IS NOT NULL AND coalesce(stale_until, expires_at) <= now()
-                ORDER BY coalesce(stale_until, expires_at)
-                LIMIT ? FOR UPDATE SKIP LOCKED
-            ), deleted AS (
-                DELETE FROM cache_entry e USING doomed
-                WHERE e.namespace = doomed.namespace AND e.cache_key = doomed.cache_key
-                RETURNING e.namespace
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM cache_entry
+                    WHERE expires_at IS NOT NULL AND coalesce(stale_until, expires_at) <= now()
+                    ORDER BY coalesce(stale_until, expires_at)
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
+                RETURNING namespace
             )
             SELECT namespace, count(*) FROM deleted GROUP BY namespace
             """;
@@ -136,23 +144,21 @@ public class EntryStore {
      * at most {@code limit} rows: of the oldest rows, those needed to remove {@code rows} more
      * rows or {@code bytes} more bytes. A row's place is decided by the bytes evicted before it,
      * so eviction stops on the first row that brings the namespace under max-bytes, not after it.
-     * Rows a writer holds are skipped, not waited for.
+     * Rows a writer holds are skipped, not waited for; deleted by ctid like {@link #PURGE_BATCH}.
      */
     private static final String EVICT_BATCH = """
-            WITH oldest AS (
-                SELECT namespace, cache_key, fetched_at, size_bytes FROM cache_entry
-                WHERE namespace = ?
-                ORDER BY fetched_at
-                LIMIT ? FOR UPDATE SKIP LOCKED
-            ), ranked AS (
-                SELECT namespace, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w - size_bytes AS bytes_before
-                FROM oldest
-                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
-            ), deleted AS (
-                DELETE FROM cache_entry e USING ranked
-                WHERE e.namespace = ranked.namespace AND e.cache_key = ranked.cache_key
-                  AND (ranked.n <= ? OR ranked.bytes_before < ?)
-                RETURNING e.size_bytes
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM (
+                        SELECT ctid, row_number() OVER w AS n, sum(size_bytes) OVER w - size_bytes AS bytes_before
+                        FROM (SELECT ctid, fetched_at, cache_key, size_bytes FROM cache_entry
+                              WHERE namespace = ?
+                              ORDER BY fetched_at
+                              LIMIT ? FOR UPDATE SKIP LOCKED) AS oldest
+                        WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
+                    ) AS ranked
+                    WHERE n <= ? OR bytes_before < ?))
+                RETURNING size_bytes
             )
             SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
             """;
