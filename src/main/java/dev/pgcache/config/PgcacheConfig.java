@@ -114,6 +114,15 @@ public interface PgcacheConfig {
         @WithDefault("10s")
         Duration timeBudget();
 
+        /**
+         * Pause after each batch (purge or eviction) before the next one, so a long run leaves
+         * the database's CPU and I/O to readers between batches; counts against the time budget.
+         * 0 runs batches back to back.
+         */
+        @WithName("batch-pause")
+        @WithDefault("20ms")
+        Duration batchPause();
+
         /** Upper bound on batches in one run, whatever the time budget. */
         @WithName("max-batches")
         @WithDefault("1000")
@@ -151,9 +160,12 @@ public interface PgcacheConfig {
         @WithDefault("100000")
         int maxTrackedKeys();
 
-        /** Most entries updated by one flush statement; a flush with more runs several statements. */
+        /**
+         * Most entries updated by one flush statement; a flush with more runs several statements,
+         * each short enough to stay far from the statement timeout on a busy server.
+         */
         @WithName("flush-batch-size")
-        @WithDefault("10000")
+        @WithDefault("1000")
         int flushBatchSize();
     }
 

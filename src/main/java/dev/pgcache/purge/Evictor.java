@@ -59,8 +59,11 @@ class Evictor {
         }
     }
 
-    /** Evicts until every bounded namespace is under its bounds, the deadline (System.nanoTime) passes or batchesLeft are used. */
-    Outcome evict(long deadlineNanos, int batchesLeft) {
+    /**
+     * Evicts until every bounded namespace is under its bounds, the deadline (System.nanoTime)
+     * passes or batchesLeft are used, pausing between batches.
+     */
+    Outcome evict(long deadlineNanos, int batchesLeft, Runnable pauseBetweenBatches) {
         Map<String, Long> byNamespace = new HashMap<>();
         int batches = 0;
         for (NamespaceBounds.Bound bound : bounds.all()) {
@@ -73,7 +76,12 @@ class Evictor {
             }
             long rows = Math.max(0, size.get().rows() - bound.maxEntries());
             long bytes = Math.max(0, size.get().bytes() - bound.maxBytes());
+            boolean first = true;
             while (rows > 0 || bytes > 0) {
+                if (!first) {
+                    pauseBetweenBatches.run();
+                }
+                first = false;
                 if (batches >= batchesLeft || System.nanoTime() - deadlineNanos >= 0) {
                     return new Outcome(false, batches, false, byNamespace);
                 }

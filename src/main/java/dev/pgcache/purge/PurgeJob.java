@@ -65,6 +65,23 @@ public class PurgeJob {
         }
     }
 
+    /**
+     * Sleeps pgcache.purge.batch-pause. Each batch is short, but back to back they keep one
+     * database backend busy for the whole run; on a small server that is CPU the readers wait
+     * for (docs/benchmarks.md measures it).
+     */
+    private void pauseBetweenBatches() {
+        long millis = config.batchPause().toMillis();
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("purge run interrupted", e);
+            }
+        }
+    }
+
     private PurgeReport run() {
         long start = System.nanoTime();
         long deadline = start + config.timeBudget().toNanos();
@@ -92,10 +109,11 @@ public class PurgeJob {
                 purgeComplete = true;
                 break;
             }
+            pauseBetweenBatches();
         }
         Evictor.Outcome eviction = new Evictor.Outcome(false, 0, false, Map.of());
         if (!lockLost) {
-            eviction = evictor.evict(deadline, config.maxBatches() - batches);
+            eviction = evictor.evict(deadline, config.maxBatches() - batches, this::pauseBetweenBatches);
         }
         batches += eviction.batches();
         boolean complete = purgeComplete && eviction.complete();
