@@ -1,10 +1,13 @@
 package dev.pgcache.hits;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import jakarta.inject.Inject;
 
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcache.testing.Namespaces;
+import io.agroal.api.AgroalDataSource;
 import dev.pgcache.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -25,6 +29,9 @@ class HitTrackingTest {
 
     @Inject
     HitTracker tracker;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     private String ns;
 
@@ -123,6 +130,24 @@ class HitTrackingTest {
         given().delete("/v1/cache/" + ns + "/k").then().statusCode(204);
         assertEquals(0, flusher.flush());
         assertEquals(0, tracker.pending());
+    }
+
+    @Test
+    void hitsAreKeptWhileTheDatabaseIsAwayAndFlushedWhenItIsBack() {
+        put("k", "");
+        get("k", 200);
+        get("k", 200);
+        TestDatabase.goAway();
+        try {
+            assertEquals(0, flusher.flush(), "the flush fails quietly");
+            assertEquals(1, tracker.pending(), "and keeps the hits");
+        } finally {
+            TestDatabase.comeBack();
+            dataSource.flush(AgroalDataSource.FlushMode.ALL); // the pooled connections were killed; later tests need new ones
+        }
+        // a flush may still draw a connection the outage killed; it fails, keeps the hits, and a later one succeeds
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> flusher.flush() == 1);
+        assertEquals(2, hitCount("k"));
     }
 
     @Test
