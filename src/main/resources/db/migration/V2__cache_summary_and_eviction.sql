@@ -4,8 +4,10 @@
 -- docs/operations-scale.md explains the view and the eviction order.
 
 -- Eviction (per-namespace max-entries / max-bytes) removes a namespace's oldest rows first,
--- oldest by fetched_at. This index lets each eviction batch read the next oldest rows of one
--- namespace without sorting the namespace.
+-- oldest by fetched_at, ties by key. This index lets each eviction batch read the next oldest
+-- rows of one namespace without sorting the namespace; the key in it makes the order total, so
+-- eviction can stop at an exact row (up to and including a cutoff row), which keeps two
+-- replicas handing the purge lock back and forth from evicting more than needed.
 --
 -- Deliberately NOT indexed: hit_count and last_hit_at. The hit flush updates only those two
 -- columns; while no index covers them (and the page has room, see fillfactor in V1) each of
@@ -15,10 +17,10 @@
 --
 -- On a table that already holds millions of rows, CREATE INDEX blocks writes (not reads)
 -- while it builds; docs/operations-scale.md says how to build it CONCURRENTLY beforehand.
-CREATE INDEX IF NOT EXISTS cache_entry_eviction_idx ON cache_entry (namespace, fetched_at);
+CREATE INDEX IF NOT EXISTS cache_entry_eviction_idx ON cache_entry (namespace, fetched_at, cache_key);
 
 COMMENT ON INDEX cache_entry_eviction_idx IS
-    'Lets purge evict a namespace''s oldest entries (by fetched_at) in small batches when the namespace is over pgcache.namespaces.<name>.max-entries or max-bytes.';
+    'Lets purge evict a namespace''s oldest entries (by fetched_at, then key) in small batches when the namespace is over pgcache.namespaces.<name>.max-entries or max-bytes.';
 
 -- One row per namespace. Every number is computed when the view is read: it scans
 -- cache_entry once, so on a big table read it now and then, not in a loop.

@@ -140,24 +140,41 @@ public class EntryStore {
             """;
 
     /**
-     * Evicts from one namespace, oldest fetched_at first (served by cache_entry_eviction_idx),
-     * at most {@code limit} rows: of the oldest rows, those needed to remove {@code rows} more
-     * rows or {@code bytes} more bytes. A row's place is decided by the bytes evicted before it,
-     * so eviction stops on the first row that brings the namespace under max-bytes, not after it.
-     * Rows a writer holds are skipped, not waited for; deleted by ctid like {@link #PURGE_BATCH}.
+     * The newest row eviction must remove, in eviction order (fetched_at, then key, as
+     * cache_entry_eviction_idx holds them): the first of the namespace's oldest rows at which
+     * at least {@code rows} rows and {@code bytes} bytes are counted; when the first
+     * {@code limit} rows are not enough, the last of them (the rest waits for the next run).
+     */
+    private static final String EVICTION_CUTOFF = """
+            WITH oldest AS (
+                SELECT fetched_at, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w AS bytes
+                FROM (SELECT fetched_at, cache_key, size_bytes FROM cache_entry
+                      WHERE namespace = ?
+                      ORDER BY fetched_at, cache_key
+                      LIMIT ?) AS o
+                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
+            ), marked AS (
+                SELECT fetched_at, cache_key, n, (n >= ? AND bytes >= ?) AS enough FROM oldest
+            )
+            SELECT fetched_at, cache_key, enough FROM marked
+            ORDER BY enough DESC, CASE WHEN enough THEN n ELSE -n END
+            LIMIT 1
+            """;
+
+    /**
+     * Evicts up to {@code limit} of the namespace's rows at or before the cutoff row, oldest
+     * first (an index range on cache_entry_eviction_idx). Rows a writer holds are skipped, not
+     * waited for; deleted by ctid like {@link #PURGE_BATCH}. Because the batch is bounded by a
+     * row, not by a count, running it again, or from another replica with its own cutoff taken
+     * after this one's batches, removes nothing more than needed.
      */
     private static final String EVICT_BATCH = """
             WITH deleted AS (
                 DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM (
-                        SELECT ctid, row_number() OVER w AS n, sum(size_bytes) OVER w - size_bytes AS bytes_before
-                        FROM (SELECT ctid, fetched_at, cache_key, size_bytes FROM cache_entry
-                              WHERE namespace = ?
-                              ORDER BY fetched_at
-                              LIMIT ? FOR UPDATE SKIP LOCKED) AS oldest
-                        WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
-                    ) AS ranked
-                    WHERE n <= ? OR bytes_before < ?))
+                    SELECT ctid FROM cache_entry
+                    WHERE namespace = ? AND (fetched_at, cache_key) <= (?, ?)
+                    ORDER BY fetched_at, cache_key
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
                 RETURNING size_bytes
             )
             SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
@@ -275,35 +292,61 @@ public class EntryStore {
     }
 
     /**
-     * Rows and bytes (sum of size_bytes) of one namespace, counted under the purge lock so that
-     * no other replica's eviction batch is half-way while it counts. Empty when another replica
-     * holds the lock. Reads every row of the namespace: the cost of a byte bound.
+     * Measures one namespace against its bounds under the purge lock (so no other replica's
+     * eviction batch is half-way while it counts) and, when it is over, finds the cutoff row:
+     * the newest row that must go. Reads every row of the namespace once (the cost of a byte
+     * bound) and about as many of its oldest rows as are over the bounds, at most {@code limit}.
+     * Empty when another replica holds the lock.
      */
-    public Optional<NamespaceSize> namespaceSize(long lockKey, String namespace) {
+    public Optional<EvictionPlan> planEviction(long lockKey, String namespace, long maxEntries, long maxBytes, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
+            long rows;
+            long bytes;
             try (PreparedStatement ps = c.prepareStatement(NAMESPACE_SIZE)) {
                 ps.setString(1, namespace);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new NamespaceSize(rs.getLong(1), rs.getLong(2));
+                    rows = rs.getLong(1);
+                    bytes = rs.getLong(2);
+                }
+            }
+            long rowsOver = Math.max(0, rows - maxEntries);
+            long bytesOver = Math.max(0, bytes - maxBytes);
+            if (rowsOver == 0 && bytesOver == 0) {
+                return new EvictionPlan(rows, bytes, 0, 0, null, null, true);
+            }
+            // read only as many of the oldest rows as the excess needs: all rows over max-entries, and
+            // twice the average row count for the bytes over max-bytes (a plan that falls short is made again)
+            long avgBytes = Math.max(1, bytes / Math.max(1, rows));
+            long needed = Math.max(rowsOver, bytesOver == 0 ? 0 : 2 * (bytesOver / avgBytes) + 100);
+            try (PreparedStatement ps = c.prepareStatement(EVICTION_CUTOFF)) {
+                ps.setString(1, namespace);
+                ps.setInt(2, (int) Math.min(limit, needed));
+                ps.setLong(3, rowsOver);
+                ps.setLong(4, bytesOver);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new EvictionPlan(rows, bytes, rowsOver, bytesOver, null, null, false);
+                    }
+                    return new EvictionPlan(rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
+                            rs.getBoolean(3));
                 }
             }
         });
     }
 
     /**
-     * One eviction batch in one transaction under the purge lock: removes, oldest fetched_at
-     * first, at most {@code limit} rows of the namespace, as many as needed to take away
-     * {@code rows} rows or {@code bytes} bytes, whichever needs more. Empty when another replica
-     * holds the lock.
+     * One eviction batch in one transaction under the purge lock: removes up to {@code limit}
+     * of the namespace's rows at or before the plan's cutoff, oldest first. Empty when another
+     * replica holds the lock.
      */
-    public Optional<NamespaceSize> evictBatch(long lockKey, String namespace, long rows, long bytes, int limit) {
+    public Optional<NamespaceSize> evictBatch(long lockKey, EvictionPlan plan, String namespace, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
             try (PreparedStatement ps = c.prepareStatement(EVICT_BATCH)) {
                 ps.setString(1, namespace);
-                ps.setInt(2, limit);
-                ps.setLong(3, rows);
-                ps.setLong(4, bytes);
+                ps.setObject(2, plan.cutoffFetchedAt());
+                ps.setString(3, plan.cutoffKey());
+                ps.setInt(4, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new NamespaceSize(rs.getLong(1), rs.getLong(2));

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.EvictionPlan;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestDatabase;
@@ -50,6 +52,9 @@ class BoundsTest {
 
     @Inject
     PgcacheConfig config;
+
+    @Inject
+    EntryStore store;
 
     @BeforeEach
     @AfterEach
@@ -152,6 +157,11 @@ class BoundsTest {
             assertFalse(report.lockHeld());
             assertEquals(0, report.evicted());
             assertEquals(15, Rows.count(ENTRIES));
+            // released explicitly: on close, the server drops the lock only when the backend has exited
+            try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, config.purge().lockKey());
+                unlock.execute();
+            }
         }
         assertEquals(5L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES), "the lock went with the other session");
     }
@@ -184,6 +194,29 @@ class BoundsTest {
         assertEquals(2_000, purged, "every gone row deleted and reported exactly once");
         assertEquals(5_000 - Rows.count(ENTRIES), purged + evicted, "the reports add up to the rows that went");
         assertEquals(10, Rows.count(ENTRIES), "back under the bound, not below it");
+    }
+
+    @Test
+    void rowsWrittenInTheSameInstantAreEvictedExactlyToTheBoundInKeyOrder() {
+        Rows.insertFresh(ENTRIES, 15); // one statement: all 15 share one fetched_at
+        assertEquals(5L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
+        assertEquals(List.of("fresh-14", "fresh-15", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7", "fresh-8", "fresh-9"),
+                keys(ENTRIES), "fresh-1, fresh-10 … fresh-13 went first (byte order of the keys)");
+    }
+
+    @Test
+    void aReplicaThatTakesOverMidWayDoesNotMakeTheFirstEvictTwice() {
+        long lockKey = config.purge().lockKey();
+        Rows.insertAged(ENTRIES, 25, 10);
+        // replica A measures (15 rows over) and evicts one small batch, then pauses, releasing the lock
+        EvictionPlan a = store.planEviction(lockKey, ENTRIES, 10, Long.MAX_VALUE, 1000).orElseThrow();
+        assertEquals(15, a.rowsOver());
+        assertEquals(5, store.evictBatch(lockKey, a, ENTRIES, 5).orElseThrow().rows());
+        // in that pause replica B runs: it measures 20 rows, 10 over, and evicts them
+        assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
+        // A goes on with the plan it made before: its cutoff row is gone already, and so is everything before it
+        assertEquals(0, store.evictBatch(lockKey, a, ENTRIES, 1000).orElseThrow().rows());
+        assertEquals(aged(16, 25), keys(ENTRIES));
     }
 
     @Test

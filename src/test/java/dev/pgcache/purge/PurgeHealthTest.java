@@ -76,6 +76,11 @@ class PurgeHealthTest {
             lock.setLong(1, config.purge().lockKey());
             lock.execute();
             assertFalse(purgeJob.runOnce().lockHeld());
+            // released explicitly: on close, the server drops the lock only when the backend has exited
+            try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, config.purge().lockKey());
+                unlock.execute();
+            }
         }
         given().get("/q/health/well").then().statusCode(200)
                 .body("checks.find { it.name == 'pgcache-purge' }.status", is("UP"))
