@@ -32,7 +32,7 @@ public class AdminResource {
         this.purgeJob = purgeJob;
     }
 
-    /** Runs one purge now, bounded like a scheduled one. When another replica is purging, does nothing and says so. */
+    /** Runs one purge now (gone rows, then eviction for bounded namespaces), bounded like a scheduled one. When another replica is purging, does nothing and says so. */
     @POST
     @Path("purge")
     @Produces(MediaType.APPLICATION_JSON)
@@ -53,6 +53,8 @@ public class AdminResource {
         answer.put("complete", report.complete());
         answer.put("lockHeld", report.lockHeld());
         answer.put("byNamespace", report.byNamespace());
+        answer.put("evicted", report.evicted());
+        answer.put("evictedByNamespace", report.evictedByNamespace());
         return answer;
     }
 }

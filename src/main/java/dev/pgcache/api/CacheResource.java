@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
@@ -56,6 +57,7 @@ import dev.pgcache.entry.WritePrecondition;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.entry.WriteResult;
 import dev.pgcache.load.ReadThrough;
+import dev.pgcache.hits.HitTracker;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
@@ -81,6 +83,10 @@ public class CacheResource {
     private final CacheMetrics metrics;
     private final ReadThrough readThrough;
     private final int maxListLimit;
+
+    // field-injected so this feature does not touch the constructor
+    @Inject
+    HitTracker hits;
 
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
             CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
@@ -288,6 +294,7 @@ public class CacheResource {
                     Map.of(CachingHeaders.X_CACHE, "MISS"));
         }
         metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
+        hits.record(id, entry);
         if (notMatching != null && notMatching.matchesWeakly(entry.version())) {
             return CachingHeaders.apply(Response.notModified(), entry).build();
         }

@@ -40,6 +40,11 @@ public interface PgcacheConfig {
     /** Read-through loading, for every namespace that names an upstream. */
     Load load();
 
+    Hits hits();
+
+    @WithName("table-stats")
+    TableStats tableStats();
+
     interface Defaults {
         /** Time to live of a write that names none: seconds, ISO-8601, 30s/5m/1h/1d, or "never". */
         @WithDefault("1h")
@@ -48,6 +53,20 @@ public interface PgcacheConfig {
         /** How long an expired value may still be served stale; 0 for none. */
         @WithDefault("0s")
         String stale();
+
+        /**
+         * Most rows the namespace may hold; over it, purge evicts the oldest (by fetched_at).
+         * Declared namespaces only: setting it under {@code pgcache.defaults} is a startup error.
+         */
+        @WithName("max-entries")
+        Optional<Long> maxEntries();
+
+        /**
+         * Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts the
+         * oldest. Declared namespaces only, like max-entries.
+         */
+        @WithName("max-bytes")
+        Optional<MemorySize> maxBytes();
     }
 
     /** One declared namespace; what it leaves out comes from {@link #defaults()}. */
@@ -55,6 +74,17 @@ public interface PgcacheConfig {
         Optional<String> ttl();
 
         Optional<String> stale();
+
+        /**
+         * Most rows the namespace may hold; over it, purge evicts the oldest (by fetched_at).
+         * Declared namespaces only (there is no pgcache.defaults.max-entries).
+         */
+        @WithName("max-entries")
+        Optional<Long> maxEntries();
+
+        /** Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts the oldest. */
+        @WithName("max-bytes")
+        Optional<MemorySize> maxBytes();
 
         /** Where a GET that misses loads the value from; absent for a plain cache namespace. */
         Optional<Upstream> upstream();
@@ -232,14 +262,72 @@ public interface PgcacheConfig {
         @WithDefault("10s")
         Duration timeBudget();
 
+        /**
+         * Pause after each batch (purge or eviction) before the next one, so a long run leaves
+         * the database's CPU and I/O to readers between batches; counts against the time budget.
+         * 0 runs batches back to back.
+         */
+        @WithName("batch-pause")
+        @WithDefault("20ms")
+        Duration batchPause();
+
         /** Upper bound on batches in one run, whatever the time budget. */
         @WithName("max-batches")
         @WithDefault("1000")
         int maxBatches();
 
+        /**
+         * Rows removed per eviction batch (per transaction) when a namespace is over its bounds;
+         * eviction shares the run's time budget and batch limit with the purge of gone rows.
+         */
+        @WithName("eviction-batch-size")
+        @WithDefault("1000")
+        int evictionBatchSize();
+
         /** Advisory lock key that lets one replica purge at a time; change only to run two pgcache services in one database. */
         @WithName("lock-key")
         @WithDefault("7064677072756765")
         long lockKey();
+    }
+
+    interface Hits {
+        /** Whether reads count hits into hit_count and last_hit_at at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Time between flushes of the counted hits to the table (read by the scheduler from
+         * pgcache.hits.flush-interval). A crash loses at most this much of the counts.
+         */
+        @WithName("flush-interval")
+        @WithDefault("5s")
+        Duration flushInterval();
+
+        /** Most distinct entries counted between two flushes; hits on further entries are dropped and counted. */
+        @WithName("max-tracked-keys")
+        @WithDefault("100000")
+        int maxTrackedKeys();
+
+        /**
+         * Most entries updated by one flush statement; a flush with more runs several statements,
+         * each short enough to stay far from the statement timeout on a busy server.
+         */
+        @WithName("flush-batch-size")
+        @WithDefault("1000")
+        int flushBatchSize();
+    }
+
+    interface TableStats {
+        /** Whether to read cache_summary periodically for the pgcache_table_* gauges. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Time between reads of cache_summary (read by the scheduler from
+         * pgcache.table-stats.refresh-interval). Each read scans the table once, so keep it in minutes on big tables.
+         */
+        @WithName("refresh-interval")
+        @WithDefault("60s")
+        Duration refreshInterval();
     }
 }

@@ -18,7 +18,7 @@ import dev.pgcache.config.PgcacheConfig;
  * config get the defaults ({@code pgcache.defaults.*}) unless
  * {@code pgcache.allow-undeclared-namespaces=false}.
  */
-@Startup
+@Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
 public class NamespacePolicies {
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,7 +28,8 @@ public class CacheMetrics {
         MISS("pgcache.misses", "Reads that found no live value"),
         WRITE("pgcache.writes", "Values written (created or replaced)"),
         INVALIDATION("pgcache.invalidations", "Live entries removed by DELETE or invalidation"),
-        PURGED("pgcache.purged", "Rows removed by purge after their stale window");
+        PURGED("pgcache.purged", "Rows removed by purge after their stale window"),
+        EVICTED("pgcache.evicted", "Rows removed by purge because the namespace was over max-entries or max-bytes");
 
         final String meterName;
         final String description;
@@ -42,6 +44,8 @@ public class CacheMetrics {
     private final Map<String, Map<Event, LongAdder>> byNamespace = new ConcurrentHashMap<>();
     private final Timer purgeDuration;
     private final java.time.Instant since = java.time.Instant.now();
+    private final DistributionSummary purgedPerRun;
+    private final DistributionSummary evictedPerRun;
 
     /** Where namespaces past {@code pgcache.metrics.max-namespaces} are counted; not a valid namespace name, so never a real one. */
     public static final String OTHER = "_other";
@@ -55,6 +59,14 @@ public class CacheMetrics {
         this.purgeDuration = Timer.builder("pgcache.purge.duration")
                 .description("Duration of purge runs that held the purge lock")
                 .register(registry);
+        this.purgedPerRun = DistributionSummary.builder("pgcache.purge.run.purged")
+                .description("Rows past their stale window removed by one purge run that held the purge lock")
+                .baseUnit("rows")
+                .register(registry);
+        this.evictedPerRun = DistributionSummary.builder("pgcache.purge.run.evicted")
+                .description("Rows evicted for namespace bounds by one purge run that held the purge lock")
+                .baseUnit("rows")
+                .register(registry);
     }
 
     public void count(String namespace, Event event) {
@@ -67,8 +79,11 @@ public class CacheMetrics {
         }
     }
 
-    public void recordPurge(long nanos) {
+    /** One purge run that held the purge lock: how long it took and what it removed. */
+    public void recordPurgeRun(long nanos, long purged, long evicted) {
         purgeDuration.record(nanos, TimeUnit.NANOSECONDS);
+        purgedPerRun.record(purged);
+        evictedPerRun.record(evicted);
     }
 
     /** Counts since start for one namespace (zero for a namespace not seen yet). */

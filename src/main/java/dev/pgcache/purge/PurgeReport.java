@@ -5,13 +5,16 @@ import java.util.Map;
 /**
  * What one purge run did.
  *
- * @param lockHeld    false when another replica (or run) was purging, so this run did nothing
- * @param purged      rows deleted in all
- * @param batches     batches (transactions) that deleted rows or found none left
- * @param complete    true when the run stopped because nothing past its stale window was left;
- *                    false when it stopped on its time budget or batch limit, leaving rows for the next run
- * @param byNamespace rows deleted per namespace
+ * @param lockHeld           false when another replica (or run) was purging, so this run did nothing
+ * @param purged             rows past their stale window deleted in all
+ * @param batches            batches (transactions) that deleted rows or found none left, purge and eviction together
+ * @param complete           true when the run stopped because nothing past its stale window was left and
+ *                           every bounded namespace was under its bounds; false when it stopped on its time
+ *                           budget, its batch limit or a lock hand-over, leaving work for the next run
+ * @param byNamespace        rows past their stale window deleted per namespace
+ * @param evicted            rows evicted because their namespace was over max-entries or max-bytes
+ * @param evictedByNamespace rows evicted per namespace
  */
 public record PurgeReport(boolean lockHeld, long purged, int batches, boolean complete, long durationMs,
-        Map<String, Long> byNamespace) {
+        Map<String, Long> byNamespace, long evicted, Map<String, Long> evictedByNamespace) {
 }

@@ -21,6 +21,22 @@ public final class Rows {
         insert(namespace, "fresh-", count, "now() + interval '1 hour'", "NULL");
     }
 
+    /**
+     * Fresh rows that never expire, keys {@code aged-0001} (oldest) to {@code aged-<count>}
+     * (newest), each fetched one second after the one before, ending a minute ago, each
+     * {@code sizeBytes} large: for eviction tests that need a clear oldest-first order.
+     */
+    public static void insertAged(String namespace, int count, int sizeBytes) {
+        TestDatabase.execute("INSERT INTO pgcache.cache_entry (namespace, cache_key, value, fetched_at, expires_at, stale_until, size_bytes) "
+                + "SELECT ?, 'aged-' || lpad(i::text, 4, '0'), to_jsonb(i), now() - interval '1 minute' - make_interval(secs => ? - i), "
+                + "NULL, NULL, ? FROM generate_series(1, ?) AS i", namespace, count, sizeBytes, count);
+    }
+
+    /** Deletes every row of the namespace, whatever its state. */
+    public static void clear(String namespace) {
+        TestDatabase.execute("DELETE FROM pgcache.cache_entry WHERE namespace = ?", namespace);
+    }
+
     public static long count(String namespace) {
         try (var c = TestDatabase.connect(); var ps = c.prepareStatement("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = ?")) {
             ps.setString(1, namespace);

@@ -43,6 +43,20 @@ public final class TestDatabase {
         }
     }
 
+    /** Runs one query with parameters in the test database; returns the first column of its first row, or null when none. */
+    public static Object scalar(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Rewrites an entry's lifetime relative to the database's now(): negative seconds are in the
      * past. {@code staleUntilSeconds} null means no stale window.

@@ -1,0 +1,231 @@
+package dev.pgcache.purge;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.EvictionPlan;
+import dev.pgcache.metrics.CacheMetrics;
+import dev.pgcache.testing.Rows;
+import dev.pgcache.testing.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Per-namespace bounds, with the namespaces declared for tests in application.properties:
+ * bounded-entries (max-entries=10), bounded-bytes (max-bytes=1000), bounded-both
+ * (max-entries=20, max-bytes=500). Purge evicts the oldest rows by fetched_at, and only down to
+ * the bound.
+ */
+@QuarkusTest
+class BoundsTest {
+
+    private static final String ENTRIES = "bounded-entries";
+    private static final String BYTES = "bounded-bytes";
+    private static final String BOTH = "bounded-both";
+
+    @Inject
+    PurgeJob purgeJob;
+
+    @Inject
+    CacheMetrics metrics;
+
+    @Inject
+    PgcacheConfig config;
+
+    @Inject
+    EntryStore store;
+
+    @BeforeEach
+    @AfterEach
+    void emptyBoundedNamespaces() {
+        Rows.clear(ENTRIES);
+        Rows.clear(BYTES);
+        Rows.clear(BOTH);
+    }
+
+    private static List<String> keys(String namespace) {
+        String joined = (String) TestDatabase.scalar(
+                "SELECT string_agg(cache_key, ',' ORDER BY cache_key) FROM pgcache.cache_entry WHERE namespace = ?", namespace);
+        return joined == null ? List.of() : List.of(joined.split(","));
+    }
+
+    private static long bytes(String namespace) {
+        return ((Number) TestDatabase.scalar("SELECT coalesce(sum(size_bytes), 0) FROM pgcache.cache_entry WHERE namespace = ?",
+                namespace)).longValue();
+    }
+
+    private static List<String> aged(int from, int to) {
+        List<String> keys = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            keys.add("aged-%04d".formatted(i));
+        }
+        return keys;
+    }
+
+    @Test
+    void maxEntriesEvictsTheOldestDownToTheBound() {
+        Rows.insertAged(ENTRIES, 25, 10);
+        long before = metrics.total(ENTRIES, CacheMetrics.Event.EVICTED);
+        given().post("/v1/admin/purge").then().statusCode(200)
+                .body("evicted", greaterThanOrEqualTo(15), "evictedByNamespace." + ENTRIES, is(15), "complete", is(true));
+        assertEquals(aged(16, 25), keys(ENTRIES), "the 10 newest stay");
+        assertEquals(15, metrics.total(ENTRIES, CacheMetrics.Event.EVICTED) - before);
+
+        PurgeReport again = purgeJob.runOnce();
+        assertFalse(again.evictedByNamespace().containsKey(ENTRIES), "a namespace at its bound loses nothing more");
+        assertEquals(10, Rows.count(ENTRIES));
+    }
+
+    @Test
+    void maxBytesEvictsTheOldestUntilTheNamespaceFits() {
+        Rows.insertAged(BYTES, 7, 300); // 2100 bytes, bound 1000: the oldest 4 go, 900 bytes stay
+        PurgeReport report = purgeJob.runOnce();
+        assertEquals(4L, report.evictedByNamespace().get(BYTES));
+        assertEquals(aged(5, 7), keys(BYTES));
+        assertEquals(900, bytes(BYTES));
+    }
+
+    @Test
+    void maxBytesStopsExactlyAtTheBound() {
+        Rows.insertAged(BYTES, 30, 100); // 3000 bytes, bound 1000: 20 go, exactly 1000 bytes stay
+        purgeJob.runOnce();
+        assertEquals(aged(21, 30), keys(BYTES));
+        assertEquals(1000, bytes(BYTES));
+    }
+
+    @Test
+    void theTighterOfTwoBoundsWins() {
+        Rows.insertAged(BOTH, 30, 10); // 30 rows, 300 bytes: max-entries=20 binds
+        assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(BOTH));
+        assertEquals(aged(11, 30), keys(BOTH));
+
+        Rows.clear(BOTH);
+        Rows.insertAged(BOTH, 15, 50); // 15 rows, 750 bytes: max-bytes=500 binds
+        assertEquals(5L, purgeJob.runOnce().evictedByNamespace().get(BOTH));
+        assertEquals(aged(6, 15), keys(BOTH));
+        assertEquals(500, bytes(BOTH));
+    }
+
+    @Test
+    void goneRowsArePurgedFirstAndDoNotCountAsEvicted() {
+        Rows.insertGone(ENTRIES, 5);
+        Rows.insertAged(ENTRIES, 12, 10);
+        PurgeReport report = purgeJob.runOnce();
+        assertEquals(5L, report.byNamespace().get(ENTRIES));
+        assertEquals(2L, report.evictedByNamespace().get(ENTRIES));
+        assertEquals(aged(3, 12), keys(ENTRIES));
+    }
+
+    @Test
+    void evictionWorksInBoundedBatches() {
+        int batch = config.purge().evictionBatchSize();
+        Rows.insertAged(ENTRIES, 2 * batch + 510, 1);
+        PurgeReport report = purgeJob.runOnce();
+        assertEquals(2L * batch + 500, report.evictedByNamespace().get(ENTRIES));
+        assertTrue(report.batches() >= 4, "at least one purge batch and three eviction batches, was " + report.batches());
+        assertEquals(10, Rows.count(ENTRIES));
+    }
+
+    @Test
+    void noEvictionWhileAnotherReplicaHoldsThePurgeLock() throws Exception {
+        Rows.insertAged(ENTRIES, 15, 10);
+        try (Connection other = TestDatabase.connect(); PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
+            lock.setLong(1, config.purge().lockKey());
+            lock.execute();
+            PurgeReport report = purgeJob.runOnce();
+            assertFalse(report.lockHeld());
+            assertEquals(0, report.evicted());
+            assertEquals(15, Rows.count(ENTRIES));
+            // released explicitly: on close, the server drops the lock only when the backend has exited
+            try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, config.purge().lockKey());
+                unlock.execute();
+            }
+        }
+        assertEquals(5L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES), "the lock went with the other session");
+    }
+
+    @Test
+    void twoPurgersAtOnceEvictEachRowOnceAndNeverBelowTheBound() throws Exception {
+        Rows.insertAged(ENTRIES, 3_000, 1);
+        Rows.insertGone(ENTRIES, 2_000);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<PurgeReport>> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            runs.add(pool.submit(() -> {
+                start.await();
+                return purgeJob.runOnce();
+            }));
+        }
+        start.countDown();
+        long purged = 0;
+        long evicted = 0;
+        for (Future<PurgeReport> run : runs) {
+            PurgeReport r = run.get();
+            purged += r.byNamespace().getOrDefault(ENTRIES, 0L);
+            evicted += r.evictedByNamespace().getOrDefault(ENTRIES, 0L);
+        }
+        pool.shutdown();
+        PurgeReport last = purgeJob.runOnce(); // whatever a lock hand-over left undone
+        purged += last.byNamespace().getOrDefault(ENTRIES, 0L);
+        evicted += last.evictedByNamespace().getOrDefault(ENTRIES, 0L);
+        assertEquals(2_000, purged, "every gone row deleted and reported exactly once");
+        assertEquals(5_000 - Rows.count(ENTRIES), purged + evicted, "the reports add up to the rows that went");
+        assertEquals(10, Rows.count(ENTRIES), "back under the bound, not below it");
+    }
+
+    @Test
+    void rowsWrittenInTheSameInstantAreEvictedExactlyToTheBoundInKeyOrder() {
+        Rows.insertFresh(ENTRIES, 15); // one statement: all 15 share one fetched_at
+        assertEquals(5L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
+        assertEquals(List.of("fresh-14", "fresh-15", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7", "fresh-8", "fresh-9"),
+                keys(ENTRIES), "fresh-1, fresh-10 … fresh-13 went first (byte order of the keys)");
+    }
+
+    @Test
+    void aReplicaThatTakesOverMidWayDoesNotMakeTheFirstEvictTwice() {
+        long lockKey = config.purge().lockKey();
+        Rows.insertAged(ENTRIES, 25, 10);
+        // replica A measures (15 rows over) and evicts one small batch, then pauses, releasing the lock
+        EvictionPlan a = store.planEviction(lockKey, ENTRIES, 10, Long.MAX_VALUE, 1000).orElseThrow();
+        assertEquals(15, a.rowsOver());
+        assertEquals(5, store.evictBatch(lockKey, a, ENTRIES, 5).orElseThrow().rows());
+        // in that pause replica B runs: it measures 20 rows, 10 over, and evicts them
+        assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
+        // A goes on with the plan it made before: its cutoff row is gone already, and so is everything before it
+        assertEquals(0, store.evictBatch(lockKey, a, ENTRIES, 1000).orElseThrow().rows());
+        assertEquals(aged(16, 25), keys(ENTRIES));
+    }
+
+    @Test
+    void evictionsShowInMetrics() {
+        Rows.insertAged(ENTRIES, 11, 10);
+        purgeJob.runOnce();
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("pgcache_evicted_total{namespace=\"" + ENTRIES + "\"}"))
+                .body(containsString("pgcache_purge_run_evicted_rows_count"))
+                .body(containsString("pgcache_purge_run_purged_rows_sum"));
+    }
+}
