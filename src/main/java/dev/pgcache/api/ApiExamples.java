@@ -108,12 +108,12 @@ final class ApiExamples {
             + "\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":null},{\"key\":\"block:2\",\"outcome\":\"created\",\"version\":15,"
             + "\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":\"2026-11-22T21:30:52.342348Z\"},{\"key\":\"head\",\"outcome\":\"refused\","
             + "\"reason\":\"revision 4 is lower than the stored revision 5\",\"storedRevision\":5}],\"written\":2,\"refused\":1}";
-    static final String PURGE = "{\"purged\":2,\"durationMs\":6,\"batches\":1,\"complete\":true,\"lockHeld\":true,\"byNamespace\":{\"blocks\":1,\"demo\":1}}";
+    static final String PURGE = "{\"purged\":2,\"durationMs\":6,\"batches\":1,\"complete\":true,\"lockHeld\":true,\"byNamespace\":{\"blocks\":1,\"demo\":1},\"evicted\":0,\"evictedByNamespace\":{}}";
     static final String NAMESPACES = "{\"namespaces\":[{\"name\":\"blocks\",\"declared\":true,\"entries\":0,\"fresh\":0,\"stale\":0,\"gone\":0,\"bytes\":0,"
             + "\"policy\":{\"ttlSeconds\":null,\"staleSeconds\":0}},{\"name\":\"demo\",\"declared\":false,\"entries\":3,\"fresh\":1,\"stale\":1,\"gone\":1,"
             + "\"bytes\":21,\"policy\":{\"ttlSeconds\":3600,\"staleSeconds\":0}}]}";
     static final String STATS = "{\"since\":\"2026-11-22T21:24:29.474214375Z\",\"namespaces\":{\"demo\":{\"hits\":14,\"staleHits\":0,\"misses\":3,"
-            + "\"writes\":13,\"invalidations\":2,\"purged\":0,\"hitRatio\":0.8235294117647058}}}";
+            + "\"writes\":13,\"invalidations\":2,\"purged\":0,\"evicted\":0,\"hitRatio\":0.8235294117647058}}}";
 
     // --- example problems, one per type (docs/api.md lists them all) ---------------------------
 
@@ -267,7 +267,9 @@ final class ApiExamples {
             @Schema(description = "batches (transactions) run under the purge lock") int batches,
             @Schema(description = "false when the run stopped at its time budget or batch limit, or lost the lock") boolean complete,
             @Schema(description = "false when another replica held the purge lock and nothing was done") boolean lockHeld,
-            @Schema(description = "rows deleted per namespace") Map<String, Long> byNamespace) {
+            @Schema(description = "rows deleted per namespace") Map<String, Long> byNamespace,
+            @Schema(description = "rows evicted because a namespace was over max-entries or max-bytes") long evicted,
+            @Schema(description = "rows evicted per namespace") Map<String, Long> evictedByNamespace) {
     }
 
     @Schema(name = "NamespaceList")
@@ -290,7 +292,7 @@ final class ApiExamples {
     }
 
     @Schema(name = "NamespaceStats")
-    record NamespaceStats(long hits, long staleHits, long misses, long writes, long invalidations, long purged,
+    record NamespaceStats(long hits, long staleHits, long misses, long writes, long invalidations, long purged, long evicted,
             @Schema(description = "(hits + staleHits) / (hits + staleHits + misses); null before the first read", nullable = true) Double hitRatio) {
     }
 }

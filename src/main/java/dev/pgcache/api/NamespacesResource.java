@@ -77,7 +77,7 @@ public class NamespacesResource {
         return Map.of("namespaces", list);
     }
 
-    /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, hit ratio. */
+    /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, evicted, hit ratio. */
     @GET
     @Path("stats")
     @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
@@ -101,6 +101,7 @@ public class NamespacesResource {
             m.put("writes", metrics.total(ns, Event.WRITE));
             m.put("invalidations", metrics.total(ns, Event.INVALIDATION));
             m.put("purged", metrics.total(ns, Event.PURGED));
+            m.put("evicted", metrics.total(ns, Event.EVICTED));
             long reads = hits + stale + misses;
             m.put("hitRatio", reads == 0 ? null : (double) (hits + stale) / reads);
             byNamespace.put(ns, m);

@@ -91,6 +91,8 @@ class BoundsTest {
                 .body("evicted", greaterThanOrEqualTo(15), "evictedByNamespace." + ENTRIES, is(15), "complete", is(true));
         assertEquals(aged(16, 25), keys(ENTRIES), "the 10 newest stay");
         assertEquals(15, metrics.total(ENTRIES, CacheMetrics.Event.EVICTED) - before);
+        given().get("/v1/stats").then().statusCode(200)
+                .body("namespaces.'" + ENTRIES + "'.evicted", greaterThanOrEqualTo(15));
 
         PurgeReport again = purgeJob.runOnce();
         assertFalse(again.evictedByNamespace().containsKey(ENTRIES), "a namespace at its bound loses nothing more");
