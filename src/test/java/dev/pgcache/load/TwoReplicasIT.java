@@ -128,17 +128,18 @@ class TwoReplicasIT {
         config.putAll(extra);
         Process p = launch(port, log, config);
         String base = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError("replica " + name + " died at start:\n" + Files.readString(log));
-            }
-            if (ready(base)) {
-                return base;
-            }
-            Thread.sleep(250);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        if (!p.isAlive()) {
+                            throw new AssertionError("replica " + name + " died at start:\n" + Files.readString(log));
+                        }
+                        return ready(base);
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("replica " + name + " not ready after 90 s:\n" + Files.readString(log));
         }
-        throw new AssertionError("replica " + name + " not ready after 90 s:\n" + Files.readString(log));
+        return base;
     }
 
     private static Process launch(int port, Path log, Map<String, String> config) throws IOException {
