@@ -224,7 +224,7 @@ def main():
 def plot(rows, png):
     data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
     for i, r in enumerate(rows):
-        data.write(f'{i} "{r["name"].replace(" ", "~")}" {r["rps"]:.1f} {r["p99"]:.3f}\n')
+        data.write(f'{i} "{r["name"]}" {r["rps"]:.1f} {r["p99"]:.3f}\n')
     data.close()
     script = f"""
 set terminal pngcairo size 1200,600 noenhanced

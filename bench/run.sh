@@ -36,7 +36,8 @@ fi
 
 build_service
 trap stop_service EXIT
-start_service pgcache_bench_run
+# the purge scenario triggers purges itself; the 60 s scheduled purge would empty the gone rows early
+start_service pgcache_bench_run -Dpgcache.purge.enabled=false
 python3 "$ROOT/bench/bench.py" --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
   --entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode" \
   --out "$ROOT/docs"
