@@ -52,63 +52,55 @@ class BatchBodies {
 
     /** {@code {"keys": ["a", "b"]}} */
     List<String> keys(byte[] body) {
-        String text = JsonBodies.decodeUtf8(requireBody(body));
-        try (JsonParser p = factory.createParser(text)) {
-            expect(p, JsonToken.START_OBJECT, "the body must be a JSON object {\"keys\": [...]}");
-            List<String> keys = null;
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                String field = p.currentName();
-                if (!"keys".equals(field)) {
-                    throw invalid("unknown field '" + field + "'; the body is {\"keys\": [...]}");
-                }
-                expect(p, JsonToken.START_ARRAY, "keys must be an array of strings");
-                keys = new ArrayList<>();
-                for (JsonToken k = p.nextToken(); k != JsonToken.END_ARRAY; k = p.nextToken()) {
-                    if (k != JsonToken.VALUE_STRING) {
-                        throw invalid("keys[" + keys.size() + "] is not a string");
-                    }
-                    checkCount(keys.size() + 1, "keys");
-                    keys.add(p.getText());
-                }
+        return envelope(body, "keys", "keys must be an array of strings", (p, token, text, index) -> {
+            if (token != JsonToken.VALUE_STRING) {
+                throw invalid("keys[" + index + "] is not a string");
             }
-            requireEnd(p);
-            if (keys == null) {
-                throw invalid("the body has no \"keys\" array");
-            }
-            return keys;
-        } catch (StreamConstraintsException e) {
-            throw ProblemException.badRequest("json-too-complex", e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw invalid("the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalStateException("reading JSON from a string cannot fail with I/O", e);
-        }
+            return p.getText();
+        });
     }
 
     /** {@code {"entries": [{"key", "value", "ttl", "stale", "tags", "revision"}, ...]}} */
     List<PutItem> entries(byte[] body) {
+        return envelope(body, "entries", "entries must be an array of objects", (p, token, text, index) -> {
+            if (token != JsonToken.START_OBJECT) {
+                throw invalid("entries[" + index + "] is not an object");
+            }
+            return entry(p, text, "entries[" + index + "]");
+        });
+    }
+
+    /** Reads one item of a batch array; the parser stands on the item's first token. */
+    @FunctionalInterface
+    private interface ItemReader<T> {
+        T read(JsonParser p, JsonToken first, String text, int index) throws IOException;
+    }
+
+    /**
+     * The envelope both batch bodies share: one JSON object holding one array under
+     * {@code field}, at most max-batch-size items, nothing after it.
+     */
+    private <T> List<T> envelope(byte[] body, String field, String notAnArray, ItemReader<T> reader) {
         String text = JsonBodies.decodeUtf8(requireBody(body));
+        String shape = "{\"" + field + "\": [...]}";
         try (JsonParser p = factory.createParser(text)) {
-            expect(p, JsonToken.START_OBJECT, "the body must be a JSON object {\"entries\": [...]}");
-            List<PutItem> items = null;
+            expect(p, JsonToken.START_OBJECT, "the body must be a JSON object " + shape);
+            List<T> items = null;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                String field = p.currentName();
-                if (!"entries".equals(field)) {
-                    throw invalid("unknown field '" + field + "'; the body is {\"entries\": [...]}");
+                String name = p.currentName();
+                if (!field.equals(name)) {
+                    throw invalid("unknown field '" + name + "'; the body is " + shape);
                 }
-                expect(p, JsonToken.START_ARRAY, "entries must be an array of objects");
+                expect(p, JsonToken.START_ARRAY, notAnArray);
                 items = new ArrayList<>();
-                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-                    checkCount(items.size() + 1, "entries");
-                    if (e != JsonToken.START_OBJECT) {
-                        throw invalid("entries[" + items.size() + "] is not an object");
-                    }
-                    items.add(entry(p, text, "entries[" + items.size() + "]"));
+                for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+                    checkCount(items.size() + 1, field);
+                    items.add(reader.read(p, item, text, items.size()));
                 }
             }
             requireEnd(p);
             if (items == null) {
-                throw invalid("the body has no \"entries\" array");
+                throw invalid("the body has no \"" + field + "\" array");
             }
             return items;
         } catch (StreamConstraintsException e) {
