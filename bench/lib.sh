@@ -12,8 +12,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-build_service() {
-  (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+build_service() { # BENCH_SKIP_BUILD=1: the caller has just built it
+  [ -n "${BENCH_SKIP_BUILD:-}" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }
 
 # start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port,
@@ -27,16 +27,19 @@ start_service() {
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
   SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"
+  local options=(-Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db"
+    -Dquarkus.datasource.username="$PGUSER"
+    -Dquarkus.log.level=WARN
+    -Dpgcache.auth.keys.bench.secret-sha256="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)"
+    -Dpgcache.auth.keys.bench.scopes=read,write,admin
+    -Dpgcache.auth.keys.bench.namespaces='*'
+    "$@")
+  # the same JVM options and AOT cache as bin/run (the cache is trained here when the build is new)
+  local aot; aot="$("$ROOT/bin/aot-cache" "${options[@]}")"
   local started; started="$(date +%s.%N)"
-  "$JAVA_HOME/bin/java" --add-opens java.base/java.lang=ALL-UNNAMED \
-    -Dquarkus.http.port="$port" \
-    -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db" \
-    -Dquarkus.datasource.username="$PGUSER" \
-    -Dquarkus.log.level=WARN \
-    -Dpgcache.auth.keys.bench.secret-sha256="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)" \
-    -Dpgcache.auth.keys.bench.scopes=read,write,admin \
-    -Dpgcache.auth.keys.bench.namespaces='*' \
-    "$@" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
+  # shellcheck disable=SC2046
+  "$JAVA_HOME/bin/java" $("$ROOT/bin/jvm-options") $aot -Dquarkus.http.port="$port" \
+    "${options[@]}" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
     if curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1; then

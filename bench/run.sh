@@ -3,15 +3,17 @@
 # with redis-benchmark on values of the same size, each scenario for a fixed time after a
 # warm-up, on one machine. Writes the table into docs/benchmarks.md and a chart next to it.
 #
-#   bench/run.sh            full run: 1,000,000 entries, 30 s per scenario (takes ~20 min)
-#   bench/run.sh --smoke    every scenario for a few seconds on 5,000 entries (for CI)
-#   options: --entries N  --duration S  --connections C
+#   bench/run.sh            full run: 1,000,000 entries, 30 s per scenario, then GET on 100,000
+#                           vs 10,000,000 rows and the read-through stampede (takes ~45 min)
+#   bench/run.sh --smoke    every scenario for a few seconds on small data (for CI, ~2 min)
+#   options: --entries N  --duration S  --connections C  --scale-rows SMALL LARGE
 source "$(dirname "$0")/lib.sh"
 
-entries=1000000; duration=30; warmup=10; connections=32; mode=full
+entries=1000000; duration=30; warmup=10; connections=32; mode=full; scale_small=100000; scale_large=10000000
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) entries=5000; duration=3; warmup=1; mode=smoke ;;
+    --smoke) entries=5000; duration=3; warmup=1; mode=smoke; scale_small=2000; scale_large=20000 ;;
+    --scale-rows) scale_small="$2"; scale_large="$3"; shift 2 ;;
     --entries) entries="$2"; shift ;;
     --duration) duration="$2"; shift ;;
     --connections) connections="$2"; shift ;;
@@ -36,8 +38,19 @@ fi
 
 build_service
 trap stop_service EXIT
+results="$(mktemp -d /tmp/pgcache-bench-results-XXXX)"
+common=(--entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode" --out "$ROOT/docs")
+
+echo "scale: GET hits with $scale_small rows, then with $scale_large rows"
+start_service pgcache_bench_scale -Dpgcache.purge.enabled=false
+python3 "$ROOT/bench/bench.py" --phase scale --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
+  "${common[@]}" --scale-rows "$scale_small" "$scale_large" --scale-results "$results/scale.json"
+stop_service
+
+echo "read-through stampede"
+BENCH_SKIP_BUILD=1 "$ROOT/bench/stampede.sh" $([ "$mode" = smoke ] && echo --smoke) | tee "$results/stampede.txt"
+
 # the purge scenario triggers purges itself; the 60 s scheduled purge would empty the gone rows early
 start_service pgcache_bench_run -Dpgcache.purge.enabled=false
 python3 "$ROOT/bench/bench.py" --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
-  --entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode" \
-  --out "$ROOT/docs"
+  "${common[@]}" --scale-results "$results/scale.json" --stampede-results "$results/stampede.txt"

@@ -303,6 +303,17 @@ public interface PgcacheConfig {
         @WithDefault("5s")
         Duration flushInterval();
 
+        /**
+         * Counts one read in this many, chosen at random, as this many reads: hit_count becomes an
+         * unbiased estimate, and a busy service writes that many times fewer rows per flush (the
+         * flush is otherwise one row update per distinct entry read, which under uniform random
+         * reads over a large table costs PostgreSQL about as much as the reads themselves;
+         * docs/benchmarks.md). 1 counts every read exactly.
+         */
+        @WithName("sample-one-in")
+        @WithDefault("10")
+        int sampleOneIn();
+
         /** Most distinct entries counted between two flushes; hits on further entries are dropped and counted. */
         @WithName("max-tracked-keys")
         @WithDefault("100000")

@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.quarkus.runtime.Startup;
 
@@ -30,6 +32,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code pgcache_hits_dropped_total}, because a cache must not run out of memory to keep
  * statistics. Hit counts are statistics, not data: a crash loses what was not flushed yet, at
  * most one flush interval of counts.
+ *
+ * <p>Sampling ({@code pgcache.hits.sample-one-in}, default 10): each read is counted with
+ * probability 1/n and then weighs n, so hit_count stays an unbiased estimate while the flush
+ * writes about n times fewer rows when reads spread over many entries. The choice is random
+ * rather than every n-th read so that a pattern in the traffic cannot hide an entry.
  */
 @Startup // built at boot, so a bad setting stops the start instead of the first request
 @ApplicationScoped
@@ -46,19 +53,28 @@ public class HitTracker {
     }
 
     private final boolean enabled;
+    private final int sampleOneIn;
     private final int maxTracked;
     private final ConcurrentHashMap<Tracked, Tally> tallies = new ConcurrentHashMap<>();
     private final AtomicInteger tracked = new AtomicInteger();
     private final Counter dropped;
 
+    @Inject
     HitTracker(PgcacheConfig config, MeterRegistry registry) {
-        PgcacheConfig.Hits hits = config.hits();
-        if (hits.maxTrackedKeys() < 1) {
-            throw new IllegalStateException("pgcache.hits.max-tracked-keys must be at least 1, was " + hits.maxTrackedKeys()
+        this(config.hits().enabled(), config.hits().sampleOneIn(), config.hits().maxTrackedKeys(), registry);
+    }
+
+    HitTracker(boolean enabled, int sampleOneIn, int maxTracked, MeterRegistry registry) {
+        if (maxTracked < 1) {
+            throw new IllegalStateException("pgcache.hits.max-tracked-keys must be at least 1, was " + maxTracked
                     + "; to stop counting hits set pgcache.hits.enabled=false");
         }
-        this.enabled = hits.enabled();
-        this.maxTracked = hits.maxTrackedKeys();
+        if (sampleOneIn < 1) {
+            throw new IllegalStateException("pgcache.hits.sample-one-in must be at least 1 (1 counts every read), was " + sampleOneIn);
+        }
+        this.enabled = enabled;
+        this.sampleOneIn = sampleOneIn;
+        this.maxTracked = maxTracked;
         this.dropped = Counter.builder("pgcache.hits.dropped")
                 .description("Hits not counted because pgcache.hits.max-tracked-keys entries were already waiting for a flush")
                 .register(registry);
@@ -67,10 +83,10 @@ public class HitTracker {
                 .register(registry);
     }
 
-    /** Counts one read of the entry, at the database instant the read returned. Never blocks on the database. */
+    /** Counts one read of the entry (or, sampled, n reads one time in n), at the database instant the read returned. Never blocks on the database. */
     public void record(EntryId id, Entry entry) {
-        if (enabled) {
-            add(new Tracked(id, entry.version()), 1, entry.readAt());
+        if (enabled && (sampleOneIn == 1 || ThreadLocalRandom.current().nextInt(sampleOneIn) == 0)) {
+            add(new Tracked(id, entry.version()), sampleOneIn, entry.readAt());
         }
     }
 
