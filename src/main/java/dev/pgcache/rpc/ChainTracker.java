@@ -132,12 +132,18 @@ final class ChainTracker {
         }
     }
 
-    /** The lowest height whose block may have changed since the last refresh, or null when none did. */
+    /**
+     * The lowest height whose block may have changed since the last refresh, or null when none did.
+     * Walks down from the highest height both the node and the memory know to the first one whose
+     * hash still agrees; when it finds none (the memory ends, the walk is too long), every block
+     * above the finalized one may have changed.
+     */
     private Long reorgFrom(ChainReader.Block top, long finalized) {
         if (hashes.isEmpty()) {
             return null;
         }
         long highestKnown = hashes.lastKey();
+        long lowestKnown = hashes.firstKey();
         Long from = top.number() < highestKnown ? top.number() + 1 : null; // the chain got shorter
         long h = Math.min(top.number(), highestKnown);
         String actual = h == top.number() ? top.hash() : reader.hashAt(h);
@@ -149,15 +155,9 @@ final class ChainTracker {
                 agreeFrom = h + 1;
                 break;
             }
-            if (known != null) {
-                diverged = true;
-                hashes.remove(h);
-            }
-            if (actual != null && !diverged) {
-                hashes.put(h, actual);
-            }
-            if (h <= finalized || hashes.isEmpty() || h <= hashes.firstKey() || steps >= MAX_WALK || actual == null) {
-                agreeFrom = h;
+            diverged |= known != null;
+            if (h <= finalized || h <= lowestKnown || steps >= MAX_WALK || actual == null) {
+                agreeFrom = Math.max(0, finalized + 1);
                 break;
             }
             h--;

@@ -139,4 +139,11 @@ final class Rpc {
     static long number(JsonNode hex) {
         return Long.decode(hex.asText());
     }
+
+    /** The value of one series on the service's Prometheus page, e.g. {@code pgcache_rpc_head{upstream="anvil"}}; 0 when absent. */
+    static double metric(String series) {
+        String prefix = series + " ";
+        return given().get("/q/metrics").asString().lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
+    }
 }
