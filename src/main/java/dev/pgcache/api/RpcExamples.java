@@ -34,6 +34,8 @@ final class RpcExamples {
     static final String NODE_ERROR = "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32602,\"message\":\"invalid argument 0: hex string without 0x prefix\"}}";
     static final String UPSTREAM_FAILED = "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32000,"
             + "\"message\":\"the JSON-RPC upstream 'eth' (http://geth:8545) refused the connection\",\"data\":{\"upstream\":\"eth\"}}}";
+    static final String BAD_REQUEST = "{\"type\":\"urn:pgcache:problem:bad-request\",\"title\":\"Bad request\",\"status\":400,"
+            + "\"detail\":\"Content-Length 'abc' is not a number of bytes\"}";
     static final String UNKNOWN_UPSTREAM = "{\"type\":\"urn:pgcache:problem:unknown-upstream\",\"title\":\"Unknown upstream\",\"status\":404,"
             + "\"detail\":\"no JSON-RPC upstream 'polygon' is configured (pgcache.rpc.upstreams.polygon.url)\",\"instance\":\"/v1/rpc/polygon\"}";
     static final String BATCH_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:rpc-batch-too-large\",\"title\":\"Batch too large\",\"status\":413,"

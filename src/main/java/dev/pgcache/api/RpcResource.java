@@ -71,6 +71,10 @@ public class RpcResource {
                             @ExampleObject(name = "upstream-failed", value = RpcExamples.UPSTREAM_FAILED) }))
     @APIResponse(responseCode = "204", description = "The body held notifications only (requests without an id): they were "
             + "forwarded, and JSON-RPC gives them no answer")
+    @APIResponse(responseCode = "400", description = "bad-request: the HTTP request itself is malformed (e.g. a Content-Length "
+            + "that is not a number). A body that is not valid JSON-RPC is never a 400: it gets a JSON-RPC error in a 200.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "bad-request", value = RpcExamples.BAD_REQUEST)))
     @APIResponse(responseCode = "404", description = "unknown-upstream: no pgcache.rpc.upstreams.<upstream> is configured",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-upstream", value = RpcExamples.UNKNOWN_UPSTREAM)))
