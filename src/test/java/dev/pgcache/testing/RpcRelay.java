@@ -26,7 +26,7 @@ import com.sun.net.httpserver.HttpServer;
  * from any class loader:
  * <ul>
  * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
- * <li>{@code GET /__posts}: HTTP posts relayed so far (a batch is one)</li>
+ * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
  * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M for N ms before relaying it</li>
  * </ul>
  */
@@ -94,8 +94,8 @@ public final class RpcRelay implements AutoCloseable {
 
     private void relay(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
-        posts.incrementAndGet();
         int delay = 0;
+        boolean callers = false;
         try {
             JsonNode request = JSON.readTree(body);
             for (JsonNode item : request.isArray() ? request : JSON.createArrayNode().add(request)) {
@@ -103,11 +103,15 @@ public final class RpcRelay implements AutoCloseable {
                 if (item.path("id").asText().equals("pgcache-head")) {
                     continue; // pgcache's chain tracker, not a caller's request
                 }
+                callers = true;
                 calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
                 delay = Math.max(delay, delays.getOrDefault(method, 0));
             }
         } catch (IOException e) {
-            // relayed as it is: the node says what is wrong with it
+            callers = true; // relayed as it is: the node says what is wrong with it
+        }
+        if (callers) {
+            posts.incrementAndGet();
         }
         try {
             if (delay > 0) {
