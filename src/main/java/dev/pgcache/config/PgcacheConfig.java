@@ -42,6 +42,9 @@ public interface PgcacheConfig {
 
     Hits hits();
 
+    /** The JSON-RPC caching proxy, {@code POST /v1/rpc/<upstream>}: see docs/rpc.md. */
+    Rpc rpc();
+
     @WithName("table-stats")
     TableStats tableStats();
 
@@ -340,5 +343,98 @@ public interface PgcacheConfig {
         @WithName("refresh-interval")
         @WithDefault("60s")
         Duration refreshInterval();
+    }
+
+    /** The JSON-RPC caching proxy: its upstream nodes and limits (docs/rpc.md). */
+    interface Rpc {
+        /** The nodes pgcache proxies, by name: {@code POST /v1/rpc/<name>}; entries live in namespace {@code rpc-<name>}. */
+        Map<String, RpcUpstream> upstreams();
+
+        /** Most requests in one JSON-RPC batch; a larger batch is refused with 413 problem+json. */
+        @WithName("max-batch-size")
+        @WithDefault("100")
+        int maxBatchSize();
+
+        /** Largest request body of one JSON-RPC call or batch; a larger one is refused with 413 problem+json. */
+        @WithName("max-body-size")
+        @WithDefault("1M")
+        MemorySize maxBodySize();
+
+        /** Largest answer pgcache reads from a node; a larger one becomes a JSON-RPC error. Results over pgcache.limits.max-value-size are answered but not cached. */
+        @WithName("max-response-size")
+        @WithDefault("16M")
+        MemorySize maxResponseSize();
+
+        /**
+         * How often the head and finalized block of every upstream are polled (read by the scheduler
+         * from pgcache.rpc.head-poll-interval); a request that needs them refreshes them when they are
+         * older than this. Re-orgs are noticed within this interval.
+         */
+        @WithName("head-poll-interval")
+        @WithDefault("2s")
+        Duration headPollInterval();
+    }
+
+    /** One JSON-RPC node behind the proxy. Checked at start by dev.pgcache.rpc.RpcUpstreams. */
+    interface RpcUpstream {
+        /** The node's HTTP(S) JSON-RPC endpoint, e.g. http://geth:8545. */
+        String url();
+
+        /** Which shipped method policies apply: ethereum or substrate. */
+        @WithDefault("ethereum")
+        String chain();
+
+        /** Longest wait for one answer of the node (connect, headers and body), per attempt. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** Longest a request waits for its upstream call, its own or an identical one in flight, retries included. */
+        @WithName("wait-timeout")
+        @WithDefault("10s")
+        Duration waitTimeout();
+
+        /** Extra request headers to the node (e.g. an API key); never logged nor sent to callers. */
+        Map<String, String> headers();
+
+        /** Whether to ask the node for its finalized block (Ethereum: the "finalized" tag); else, or when it has none, head minus finality-depth. */
+        @WithName("finalized-tag")
+        @WithDefault("true")
+        boolean finalizedTag();
+
+        /** Blocks below the head taken as final when the node does not say. */
+        @WithName("finality-depth")
+        @WithDefault("64")
+        int finalityDepth();
+
+        /** Lifetime of static answers (eth_chainId, net_version, system_chain, ...): a duration or "never". */
+        @WithName("static-ttl")
+        @WithDefault("1d")
+        String staticTtl();
+
+        /** Lifetime of answers about a block at or below the finalized one, or about a block hash: a duration or "never". */
+        @WithName("finalized-ttl")
+        @WithDefault("never")
+        String finalizedTtl();
+
+        /** Lifetime of answers about a block above the finalized one (re-orgs invalidate them earlier). */
+        @WithName("unfinalized-ttl")
+        @WithDefault("5s")
+        String unfinalizedTtl();
+
+        /** Lifetime of head-dependent answers (latest, safe, eth_blockNumber, eth_gasPrice, ...), about a block time; 0s: not cached. */
+        @WithName("head-ttl")
+        @WithDefault("2s")
+        String headTtl();
+
+        /**
+         * Per-method policy overrides, e.g. methods.eth_call=never, methods.eth_getBalance=block:1,
+         * methods."debug_*"=never; see docs/rpc.md for the policies. They replace the shipped default of the method.
+         */
+        Map<String, String> methods();
+
+        Upstream.Retry retry();
+
+        @WithName("circuit-breaker")
+        Upstream.CircuitBreaker circuitBreaker();
     }
 }

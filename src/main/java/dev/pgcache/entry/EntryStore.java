@@ -235,6 +235,8 @@ public class EntryStore {
     private static final String FILTER_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
     private static final String FILTER_PREFIX_OPEN = "AND cache_key >= ?";
     private static final String FILTER_TAG = "AND tags @> ARRAY[CAST(? AS text)]";
+    /** Entries about a block at or above a height (revision = block number): what a chain re-org there makes wrong. */
+    private static final String FILTER_REVISION_FROM = "AND revision >= CAST(? AS bigint)";
 
     private static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
 
@@ -690,6 +692,16 @@ public class EntryStore {
     /** Deletes every entry of the namespace carrying the tag; returns how many live entries went. */
     public long invalidateTag(String namespace, String tag) {
         return deleteInBatches(FILTER_TAG, namespace, tag);
+    }
+
+    /**
+     * Deletes every entry of the namespace whose revision is at least {@code revision}, in bounded
+     * batches; returns how many live entries went. The JSON-RPC proxy stores the block number an
+     * answer depends on as its revision, so after a re-org from height h this removes every cached
+     * answer about blocks h and above (finalized answers are never above a re-org's height).
+     */
+    public long invalidateRevisionsFrom(String namespace, long revision) {
+        return deleteInBatches(FILTER_REVISION_FROM, namespace, Long.toString(revision));
     }
 
     /** Deletes every entry of the namespace; returns how many live entries went. */

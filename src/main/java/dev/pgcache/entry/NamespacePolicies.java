@@ -45,6 +45,10 @@ public class NamespacePolicies {
                     policy.stale().orElse(config.defaults().stale()));
             declared.put(name, new Policy(name, true, lifetime));
         });
+        // every JSON-RPC upstream keeps its answers in namespace rpc-<name>: declared, so it is listed and
+        // can be invalidated even with allow-undeclared-namespaces=false (the proxy sets each entry's lifetime itself)
+        config.rpc().upstreams().keySet().forEach(upstream ->
+                declared.putIfAbsent("rpc-" + upstream, new Policy("rpc-" + upstream, true, defaults)));
     }
 
     /** The policy for a namespace a caller named, already checked against {@link KeyRules}. */

@@ -12,12 +12,13 @@ import java.util.concurrent.Flow;
 /**
  * Reads a response body into memory up to a limit, and gives up (cancelling the stream) as soon
  * as the declared Content-Length or the bytes received pass it, so an upstream cannot make
- * pgcache buffer more than pgcache.limits.max-value-size per load.
+ * pgcache buffer more than pgcache.limits.max-value-size per load (or, for the JSON-RPC
+ * proxy, pgcache.rpc.max-response-size per call).
  */
-final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     /** The body passed the limit; nothing of it is kept. */
-    static final class TooLarge extends IOException {
+    public static final class TooLarge extends IOException {
         TooLarge(long limit) {
             super("the answer is larger than " + limit + " bytes", null);
         }
@@ -34,7 +35,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         this.declared = declared;
     }
 
-    static HttpResponse.BodyHandler<byte[]> handler(long limit) {
+    public static HttpResponse.BodyHandler<byte[]> handler(long limit) {
         return info -> new BoundedBody(limit, info.headers().firstValueAsLong("Content-Length").orElse(-1));
     }
 

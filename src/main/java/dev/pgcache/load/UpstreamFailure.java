@@ -35,15 +35,29 @@ public final class UpstreamFailure extends RuntimeException {
 
     private final Kind kind;
     private final Duration retryAfter;
+    private final boolean retryable;
 
     public UpstreamFailure(Kind kind, String detail) {
         this(kind, detail, null);
     }
 
     public UpstreamFailure(Kind kind, String detail, Duration retryAfter) {
+        this(kind, detail, retryAfter, kind.retryable);
+    }
+
+    private UpstreamFailure(Kind kind, String detail, Duration retryAfter, boolean retryable) {
         super(detail, null, false, false);
         this.kind = kind;
         this.retryAfter = retryAfter;
+        this.retryable = retryable;
+    }
+
+    /**
+     * The same failure, never retried: for calls that must not be repeated blindly, such as a
+     * JSON-RPC batch that sends a transaction (a timeout does not say it was not sent).
+     */
+    public UpstreamFailure notRetried() {
+        return new UpstreamFailure(kind, getMessage(), retryAfter, false);
     }
 
     public Kind kind() {
@@ -56,7 +70,7 @@ public final class UpstreamFailure extends RuntimeException {
     }
 
     boolean retryable() {
-        return kind.retryable;
+        return retryable;
     }
 
     boolean countsAgainstCircuit() {

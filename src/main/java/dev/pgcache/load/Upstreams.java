@@ -66,22 +66,29 @@ public class Upstreams {
     }
 
     private static void check(String prefix, PgcacheConfig.Upstream u) {
-        positive(prefix + ".timeout", u.timeout());
-        positive(prefix + ".wait-timeout", u.waitTimeout());
         if (u.negativeTtl().isNegative()) {
             throw new IllegalStateException(prefix + ".negative-ttl must not be negative");
         }
-        PgcacheConfig.Upstream.Retry retry = u.retry();
+        checkCall(prefix, u.timeout(), u.waitTimeout(), u.retry(), u.circuitBreaker(), u.headers());
+    }
+
+    /**
+     * Checks the settings every upstream has (timeouts, retries, circuit breaker, headers), for the
+     * read-through upstreams here and the JSON-RPC proxy's; a bad one stops the start with the property named.
+     */
+    public static void checkCall(String prefix, Duration timeout, Duration waitTimeout, PgcacheConfig.Upstream.Retry retry,
+            PgcacheConfig.Upstream.CircuitBreaker cb, Map<String, String> headers) {
+        positive(prefix + ".timeout", timeout);
+        positive(prefix + ".wait-timeout", waitTimeout);
         if (retry.maxRetries() < 0 || retry.maxRetries() > 10) {
             throw new IllegalStateException(prefix + ".retry.max-retries must be from 0 to 10");
         }
         if (retry.delay().isNegative() || retry.maxDelay().isNegative()) {
             throw new IllegalStateException(prefix + ".retry.delay and .retry.max-delay must not be negative");
         }
-        if (retry.maxRetries() > 0 && retry.delay().compareTo(u.waitTimeout()) >= 0) {
+        if (retry.maxRetries() > 0 && retry.delay().compareTo(waitTimeout) >= 0) {
             throw new IllegalStateException(prefix + ".retry.delay must be shorter than " + prefix + ".wait-timeout");
         }
-        PgcacheConfig.Upstream.CircuitBreaker cb = u.circuitBreaker();
         if (cb.enabled()) {
             if (cb.requestVolumeThreshold() < 1 || cb.successThreshold() < 1) {
                 throw new IllegalStateException(prefix + ".circuit-breaker.request-volume-threshold and .success-threshold must be at least 1");
@@ -91,7 +98,7 @@ public class Upstreams {
             }
             positive(prefix + ".circuit-breaker.delay", cb.delay());
         }
-        u.headers().forEach((name, value) -> {
+        headers.forEach((name, value) -> {
             // the value is a secret: messages name the header only
             if (name.isEmpty() || !name.chars().allMatch(c -> c < 127 && (Character.isLetterOrDigit(c) || TOKEN_CHARS.indexOf(c) >= 0))) {
                 throw new IllegalStateException(prefix + ".headers: '" + name + "' is not a valid header name");

@@ -85,7 +85,7 @@ class OpenApiDocumentTest {
         for (String expected : List.of("PUT /v1/cache/{namespace}/{key}", "GET /v1/cache/{namespace}/{key}",
                 "DELETE /v1/cache/{namespace}/{key}", "POST /v1/cache/{namespace}/{key}/touch", "GET /v1/cache/{namespace}",
                 "DELETE /v1/cache/{namespace}", "POST /v1/cache/{namespace}/batch-get", "POST /v1/cache/{namespace}/batch-put",
-                "GET /v1/namespaces", "GET /v1/stats", "POST /v1/admin/purge")) {
+                "GET /v1/namespaces", "GET /v1/stats", "POST /v1/admin/purge", "POST /v1/rpc/{upstream}")) {
             assertTrue(ops.contains(expected), expected + " is in the document; it has " + ops);
         }
     }

@@ -1,0 +1,171 @@
+package dev.pgcache.rpc;
+
+import java.time.Duration;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jboss.logging.Logger;
+
+import dev.pgcache.entry.EntryStore;
+
+/**
+ * The head and finalized block of one upstream, and the hashes of its recent blocks, refreshed
+ * by the poller and on demand when older than the poll interval.
+ *
+ * <p>Re-orgs: each refresh compares the node's block hashes with the ones remembered, walking
+ * down from the highest height both know until they agree (at most {@link #MAX_WALK} calls, never
+ * below the finalized block). If a remembered block was replaced, or the chain got shorter, every
+ * entry of the upstream's namespace whose revision (the block number it is about) is at or above
+ * the first height that may have changed is deleted, in one bounded statement per batch. The
+ * generation counter lets an answer fetched before the re-org refuse to be stored after it.
+ */
+final class ChainTracker {
+
+    private static final Logger LOG = Logger.getLogger(ChainTracker.class);
+    static final int MAX_WALK = 64;
+    static final int REMEMBERED = 256;
+
+    private final RpcNode node;
+    private final ChainReader reader;
+    private final EntryStore store;
+    private final RpcMetrics metrics;
+    private final long intervalNanos;
+    private final Duration firstWait;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final TreeMap<Long, String> hashes = new TreeMap<>(); // guarded by lock
+    private final AtomicLong generation = new AtomicLong();
+    private volatile RpcMethodPolicy.Heads heads;
+    private volatile long refreshedAt;
+    private Long pendingInvalidation; // guarded by lock: a re-org whose invalidation failed, retried on the next refresh
+    private boolean failing; // guarded by lock: log a failing node once, not every poll
+
+    ChainTracker(RpcNode node, ChainReader reader, EntryStore store, RpcMetrics metrics, Duration interval, Duration firstWait) {
+        this.node = node;
+        this.reader = reader;
+        this.store = store;
+        this.metrics = metrics;
+        this.intervalNanos = interval.toNanos();
+        this.firstWait = firstWait;
+    }
+
+    /** The heads, refreshed first when older than the poll interval; null while the node has never answered. */
+    RpcMethodPolicy.Heads current() {
+        RpcMethodPolicy.Heads h = heads;
+        if (h != null && System.nanoTime() - refreshedAt < intervalNanos) {
+            return h;
+        }
+        try {
+            // with heads known, a refresh already running is not waited for; without, it is, briefly
+            if (h != null ? lock.tryLock() : lock.tryLock(firstWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                try {
+                    if (heads == null || System.nanoTime() - refreshedAt >= intervalNanos) {
+                        refreshLocked();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return heads;
+    }
+
+    /** A scheduled refresh. */
+    void poll() {
+        lock.lock();
+        try {
+            refreshLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bumped on every re-org detected. */
+    long generation() {
+        return generation.get();
+    }
+
+    private void refreshLocked() {
+        try {
+            retryPendingInvalidation();
+            ChainReader.Block top = reader.head();
+            long finalized = reader.finalized(top.number());
+            Long from = reorgFrom(top, finalized);
+            if (from != null) {
+                generation.incrementAndGet();
+                hashes.tailMap(from, true).clear();
+                pendingInvalidation = from;
+                metrics.reorg(node.name());
+                LOG.infof("JSON-RPC upstream '%s': re-org from block %d (head now %d); invalidating cached answers about blocks %d and above",
+                        node.name(), from, top.number(), from);
+                retryPendingInvalidation();
+            }
+            if (top.hash() != null) {
+                hashes.put(top.number(), top.hash());
+            }
+            while (hashes.size() > REMEMBERED) {
+                hashes.pollFirstEntry();
+            }
+            heads = new RpcMethodPolicy.Heads(top.number(), finalized);
+            refreshedAt = System.nanoTime();
+            metrics.heads(node.name(), top.number(), finalized);
+            if (failing) {
+                LOG.infof("JSON-RPC upstream '%s' answers again: head %d, finalized %d", node.name(), top.number(), finalized);
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                LOG.warnf("JSON-RPC upstream '%s': cannot read its head: %s", node.name(), e.getMessage());
+                failing = true;
+            }
+        }
+    }
+
+    private void retryPendingInvalidation() {
+        if (pendingInvalidation != null) {
+            long deleted = store.invalidateRevisionsFrom(node.namespace(), pendingInvalidation);
+            LOG.debugf("JSON-RPC upstream '%s': %d cached answers invalidated from block %d", node.name(), deleted, pendingInvalidation);
+            pendingInvalidation = null;
+        }
+    }
+
+    /**
+     * The lowest height whose block may have changed since the last refresh, or null when none did.
+     * Walks down from the highest height both the node and the memory know to the first one whose
+     * hash still agrees; when it finds none (the memory ends, the walk is too long), every block
+     * above the finalized one may have changed.
+     */
+    private Long reorgFrom(ChainReader.Block top, long finalized) {
+        if (hashes.isEmpty()) {
+            return null;
+        }
+        long highestKnown = hashes.lastKey();
+        long lowestKnown = hashes.firstKey();
+        Long from = top.number() < highestKnown ? top.number() + 1 : null; // the chain got shorter
+        long h = Math.min(top.number(), highestKnown);
+        String actual = h == top.number() ? top.hash() : reader.hashAt(h);
+        boolean diverged = false;
+        long agreeFrom;
+        for (int steps = 0;; steps++) {
+            String known = hashes.get(h);
+            if (known != null && known.equals(actual)) {
+                agreeFrom = h + 1;
+                break;
+            }
+            diverged |= known != null;
+            if (h <= finalized || h <= lowestKnown || steps >= MAX_WALK || actual == null) {
+                agreeFrom = Math.max(0, finalized + 1);
+                break;
+            }
+            h--;
+            actual = reader.hashAt(h);
+        }
+        if (diverged) {
+            from = from == null ? agreeFrom : Math.min(from, agreeFrom);
+        }
+        return from;
+    }
+}

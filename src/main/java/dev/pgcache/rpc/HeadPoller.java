@@ -1,0 +1,24 @@
+package dev.pgcache.rpc;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.scheduler.Scheduled;
+
+/** Refreshes the head, the finalized block and the re-org check of every JSON-RPC upstream on a schedule. */
+@ApplicationScoped
+class HeadPoller {
+
+    private final RpcUpstreams upstreams;
+
+    HeadPoller(RpcUpstreams upstreams) {
+        this.upstreams = upstreams;
+    }
+
+    @Scheduled(identity = "pgcache-rpc-heads", every = "${pgcache.rpc.head-poll-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        for (RpcNode node : upstreams.all()) {
+            node.tracker().poll();
+        }
+    }
+}

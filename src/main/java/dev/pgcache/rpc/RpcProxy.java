@@ -1,0 +1,457 @@
+package dev.pgcache.rpc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pgcache.api.ProblemException;
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.Entry;
+import dev.pgcache.entry.EntryId;
+import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.Freshness;
+import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.entry.WriteRequest;
+import dev.pgcache.hits.HitTracker;
+import dev.pgcache.load.SingleFlight;
+import dev.pgcache.load.UpstreamFailure;
+
+/**
+ * The JSON-RPC 2.0 caching proxy: one call or a batch in, one answer per request that has an
+ * id out, in the order asked.
+ *
+ * <p>How a body is answered:
+ * <ol>
+ * <li>Not JSON: -32700 with id null. An empty batch: one -32600. A batch over
+ * pgcache.rpc.max-batch-size: 413 problem+json, nothing is called. An item that is not a valid
+ * request: -32600 for it alone (with its id when it has a valid one).</li>
+ * <li>Requests the method policy allows to be cached are looked up by their key (method and
+ * canonical params, never the id), all of a batch in one round trip; fresh entries answer.</li>
+ * <li>The rest go to the node together, as one upstream batch (or one call when there is
+ * only one), with ids of pgcache's own. A cache miss identical to one already in flight in this
+ * replica joins it instead ({@link SingleFlight}); each caller gets its own id back.</li>
+ * <li>Results the policy allows are stored, the result only (not the envelope), with the block
+ * number they depend on as revision; errors and null results never are. A failed call becomes a
+ * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
+ * </ol>
+ * Notifications (no id member) are forwarded and get no answer; a body of notifications only
+ * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error.
+ */
+@ApplicationScoped
+public class RpcProxy {
+
+    private static final Logger LOG = Logger.getLogger(RpcProxy.class);
+
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+    /** Implementation-defined server error: the upstream failed, timed out or answered nonsense. */
+    static final int UPSTREAM_ERROR = -32000;
+
+    /** What to send back: a JSON body, or none (HTTP 204); X-Cache for a single call, null for batches. */
+    public record Reply(String body, String xCache) {
+    }
+
+    private final RpcUpstreams upstreams;
+    private final EntryStore store;
+    private final HitTracker hits;
+    private final RpcMetrics metrics;
+    private final int maxBatch;
+    private final long maxBody;
+    private final int maxKeyBytes;
+    private final long maxValueBytes;
+    private final SingleFlight<EntryId, Outcome> flights = new SingleFlight<>();
+
+    RpcProxy(RpcUpstreams upstreams, EntryStore store, HitTracker hits, RpcMetrics metrics, PgcacheConfig config) {
+        this.upstreams = upstreams;
+        this.store = store;
+        this.hits = hits;
+        this.metrics = metrics;
+        this.maxBatch = config.rpc().maxBatchSize();
+        this.maxBody = config.rpc().maxBodySize().asLongValue();
+        this.maxKeyBytes = config.limits().maxKeyBytes();
+        this.maxValueBytes = config.limits().maxValueSize().asLongValue();
+    }
+
+    /**
+     * @throws ProblemException 404 for an unknown upstream, 413 for a body or batch over the limits
+     */
+    public Reply handle(String upstream, byte[] body) {
+        RpcNode node = upstreams.of(upstream).orElseThrow(() -> new ProblemException(404, "unknown-upstream", "Unknown upstream",
+                "no JSON-RPC upstream '" + printable(upstream) + "' is configured (pgcache.rpc.upstreams." + printable(upstream) + ".url)"));
+        if (body != null && body.length > maxBody) {
+            throw new ProblemException(413, "payload-too-large", "Request body too large", "the JSON-RPC body is " + body.length
+                    + " bytes; the limit is " + maxBody + " bytes (pgcache.rpc.max-body-size)");
+        }
+        JsonNode root;
+        try {
+            root = RpcJson.parse(body == null ? new byte[0] : body);
+        } catch (IOException e) {
+            return new Reply(error(null, PARSE_ERROR, "Parse error: the body is not one valid JSON value" + reason(e)), null);
+        }
+        if (!root.isArray()) {
+            Call call = Call.of(root);
+            List<String> answers = answer(node, List.of(call));
+            return new Reply(answers.isEmpty() ? null : answers.get(0), call.xCache);
+        }
+        if (root.isEmpty()) {
+            return new Reply(error(null, INVALID_REQUEST, "Invalid Request: the batch is empty"), null);
+        }
+        if (root.size() > maxBatch) {
+            throw new ProblemException(413, "rpc-batch-too-large", "Batch too large", "the batch holds " + root.size()
+                    + " requests; the limit is " + maxBatch + " (pgcache.rpc.max-batch-size); split it");
+        }
+        List<Call> calls = new ArrayList<>(root.size());
+        root.forEach(item -> calls.add(Call.of(item)));
+        List<String> answers = answer(node, calls);
+        return new Reply(answers.isEmpty() ? null : "[" + String.join(",", answers) + "]", null);
+    }
+
+    /** The answers, in request order, of every call that is not a notification. */
+    private List<String> answer(RpcNode node, List<Call> calls) {
+        RpcMethodPolicy policy = node.policy();
+        List<Call> keyed = new ArrayList<>();
+        for (Call c : calls) {
+            if (c.invalid != null) {
+                c.answer = error(c.idOrNull(), INVALID_REQUEST, "Invalid Request: " + c.invalid);
+            } else if (!c.notification && policy.cacheable(c.method, c.params)) {
+                c.key = new EntryId(node.namespace(), RpcJson.cacheKey(c.method, c.params, maxKeyBytes));
+                keyed.add(c);
+            }
+        }
+        lookUp(node, keyed);
+
+        List<Outgoing> outgoing = new ArrayList<>();
+        for (Call c : calls) {
+            if (c.invalid != null || c.answer != null) {
+                continue;
+            }
+            if (c.key != null) {
+                c.xCache = "MISS";
+                SingleFlight.Flight<Outcome> flight = flights.join(c.key, shared -> outgoing.add(new Outgoing(c, shared)));
+                c.pending = flight.result();
+                if (!flight.started()) {
+                    metrics.coalesced(node.name());
+                }
+            } else {
+                c.xCache = "BYPASS";
+                CompletableFuture<Outcome> own = new CompletableFuture<>();
+                outgoing.add(new Outgoing(c, own));
+                c.pending = own;
+            }
+            metrics.request(node.name(), policy.label(c.method), c.xCache.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!outgoing.isEmpty()) {
+            send(node, outgoing);
+        }
+        List<String> answers = new ArrayList<>(calls.size());
+        for (Call c : calls) {
+            if (c.pending != null && c.answer == null && !c.notification) {
+                c.answer = await(node, c).toAnswer(c.id);
+            }
+            if (!c.notification || c.invalid != null) {
+                answers.add(c.answer);
+            }
+        }
+        return answers;
+    }
+
+    /** Answers the calls that have a fresh entry, reading all keys in one round trip; a database outage reads as all misses. */
+    private void lookUp(RpcNode node, List<Call> keyed) {
+        if (keyed.isEmpty()) {
+            return;
+        }
+        List<Optional<Entry>> found;
+        try {
+            found = keyed.size() == 1 ? List.of(store.get(keyed.get(0).key))
+                    : store.getAll(node.namespace(), keyed.stream().map(c -> c.key.key()).toList());
+        } catch (StoreUnavailableException e) {
+            metrics.storeFailed(node.name());
+            LOG.debugf("JSON-RPC upstream '%s': cache not readable, passing through: %s", node.name(), e.getMessage());
+            return;
+        }
+        for (int i = 0; i < keyed.size(); i++) {
+            Call c = keyed.get(i);
+            Optional<Entry> e = found.get(i);
+            if (e.isPresent() && !e.get().negative() && e.get().freshness() == Freshness.FRESH) {
+                c.answer = result(c.id, e.get().json());
+                c.xCache = "HIT";
+                hits.record(c.key, e.get());
+                metrics.request(node.name(), node.policy().label(c.method), "hit");
+            }
+        }
+    }
+
+    /** One call to the node for all of them; completes every future, then stores what may be kept. */
+    private void send(RpcNode node, List<Outgoing> outgoing) {
+        long generation = node.tracker().generation();
+        boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null);
+        JsonNode request;
+        if (outgoing.size() == 1) {
+            request = outgoing.get(0).call.forUpstream(0);
+        } else {
+            ArrayNode batch = JsonNodeFactory.instance.arrayNode(outgoing.size());
+            for (int i = 0; i < outgoing.size(); i++) {
+                batch.add(outgoing.get(i).call.forUpstream(i));
+            }
+            request = batch;
+        }
+        long start = System.nanoTime();
+        Map<Integer, JsonNode> byId = new HashMap<>();
+        String failure = null;
+        String outcome = "ok";
+        try {
+            String text = node.send(RpcJson.write(request), repeatable);
+            collect(text, outgoing.size(), byId);
+        } catch (UpstreamFailure f) {
+            failure = f.getMessage();
+            outcome = f.kind().name().toLowerCase(java.util.Locale.ROOT);
+        } catch (IOException e) {
+            failure = "the JSON-RPC upstream '" + node.name() + "' answered with a body that is not JSON-RPC";
+            outcome = "bad_answer";
+        }
+        long nanos = System.nanoTime() - start;
+        List<Outgoing> keep = new ArrayList<>();
+        for (int i = 0; i < outgoing.size(); i++) {
+            Outgoing o = outgoing.get(i);
+            metrics.upstreamCall(node.name(), node.policy().label(o.call.method), outcome, nanos);
+            if (o.call.notification) {
+                o.result.complete(Outcome.NONE);
+                continue;
+            }
+            Outcome result;
+            JsonNode r = byId.get(i);
+            if (failure != null) {
+                result = Outcome.failed(node.name(), failure);
+            } else if (r == null) {
+                result = Outcome.failed(node.name(), "the JSON-RPC upstream '" + node.name() + "' gave no answer to this request");
+            } else if (r.has("error")) {
+                result = Outcome.error(r.get("error"));
+            } else if (r.has("result")) {
+                result = Outcome.result(r.get("result"));
+                if (o.call.key != null) {
+                    keep.add(o);
+                }
+            } else {
+                result = Outcome.failed(node.name(), "the JSON-RPC upstream '" + node.name() + "' answered neither a result nor an error");
+            }
+            o.outcome = result;
+            o.result.complete(result);
+        }
+        if (!keep.isEmpty()) {
+            store(node, keep, generation);
+        }
+    }
+
+    /** Reads the node's answer into answers by the ids pgcache gave; a single error answer to a batch answers every request. */
+    private static void collect(String text, int sent, Map<Integer, JsonNode> byId) throws IOException {
+        JsonNode answer = RpcJson.parse(text);
+        if (answer.isArray()) {
+            for (JsonNode a : answer) {
+                if (a.path("id").canConvertToInt()) {
+                    byId.put(a.path("id").intValue(), a);
+                }
+            }
+        } else if (answer.isObject()) {
+            if (sent == 1) {
+                byId.put(0, answer);
+            } else if (answer.has("error")) {
+                // the node refused the batch as a whole (e.g. it takes no batches): that is every request's answer
+                for (int i = 0; i < sent; i++) {
+                    byId.put(i, answer);
+                }
+            }
+        } else {
+            throw new JsonProcessingException("not an object or array") {
+            };
+        }
+    }
+
+    private void store(RpcNode node, List<Outgoing> keep, long generation) {
+        RpcMethodPolicy.Heads heads = null;
+        boolean headsRead = false;
+        for (Outgoing o : keep) {
+            Call c = o.call;
+            if (!headsRead && needsHeads(node, c)) {
+                heads = node.tracker().current();
+                headsRead = true;
+            }
+            Optional<RpcMethodPolicy.Storage> storage = node.policy().storageFor(c.method, c.params, o.outcome.result, heads);
+            if (storage.isEmpty()) {
+                continue;
+            }
+            if (storage.get().revision() != null && node.tracker().generation() != generation) {
+                continue; // a re-org happened while this was fetched: the answer may be about a replaced block
+            }
+            String json = o.outcome.resultText;
+            int size = json.getBytes(StandardCharsets.UTF_8).length;
+            if (size > maxValueBytes) {
+                continue;
+            }
+            try {
+                store.upsert(new WriteRequest(c.key, json, size, storage.get().lifetime(), List.of(), storage.get().revision()));
+            } catch (RuntimeException e) {
+                metrics.storeFailed(node.name());
+                LOG.debugf("JSON-RPC upstream '%s': answer not stored: %s", node.name(), e.getMessage());
+            }
+        }
+    }
+
+    private static boolean needsHeads(RpcNode node, Call c) {
+        RpcMethodPolicy.Rule rule = node.policy().ruleOf(c.method);
+        return rule != null && rule.kind() != RpcMethodPolicy.Kind.STATIC;
+    }
+
+    private static Outcome await(RpcNode node, Call c) {
+        try {
+            return c.pending.get(node.waitTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            c.pending.cancel(false);
+            return Outcome.failed(node.name(), "no answer from the JSON-RPC upstream '" + node.name() + "' within "
+                    + node.waitTimeout().toMillis() + " ms (pgcache.rpc.upstreams." + node.name() + ".wait-timeout)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.failed(node.name(), "interrupted while waiting for the JSON-RPC upstream '" + node.name() + "'");
+        } catch (ExecutionException e) {
+            LOG.warnf(e.getCause(), "JSON-RPC call to '%s' failed", node.name());
+            return Outcome.failed(node.name(), "the call to the JSON-RPC upstream '" + node.name() + "' failed");
+        }
+    }
+
+    /** The answer to one request: a result, the node's error, a failure of the call, or nothing (a notification). */
+    record Outcome(JsonNode result, String resultText, JsonNode error) {
+        static final Outcome NONE = new Outcome(null, null, null);
+
+        static Outcome result(JsonNode result) {
+            return new Outcome(result, RpcJson.write(result), null);
+        }
+
+        static Outcome error(JsonNode error) {
+            return new Outcome(null, null, error);
+        }
+
+        static Outcome failed(String upstream, String message) {
+            ObjectNode e = JsonNodeFactory.instance.objectNode().put("code", UPSTREAM_ERROR).put("message", message);
+            e.putObject("data").put("upstream", upstream);
+            return new Outcome(null, null, e);
+        }
+
+        String toAnswer(JsonNode id) {
+            if (resultText != null) {
+                return RpcProxy.result(id, resultText);
+            }
+            return envelope(id) + ",\"error\":" + RpcJson.write(error) + "}";
+        }
+    }
+
+    /** A request on its way to the node, with the future its callers wait on. */
+    private static final class Outgoing {
+        final Call call;
+        final CompletableFuture<Outcome> result;
+        Outcome outcome;
+
+        Outgoing(Call call, CompletableFuture<Outcome> result) {
+            this.call = call;
+            this.result = result;
+        }
+    }
+
+    /** One request of the body, as read and as it is being answered. */
+    private static final class Call {
+        JsonNode id;
+        boolean notification;
+        String method;
+        JsonNode params;
+        String invalid;
+        EntryId key;
+        String answer;
+        String xCache;
+        CompletableFuture<Outcome> pending;
+
+        static Call of(JsonNode item) {
+            Call c = new Call();
+            if (!item.isObject()) {
+                c.invalid = "a request must be a JSON object";
+                return c;
+            }
+            c.notification = !item.has("id");
+            JsonNode id = item.get("id");
+            if (id != null && !(id.isTextual() || id.isNumber() || id.isNull())) {
+                c.invalid = "the id must be a string, a number or null";
+            } else {
+                c.id = id;
+            }
+            JsonNode version = item.get("jsonrpc");
+            JsonNode method = item.get("method");
+            JsonNode params = item.get("params");
+            if (version == null || !version.isTextual() || !version.asText().equals("2.0")) {
+                c.invalid = "\"jsonrpc\" must be exactly \"2.0\"";
+            } else if (method == null || !method.isTextual() || method.asText().isEmpty()) {
+                c.invalid = "\"method\" must be a non-empty string";
+            } else if (params != null && !params.isArray() && !params.isObject()) {
+                c.invalid = "\"params\" must be an array or an object when present";
+            }
+            c.method = method != null && method.isTextual() ? method.asText() : null;
+            c.params = params;
+            return c;
+        }
+
+        JsonNode idOrNull() {
+            return id == null ? JsonNodeFactory.instance.nullNode() : id;
+        }
+
+        /** The request as the node gets it: pgcache's own id (the index in the upstream batch), none for a notification. */
+        ObjectNode forUpstream(int index) {
+            ObjectNode r = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0").put("method", method);
+            if (params != null) {
+                r.set("params", params);
+            }
+            if (!notification) {
+                r.put("id", index);
+            }
+            return r;
+        }
+    }
+
+    static String result(JsonNode id, String resultJson) {
+        return envelope(id) + ",\"result\":" + resultJson + "}";
+    }
+
+    static String error(JsonNode id, int code, String message) {
+        ObjectNode e = JsonNodeFactory.instance.objectNode().put("code", code).put("message", message);
+        return envelope(id) + ",\"error\":" + RpcJson.write(e) + "}";
+    }
+
+    private static String envelope(JsonNode id) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + (id == null ? "null" : RpcJson.write(id));
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            return " (at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+        }
+        return "";
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+        return t.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

@@ -1,0 +1,114 @@
+package dev.pgcache.rpc;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
+
+import dev.pgcache.config.Durations;
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.InvalidInputException;
+import dev.pgcache.entry.KeyRules;
+import dev.pgcache.load.GuardedSource;
+import dev.pgcache.load.LoadMetrics;
+import dev.pgcache.load.Upstreams;
+
+/**
+ * The JSON-RPC upstreams ({@code pgcache.rpc.upstreams.<name>.*}), built and checked once at
+ * start: a bad URL, chain kind, lifetime or method policy stops the service with the property
+ * named, instead of failing on the first call.
+ */
+@Startup
+@ApplicationScoped
+public class RpcUpstreams {
+
+    private final Map<String, RpcNode> byName = new TreeMap<>();
+
+    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, EntryStore store, LoadMetrics loadMetrics, RpcMetrics metrics) {
+        PgcacheConfig.Rpc rpc = config.rpc();
+        if (rpc.maxBatchSize() < 1) {
+            throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
+        }
+        Duration interval = rpc.headPollInterval();
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalStateException("pgcache.rpc.head-poll-interval must be longer than zero");
+        }
+        rpc.upstreams().forEach((name, u) -> {
+            String prefix = "pgcache.rpc.upstreams." + name;
+            try {
+                keyRules.checkNamespace(RpcNode.namespaceOf(name));
+            } catch (InvalidInputException e) {
+                throw new IllegalStateException(prefix + ": the upstream's name makes its namespace: " + e.getMessage());
+            }
+            URI url = url(prefix, u.url());
+            Upstreams.checkCall(prefix, u.timeout(), u.waitTimeout(), u.retry(), u.circuitBreaker(), u.headers());
+            if (u.finalityDepth() < 0) {
+                throw new IllegalStateException(prefix + ".finality-depth must not be negative");
+            }
+            RpcMethodPolicy policy;
+            try {
+                RpcMethodPolicy.Lifetimes lifetimes = new RpcMethodPolicy.Lifetimes(ttl(prefix + ".static-ttl", u.staticTtl()),
+                        ttl(prefix + ".finalized-ttl", u.finalizedTtl()),
+                        ttl(prefix + ".unfinalized-ttl", u.unfinalizedTtl()).orElseThrow(() -> new IllegalStateException(
+                                prefix + ".unfinalized-ttl must be a duration: unfinalized blocks can change")),
+                        ttl(prefix + ".head-ttl", u.headTtl()).orElseThrow(() -> new IllegalStateException(
+                                prefix + ".head-ttl must be a duration: the head moves")));
+                policy = new RpcMethodPolicy(RpcMethodPolicy.defaultsOf(u.chain()), u.methods(), lifetimes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(prefix + (e.getMessage().contains("chain kind") ? ".chain " : ".methods.") + e.getMessage());
+            }
+            String namespace = RpcNode.namespaceOf(name);
+            RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
+            GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics);
+            RpcNode node = new RpcNode(name, policy, source, u.waitTimeout());
+            node.track(new ChainTracker(node, ChainReader.of(u.chain(), node, u.finalizedTag(), u.finalityDepth()), store, metrics,
+                    interval, u.timeout()));
+            byName.put(name, node);
+        });
+    }
+
+    Optional<RpcNode> of(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Whether an upstream of this name is configured. */
+    public boolean exists(String name) {
+        return byName.containsKey(name);
+    }
+
+    Collection<RpcNode> all() {
+        return byName.values();
+    }
+
+    private static URI url(String prefix, String text) {
+        URI url;
+        try {
+            url = URI.create(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + ".url is not a URL");
+        }
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null) {
+            throw new IllegalStateException(prefix + ".url must be an http:// or https:// URL with a host");
+        }
+        return url;
+    }
+
+    private static Optional<Duration> ttl(String property, String text) {
+        try {
+            Optional<Duration> d = Durations.parseTtl(text);
+            if (d.isPresent() && d.get().isNegative()) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(property + " " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.pgcache.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A real Ethereum node for the JSON-RPC proxy tests: Anvil, from the npm package
+ * {@code @foundry-rs/anvil-linux-amd64} (installed into target/anvil on first use), on a free
+ * loopback port, with a {@link RpcRelay} in front that counts what reaches the node, and a
+ * {@link FakeSubstrateNode} standing in for a Substrate node (none can be had from npm). When
+ * Anvil cannot be installed or started, the tests fail with the reason; they are never skipped.
+ *
+ * <p>Upstreams it declares: {@code anvil} (through the relay; unfinalized blocks and head answers
+ * cached long enough that only a re-org can remove them within a test), {@code down} (a closed
+ * port), {@code substrate} (the fake node). Test code finds the URLs under test.anvil.url,
+ * test.rpc.relay.url and test.substrate.url.
+ */
+public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
+
+    static final String VERSION = "1.7.1";
+    static final String PACKAGE = "@foundry-rs/anvil-linux-amd64@" + VERSION;
+
+    private Process anvil;
+    private RpcRelay relay;
+    private FakeSubstrateNode substrate;
+
+    @Override
+    public Map<String, String> start() {
+        Path binary = install();
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        try {
+            Path log = Files.createTempFile("anvil-", ".log");
+            anvil = new ProcessBuilder(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            waitUntilAnswering(url, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Anvil (" + binary + "): " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAnvil));
+        relay = RpcRelay.start(url);
+        substrate = FakeSubstrateNode.start();
+
+        Map<String, String> c = new HashMap<>();
+        c.put("test.anvil.url", url);
+        c.put("test.rpc.relay.url", relay.baseUrl());
+        c.put("test.substrate.url", substrate.baseUrl());
+        c.put("pgcache.rpc.max-batch-size", "20");
+        c.put("pgcache.rpc.max-body-size", "64K");
+        c.put("pgcache.rpc.head-poll-interval", "200ms");
+        upstream(c, "anvil", relay.baseUrl());
+        c.put(p("anvil", "unfinalized-ttl"), "10m");
+        c.put(p("anvil", "head-ttl"), "1m");
+        upstream(c, "down", "http://127.0.0.1:" + freePort());
+        c.put(p("down", "timeout"), "1s");
+        upstream(c, "substrate", substrate.baseUrl());
+        c.put(p("substrate", "chain"), "substrate");
+        c.put(p("substrate", "unfinalized-ttl"), "10m");
+        c.put(p("substrate", "head-ttl"), "1m");
+        return c;
+    }
+
+    private static void upstream(Map<String, String> c, String name, String url) {
+        c.put(p(name, "url"), url);
+        c.put(p(name, "timeout"), "5s");
+        c.put(p(name, "retry.max-retries"), "0");
+        c.put(p(name, "circuit-breaker.enabled"), "false");
+    }
+
+    private static String p(String name, String property) {
+        return "pgcache.rpc.upstreams." + name + "." + property;
+    }
+
+    /** The anvil binary, installed with npm into target/anvil when it is not there yet. */
+    static Path install() {
+        Path prefix = Path.of("target", "anvil").toAbsolutePath();
+        Path binary = prefix.resolve("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        if (Files.isExecutable(binary)) {
+            return binary;
+        }
+        List<String> command = List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), PACKAGE);
+        try {
+            Files.createDirectories(prefix);
+            File log = prefix.resolve("npm-install.log").toFile();
+            Process npm = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                npm.destroyForcibly();
+                throw new IllegalStateException("the JSON-RPC proxy tests need Anvil, and '" + String.join(" ", command)
+                        + "' failed; see " + log + ":\n" + Files.readString(log.toPath()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the JSON-RPC proxy tests need Anvil, and npm could not be run (" + e.getMessage()
+                    + "); install Node.js/npm or run: " + String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while installing Anvil", e);
+        }
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException("npm installed " + PACKAGE + " but " + binary + " is not there or not executable");
+        }
+        return binary;
+    }
+
+    private void waitUntilAnswering(String url, Path log) throws IOException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!anvil.isAlive()) {
+                throw new IllegalStateException("Anvil exited at start with " + anvil.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("result")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Anvil", e);
+            }
+            try {
+                Thread.sleep(100); // short poll for a local process to start listening
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Anvil", e);
+            }
+        }
+        stopAnvil();
+        throw new IllegalStateException("Anvil did not answer on " + url + " within 60 s:\n" + Files.readString(log));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void stopAnvil() {
+        if (anvil != null && anvil.isAlive()) {
+            anvil.destroy();
+            try {
+                if (!anvil.waitFor(5, TimeUnit.SECONDS)) {
+                    anvil.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                anvil.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (relay != null) {
+            relay.close();
+        }
+        if (substrate != null) {
+            substrate.close();
+        }
+        stopAnvil();
+    }
+}

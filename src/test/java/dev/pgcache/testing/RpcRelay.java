@@ -1,0 +1,155 @@
+package dev.pgcache.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A loopback relay in front of a JSON-RPC node that counts what pgcache sends it: HTTP posts,
+ * and callers' requests per method (inside batches too; the chain tracker's own calls, with id
+ * "pgcache-head", are not counted). Tests read and steer it over HTTP, so it works
+ * from any class loader:
+ * <ul>
+ * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
+ * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
+ * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M for N ms before relaying it</li>
+ * </ul>
+ */
+public final class RpcRelay implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final URI target;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-rpc-relay");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, Integer> delays = new ConcurrentHashMap<>();
+    private final AtomicInteger posts = new AtomicInteger();
+
+    private RpcRelay(HttpServer server, URI target) {
+        this.server = server;
+        this.target = target;
+    }
+
+    public static RpcRelay start(String targetUrl) {
+        try {
+            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+            RpcRelay relay = new RpcRelay(http, URI.create(targetUrl));
+            http.createContext("/", relay::handle);
+            http.setExecutor(relay.threads);
+            http.start();
+            return relay;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the JSON-RPC relay", e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            switch (path) {
+                case "/__calls" -> send(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
+                case "/__posts" -> send(ex, 200, Integer.toString(posts.get()));
+                case "/__delay" -> {
+                    delays.put(q.get("method"), Integer.parseInt(q.get("ms")));
+                    send(ex, 204, "");
+                }
+                default -> relay(ex);
+            }
+        } catch (RuntimeException e) {
+            send(ex, 500, String.valueOf(e));
+        }
+    }
+
+    private void relay(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        int delay = 0;
+        boolean callers = false;
+        try {
+            JsonNode request = JSON.readTree(body);
+            for (JsonNode item : request.isArray() ? request : JSON.createArrayNode().add(request)) {
+                String method = item.path("method").asText();
+                if (item.path("id").asText().equals("pgcache-head")) {
+                    continue; // pgcache's chain tracker, not a caller's request
+                }
+                callers = true;
+                calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+                delay = Math.max(delay, delays.getOrDefault(method, 0));
+            }
+        } catch (IOException e) {
+            callers = true; // relayed as it is: the node says what is wrong with it
+        }
+        if (callers) {
+            posts.incrementAndGet();
+        }
+        try {
+            if (delay > 0) {
+                Thread.sleep(delay); // the test asked for a slow node, to keep identical requests in flight together
+            }
+            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(r.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(ex, 503, "interrupted");
+        }
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> q = new java.util.HashMap<>();
+        if (raw != null) {
+            for (String kv : raw.split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    q.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+
+    static void send(HttpExchange ex, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}
