@@ -1,22 +1,15 @@
 package dev.pgcache.rpc;
 
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-import dev.pgcache.load.BoundedBody;
 import dev.pgcache.load.Fetched;
 import dev.pgcache.load.Source;
+import dev.pgcache.load.UpstreamExchange;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
@@ -32,26 +25,17 @@ final class RpcClient implements Source {
     static final char RETRY = 'R';
     static final char ONCE = 'O';
 
-    private final String upstream;
     private final URI url;
     private final String origin;
     private final Map<String, String> headers;
-    private final Duration timeout;
-    private final long maxBytes;
-    private final HttpClient client;
+    private final UpstreamExchange exchange;
 
     RpcClient(String upstream, URI url, Map<String, String> headers, Duration timeout, long maxBytes) {
-        this.upstream = upstream;
         this.url = url;
         this.origin = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
         this.headers = Map.copyOf(headers);
-        this.timeout = timeout;
-        this.maxBytes = maxBytes;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
-                .build();
+        this.exchange = new UpstreamExchange("the JSON-RPC upstream '" + upstream + "' (" + origin + ")", timeout,
+                "pgcache.rpc.upstreams." + upstream + ".timeout", maxBytes, "pgcache.rpc.max-response-size");
     }
 
     @Override
@@ -70,56 +54,20 @@ final class RpcClient implements Source {
     }
 
     private Fetched post(String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         headers.forEach(request::setHeader);
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), BoundedBody.handler(maxBytes));
-        HttpResponse<byte[]> response;
-        try {
-            response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            throw timedOut();
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, who() + " was not waited for: interrupted");
-        } catch (ExecutionException e) {
-            throw classify(e.getCause());
-        }
+        HttpResponse<byte[]> response = exchange.send(request);
         int status = response.statusCode();
-        if (status == 500 || status == 502 || status == 503 || status == 504) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.SERVER_ERROR, who() + " answered HTTP " + status);
+        UpstreamFailure unwell = exchange.serverError(status);
+        if (unwell != null) {
+            throw unwell;
         }
         if (status != 200) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.BAD_STATUS, who() + " answered HTTP " + status);
+            throw exchange.failure(UpstreamFailure.Kind.BAD_STATUS, "answered HTTP " + status);
         }
         byte[] bytes = response.body();
         return new Fetched.Value(new String(bytes, StandardCharsets.UTF_8), bytes.length, null);
-    }
-
-    private UpstreamFailure classify(Throwable cause) {
-        if (cause instanceof HttpTimeoutException) {
-            return timedOut();
-        }
-        if (cause instanceof BoundedBody.TooLarge) {
-            return new UpstreamFailure(UpstreamFailure.Kind.BAD_ANSWER, who() + " answered with more than " + maxBytes
-                    + " bytes (pgcache.rpc.max-response-size)");
-        }
-        if (cause instanceof ConnectException) {
-            return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, who() + " refused the connection");
-        }
-        String kind = cause.getClass().getSimpleName(); // never the message: it may carry the URL
-        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, who() + " failed: " + kind);
-    }
-
-    private UpstreamFailure timedOut() {
-        return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, who() + " did not answer within " + timeout.toMillis()
-                + " ms (pgcache.rpc.upstreams." + upstream + ".timeout)");
-    }
-
-    private String who() {
-        return "the JSON-RPC upstream '" + upstream + "' (" + origin + ")";
     }
 }

@@ -2,12 +2,9 @@ package dev.pgcache.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A tiny JSON-RPC server on loopback that answers the Substrate methods the proxy's policy and
@@ -32,42 +28,28 @@ public final class FakeSubstrateNode implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-substrate");
-        t.setDaemon(true);
-        return t;
-    });
+    private LoopbackServer http;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile long head = 100;
     private volatile long forkFrom = Long.MAX_VALUE;
     private volatile int forks;
 
-    private FakeSubstrateNode(HttpServer server) {
-        this.server = server;
+    private FakeSubstrateNode() {
     }
 
     public static FakeSubstrateNode start() {
-        try {
-            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-            FakeSubstrateNode node = new FakeSubstrateNode(http);
-            http.createContext("/", node::handle);
-            http.setExecutor(node.threads);
-            http.start();
-            return node;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the fake Substrate node", e);
-        }
+        FakeSubstrateNode node = new FakeSubstrateNode();
+        node.http = LoopbackServer.start("fake-substrate-node", node::handle);
+        return node;
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return http.baseUrl();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        http.close();
     }
 
     private String hashOf(long n) {

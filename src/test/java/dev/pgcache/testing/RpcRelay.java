@@ -2,7 +2,6 @@ package dev.pgcache.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,14 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A loopback relay in front of a JSON-RPC node that counts what pgcache sends it: HTTP posts,
@@ -34,44 +30,30 @@ public final class RpcRelay implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
     private final URI target;
     private final HttpClient client = HttpClient.newHttpClient();
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-rpc-relay");
-        t.setDaemon(true);
-        return t;
-    });
+    private LoopbackServer http;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
 
-    private RpcRelay(HttpServer server, URI target) {
-        this.server = server;
+    private RpcRelay(URI target) {
         this.target = target;
     }
 
     public static RpcRelay start(String targetUrl) {
-        try {
-            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-            RpcRelay relay = new RpcRelay(http, URI.create(targetUrl));
-            http.createContext("/", relay::handle);
-            http.setExecutor(relay.threads);
-            http.start();
-            return relay;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the JSON-RPC relay", e);
-        }
+        RpcRelay relay = new RpcRelay(URI.create(targetUrl));
+        relay.http = LoopbackServer.start("test-rpc-relay", relay::handle);
+        return relay;
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return http.baseUrl();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        http.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {

@@ -3,7 +3,6 @@ package dev.pgcache.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,14 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP upstream on 127.0.0.1 for read-through tests: it counts its calls per key and
@@ -44,41 +40,27 @@ public final class UpstreamServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "test-upstream");
-        t.setDaemon(true);
-        return t;
-    });
+    private LoopbackServer http;
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Map<String, Object>>> requests = new ConcurrentHashMap<>();
 
-    private UpstreamServer(HttpServer server) {
-        this.server = server;
+    private UpstreamServer() {
     }
 
     public static UpstreamServer start() {
-        try {
-            HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-            UpstreamServer s = new UpstreamServer(http);
-            http.createContext("/", s::handle);
-            http.setExecutor(s.threads);
-            http.start();
-            return s;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the test upstream", e);
-        }
+        UpstreamServer s = new UpstreamServer();
+        s.http = LoopbackServer.start("test-upstream", s::handle);
+        return s;
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return http.baseUrl();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        http.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
