@@ -282,6 +282,9 @@ public class CacheResource {
         if (readThrough.serves(id.namespace())) {
             // a namespace with an upstream loads on a miss; see dev.pgcache.load.ReadThrough
             ReadThrough.Answer answer = readThrough.get(id, cacheControl, minRevision);
+            if (!"MISS".equals(answer.xCache())) {
+                hits.record(id, answer.entry()); // served from the table, fresh or stale; a MISS was just written
+            }
             Response.ResponseBuilder r = notMatching != null && notMatching.matchesWeakly(answer.entry().version())
                     ? Response.notModified()
                     : Response.ok(body(answer.entry()), MediaType.APPLICATION_JSON_TYPE);
@@ -530,8 +533,12 @@ public class CacheResource {
             checkBatchKey(keys.get(i), "keys[" + i + "]");
         }
         List<Optional<Entry>> entries = keys.isEmpty() ? List.of() : store.getAll(namespace, keys);
-        for (Optional<Entry> e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            Optional<Entry> e = entries.get(i);
             metrics.count(namespace, e.isEmpty() ? Event.MISS : e.get().freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
+            if (e.isPresent()) {
+                hits.record(new EntryId(namespace, keys.get(i)), e.get()); // a batch read is a read of each entry
+            }
         }
         return Response.ok(BatchAnswers.entries(keys, entries), MediaType.APPLICATION_JSON_TYPE).build();
     }

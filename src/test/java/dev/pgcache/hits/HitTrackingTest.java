@@ -99,6 +99,17 @@ class HitTrackingTest {
     }
 
     @Test
+    void aBatchGetCountsAHitOnEachEntryItFound() {
+        put("a", "");
+        put("b", "");
+        given().contentType(ContentType.JSON).body("{\"keys\":[\"a\",\"b\",\"a\",\"missing\"]}")
+                .post("/v1/cache/" + ns + "/batch-get").then().statusCode(200);
+        flusher.flush();
+        assertEquals(2, hitCount("a"), "asked twice in the batch");
+        assertEquals(1, hitCount("b"));
+    }
+
+    @Test
     void aReadDoesNotWriteTheRow() {
         put("k", "");
         String before = xmin("k");
