@@ -230,6 +230,17 @@ public interface PgcacheConfig {
         @WithDefault("128")
         int maxTagBytes();
 
+        /**
+         * Request bodies the service reads and handles at once, in bytes: a request whose body
+         * would pass it gets a 503 server-busy with Retry-After instead of running the heap out
+         * (a 16 MiB batch takes about four times its size in memory while it is parsed and
+         * bound). Bodies up to 64 KiB are not counted, so small writes go on while large
+         * batches queue. Raise it with the heap (bin/jvm-options).
+         */
+        @WithName("max-in-flight-body-size")
+        @WithDefault("32M")
+        MemorySize maxInFlightBodySize();
+
         /** Most keys in one batch-get, or entries in one batch-put. */
         @WithName("max-batch-size")
         @WithDefault("1000")
