@@ -23,7 +23,8 @@ start_service() {
   BENCH_DB="$db"
   local secret; secret="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export BENCH_AUTH="Bearer $secret"
-  dropdb --if-exists "$db" && createdb "$db"
+  # BENCH_KEEP_DB=1: a restart against the database as it is (schema migrated, rows kept)
+  [ -n "${BENCH_KEEP_DB:-}" ] || { dropdb --if-exists "$db" && createdb "$db"; }
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
   SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"

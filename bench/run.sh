@@ -45,6 +45,10 @@ echo "scale: GET hits with $scale_small rows, then with $scale_large rows"
 start_service pgcache_bench_scale -Dpgcache.purge.enabled=false
 python3 "$ROOT/bench/bench.py" --phase scale --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
   "${common[@]}" --scale-rows "$scale_small" "$scale_large" --scale-results "$results/scale.json"
+# time to ready on a restart (the main phase measures it on a new database, migrations included)
+kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
+BENCH_KEEP_DB=1 start_service pgcache_bench_scale -Dpgcache.purge.enabled=false
+echo "$READY_SECONDS" > "$results/restart-ready.txt"
 stop_service
 
 echo "read-through stampede"
