@@ -4,7 +4,7 @@
 # warm-up, on one machine. Writes the table into docs/benchmarks.md and a chart next to it.
 #
 #   bench/run.sh            full run: 1,000,000 entries, 30 s per scenario, then GET on 100,000
-#                           vs 10,000,000 rows and the read-through stampede (takes ~45 min)
+#                           vs 10,000,000 rows and the read-through stampede (takes ~20 min)
 #   bench/run.sh --smoke    every scenario for a few seconds on small data (for CI, ~2 min)
 #   options: --entries N  --duration S  --connections C  --scale-rows SMALL LARGE
 source "$(dirname "$0")/lib.sh"
