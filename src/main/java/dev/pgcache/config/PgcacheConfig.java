@@ -238,7 +238,7 @@ public interface PgcacheConfig {
          * batches queue. Raise it with the heap (bin/jvm-options).
          */
         @WithName("max-in-flight-body-size")
-        @WithDefault("32M")
+        @WithDefault("16M")
         MemorySize maxInFlightBodySize();
 
         /** Most keys in one batch-get, or entries in one batch-put. */
