@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -117,33 +120,22 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
 
     private void waitUntilAnswering(String url, Path log) throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!anvil.isAlive()) {
-                throw new IllegalStateException("Anvil exited at start with " + anvil.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("result")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for Anvil", e);
-            }
-            try {
-                Thread.sleep(100); // short poll for a local process to start listening
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for Anvil", e);
-            }
+        HttpRequest chainId = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}")).build();
+        try {
+            Awaitility.await("Anvil answering on " + url).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!anvil.isAlive()) {
+                            throw new IllegalStateException("Anvil exited at start with " + anvil.exitValue() + ":\n" + Files.readString(log));
+                        }
+                        HttpResponse<String> r = client.send(chainId, HttpResponse.BodyHandlers.ofString());
+                        return r.statusCode() == 200 && r.body().contains("result");
+                    });
+        } catch (ConditionTimeoutException e) {
+            stopAnvil();
+            throw new IllegalStateException("Anvil did not answer on " + url + " within 60 s:\n" + Files.readString(log), e);
         }
-        stopAnvil();
-        throw new IllegalStateException("Anvil did not answer on " + url + " within 60 s:\n" + Files.readString(log));
     }
 
     static int freePort() {
