@@ -54,6 +54,7 @@ import dev.pgcache.entry.KeyListing;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespacePolicies;
+import dev.pgcache.entry.WriteCoalescer;
 import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WritePrecondition;
 import dev.pgcache.entry.WriteRequest;
@@ -89,6 +90,13 @@ public class CacheResource {
     // field-injected so this feature does not touch the constructor
     @Inject
     HitTracker hits;
+
+    @Inject
+    KeyReads keyReads;
+
+    // PUTs without a precondition share statements (docs/benchmarks.md)
+    @Inject
+    WriteCoalescer writes;
 
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
             CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
@@ -198,7 +206,7 @@ public class CacheResource {
             throw preconditionFailed(id, store.get(id).map(Entry::version).orElse(null));
         }
 
-        WriteOutcome outcome = store.upsert(new WriteRequest(id, json, body.length, lifetime, tags, rev, precondition));
+        WriteOutcome outcome = writes.upsert(new WriteRequest(id, json, body.length, lifetime, tags, rev, precondition));
         WriteResult result = switch (outcome) {
             case WriteOutcome.Written w -> w.result();
             case WriteOutcome.PreconditionFailed f -> throw preconditionFailed(id, f.currentVersion());
@@ -291,22 +299,12 @@ public class CacheResource {
             return CachingHeaders.apply(r, answer.entry(), answer.xCache()).build();
         }
 
-        Entry entry = store.get(id)
-                .filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision)
-                .orElse(null);
-        if (entry == null) {
-            metrics.count(id.namespace(), Event.MISS);
-            throw new ProblemException(Problem.of(404, "cache-miss", "Not found",
-                    "no live entry for key '" + id.key() + "' in namespace '" + id.namespace() + "'"
-                            + (minRevision == null ? "" : " with revision " + minRevision + " or higher")),
-                    Map.of(CachingHeaders.X_CACHE, "MISS"));
-        }
-        metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
-        hits.record(id, entry);
-        if (notMatching != null && notMatching.matchesWeakly(entry.version())) {
-            return CachingHeaders.apply(Response.notModified(), entry).build();
-        }
-        return CachingHeaders.apply(Response.ok(body(entry), MediaType.APPLICATION_JSON_TYPE), entry).build();
+        KeyReads.Found found = keyReads.read(id, notMatching, minRevision);
+        Response.ResponseBuilder r = found.notModified()
+                ? Response.notModified()
+                : Response.ok(body(found.entry()), MediaType.APPLICATION_JSON_TYPE);
+        found.headers().forEach(r::header);
+        return r.build();
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.pgcache.api;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -28,19 +31,30 @@ final class CachingHeaders {
     }
 
     static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e) {
-        return apply(r, e, e.freshness() == Freshness.FRESH ? "HIT" : "STALE");
+        return apply(r, e, xCache(e));
     }
 
     /** The same headers with the X-Cache a read-through decided (MISS when the value was just loaded). */
     static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e, String xCache) {
-        r.tag(etag(e.version()));
-        r.header(HttpHeaders.CACHE_CONTROL, cacheControl(e));
-        r.header("Age", Long.toString(e.ageSeconds()));
-        r.header(X_CACHE, xCache);
-        if (e.revision() != null) {
-            r.header(X_REVISION, Long.toString(e.revision()));
-        }
+        of(e, xCache).forEach(r::header);
         return r;
+    }
+
+    /** The headers by name, in the order they are sent; for answers written without JAX-RS (CacheGetRoute). */
+    static Map<String, String> of(Entry e, String xCache) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(HttpHeaders.ETAG, "\"" + e.version() + "\""); // a strong tag: the version, quoted
+        headers.put(HttpHeaders.CACHE_CONTROL, cacheControl(e));
+        headers.put("Age", Long.toString(e.ageSeconds()));
+        headers.put(X_CACHE, xCache);
+        if (e.revision() != null) {
+            headers.put(X_REVISION, Long.toString(e.revision()));
+        }
+        return headers;
+    }
+
+    static String xCache(Entry e) {
+        return e.freshness() == Freshness.FRESH ? "HIT" : "STALE";
     }
 
     static String cacheControl(Entry e) {

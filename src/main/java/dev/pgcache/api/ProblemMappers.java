@@ -51,11 +51,15 @@ class ProblemMappers {
 
     @ServerExceptionMapper
     Response unavailable(StoreUnavailableException e, UriInfo uri) {
+        return ProblemResponses.of(databaseUnavailable(e).at(path(uri)), Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
+
+    /** The 503 for a database that is away (logged here); send it with Retry-After: {@link #RETRY_AFTER_SECONDS}. */
+    static Problem databaseUnavailable(StoreUnavailableException e) {
         LOG.warnf("database unavailable: %s", e.getMessage());
-        return ProblemResponses.of(Problem.of(503, "database-unavailable", "Service unavailable",
+        return Problem.of(503, "database-unavailable", "Service unavailable",
                 "the database is unavailable or did not answer in time; retry after " + RETRY_AFTER_SECONDS
-                        + " s (single writes are atomic, and every operation is safe to repeat)").at(path(uri)),
-                Map.of(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS));
+                        + " s (single writes are atomic, and every operation is safe to repeat)");
     }
 
     @ServerExceptionMapper
@@ -109,8 +113,13 @@ class ProblemMappers {
     }
 
     private static Response internal(UriInfo uri) {
-        return ProblemResponses.of(Problem.of(500, "internal-error", "Internal server error",
-                "pgcache failed to handle this request; the error is in the service log").at(path(uri)), Map.of());
+        return ProblemResponses.of(internalError().at(path(uri)), Map.of());
+    }
+
+    /** The 500 that says nothing of the internals; the caller logs the cause. */
+    static Problem internalError() {
+        return Problem.of(500, "internal-error", "Internal server error",
+                "pgcache failed to handle this request; the error is in the service log");
     }
 
     private static String path(UriInfo uri) {

@@ -194,6 +194,28 @@ public interface PgcacheConfig {
 
     Metrics metrics();
 
+    /** How single-key GETs reach the database (dev.pgcache.entry.ReadCoalescer). */
+    Coalescing reads();
+
+    /** How PUTs without a precondition reach the database (dev.pgcache.entry.WriteCoalescer). */
+    Coalescing writes();
+
+    /**
+     * Concurrent requests of one kind share statements: while {@code max-queries} statements
+     * run, further requests wait and go together into the next one, up to {@code max-per-query}
+     * in one round trip. Nothing waits for a batch to fill. 0 sends every request on its own.
+     * About the number of cores PostgreSQL has is a good {@code max-queries}.
+     */
+    interface Coalescing {
+        @WithName("max-queries")
+        @WithDefault("2")
+        int maxQueries();
+
+        @WithName("max-per-query")
+        @WithDefault("64")
+        int maxPerQuery();
+    }
+
     interface Metrics {
         /**
          * Most namespaces counted separately in metrics; further ones are counted together under

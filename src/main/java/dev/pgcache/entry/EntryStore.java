@@ -8,10 +8,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import javax.sql.DataSource;
 
@@ -176,6 +178,20 @@ public class EntryStore {
                    coalesce(e.tags @> ARRAY['pgcache:negative'], false)
             FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS k(cache_key, ord)
             LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
+
+            ORDER BY k.ord
+            """;
+
+    /**
+     * Single-key reads of concurrent GETs in one round trip (see ReadCoalescer): the keys may be
+     * in different namespaces; answered in the order asked, a missing or gone key with a null value.
+     */
+    private static final String GET_EACH = """
+            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
+                   coalesce(e.tags @> ARRAY['pgcache:negative'], false)
+            FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS k(namespace, cache_key, ord)
+            LEFT JOIN cache_entry e ON e.namespace = k.namespace COLLATE "C" AND e.cache_key = k.cache_key COLLATE "C"
+                AND\s""" + LIVE_E + """
 
             ORDER BY k.ord
             """;
@@ -521,6 +537,50 @@ public class EntryStore {
     }
 
     /**
+     * Upserts without a precondition (see WriteCoalescer), each answered as {@link #upsert} would
+     * answer it, in as few statements as possible: one per namespace, with each key once per
+     * statement (a key written twice goes into a later statement, so the later write wins) and
+     * the keys in order, so that concurrent statements lock rows in the same order and cannot
+     * deadlock each other.
+     */
+    public List<WriteOutcome> upsertEach(List<WriteRequest> writes) {
+        WriteOutcome[] outcomes = new WriteOutcome[writes.size()];
+        Map<String, List<Integer>> pending = new LinkedHashMap<>(); // namespace -> positions, in order of arrival
+        for (int i = 0; i < writes.size(); i++) {
+            if (!(writes.get(i).precondition() instanceof WritePrecondition.None)) {
+                throw new IllegalArgumentException("upsertEach writes without a precondition only");
+            }
+            pending.computeIfAbsent(writes.get(i).id().namespace(), ns -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<String, List<Integer>> namespace : pending.entrySet()) {
+            List<Integer> left = namespace.getValue();
+            while (!left.isEmpty()) {
+                TreeMap<String, Integer> round = new TreeMap<>(); // key -> position, in key order
+                List<Integer> later = new ArrayList<>();
+                for (int i : left) {
+                    if (round.putIfAbsent(writes.get(i).id().key(), i) != null) {
+                        later.add(i);
+                    }
+                }
+                List<BatchWrite> batch = new ArrayList<>(round.size());
+                for (int i : round.values()) {
+                    WriteRequest w = writes.get(i);
+                    batch.add(new BatchWrite(w.id().key(), w.json(), w.sizeBytes(), w.lifetime(), w.tags(), w.revision()));
+                }
+                List<BatchWriteResult> results = upsertAll(namespace.getKey(), batch);
+                int r = 0;
+                for (int i : round.values()) {
+                    BatchWriteResult result = results.get(r++);
+                    outcomes[i] = result.written() ? new WriteOutcome.Written(result.result())
+                            : new WriteOutcome.RevisionConflict(result.storedRevision());
+                }
+                left = later;
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /**
      * Upserts many entries of one namespace in one statement. Keys must be distinct. An entry
      * whose revision is lower than the stored live one's is refused; the others are written.
      * Atomic: if PostgreSQL refuses any value, nothing is written.
@@ -588,6 +648,32 @@ public class EntryStore {
             try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
                 new Binder(c, ps).textArray(keys).string(namespace);
                 List<Optional<Entry>> entries = new ArrayList<>(keys.size());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getLong(2);
+                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
+                    }
+                }
+                return entries;
+            }
+        });
+    }
+
+    /** The live entries under the ids (any namespaces), in the order asked (empty where absent or gone), in one round trip. */
+    public List<Optional<Entry>> getEach(List<EntryId> ids) {
+        if (ids.size() == 1) {
+            return List.of(get(ids.get(0)));
+        }
+        List<String> namespaces = new ArrayList<>(ids.size());
+        List<String> keys = new ArrayList<>(ids.size());
+        for (EntryId id : ids) {
+            namespaces.add(id.namespace());
+            keys.add(id.key());
+        }
+        return withConnection("read", c -> {
+            try (PreparedStatement ps = c.prepareStatement(GET_EACH)) {
+                new Binder(c, ps).textArray(namespaces).textArray(keys);
+                List<Optional<Entry>> entries = new ArrayList<>(ids.size());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rs.getLong(2);

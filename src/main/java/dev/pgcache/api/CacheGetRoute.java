@@ -1,0 +1,134 @@
+package dev.pgcache.api;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.pgcache.entry.EntryId;
+import dev.pgcache.entry.KeyRules;
+import dev.pgcache.entry.NamespacePolicies;
+import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.load.ReadThrough;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Serves the most frequent request, a plain {@code GET /v1/cache/{namespace}/{key}}, on Vert.x
+ * directly: the JAX-RS layer (routing, content negotiation, response writers) took about a fifth
+ * of the service's CPU per GET (docs/benchmarks.md). It answers exactly as {@link CacheResource#get}
+ * does, through the same {@link KeyReads}, and leaves everything else to it: a query string, a
+ * namespace with read-through, an Accept other than JSON or anything, a request body, a path or
+ * header it would refuse. The auth, path and size checks ran before (their routes come first).
+ */
+@ApplicationScoped
+class CacheGetRoute {
+
+    private static final Logger LOG = Logger.getLogger(CacheGetRoute.class);
+    private static final String PREFIX = "/v1/cache/";
+    static final String PATH = PREFIX + ":namespace/:key"; // Micrometer tags it as /v1/cache/{namespace}/{key}, as JAX-RS does
+
+    private final KeyRules keyRules;
+    private final NamespacePolicies policies;
+    private final ReadThrough readThrough;
+    private final KeyReads keyReads;
+    // a virtual thread per read, as @RunOnVirtualThread gives the JAX-RS method (measured in docs/benchmarks.md)
+    private final ExecutorService readers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pgcache-get-", 0).factory());
+
+    CacheGetRoute(KeyRules keyRules, NamespacePolicies policies, ReadThrough readThrough, KeyReads keyReads) {
+        this.keyRules = keyRules;
+        this.policies = policies;
+        this.readThrough = readThrough;
+        this.keyReads = keyReads;
+    }
+
+    void install(@Observes Router router) {
+        router.get(PATH).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+    }
+
+    @PreDestroy
+    void stop() {
+        readers.shutdown();
+    }
+
+    private void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        EntryId id = request.query() == null && plainHeaders(request.headers()) ? idOf(request.path()) : null;
+        EntityTags notMatching = null;
+        if (id != null) {
+            try {
+                notMatching = EntityTags.parse(request.getHeader(HttpHeaders.IF_NONE_MATCH), "If-None-Match");
+            } catch (RuntimeException e) {
+                id = null; // CacheResource answers with the problem
+            }
+        }
+        if (id == null || readThrough.serves(id.namespace())) {
+            ctx.next();
+            return;
+        }
+        EntryId key = id;
+        EntityTags tags = notMatching;
+        readers.execute(() -> answer(ctx, key, tags));
+    }
+
+    private void answer(RoutingContext ctx, EntryId id, EntityTags notMatching) {
+        HttpServerResponse response = ctx.response();
+        try {
+            KeyReads.Found found = keyReads.read(id, notMatching, null);
+            found.headers().forEach(response::putHeader);
+            if (found.notModified()) {
+                response.setStatusCode(304).end();
+            } else {
+                response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(Buffer.buffer(found.entry().json()));
+            }
+        } catch (ProblemException e) {
+            e.headers().forEach(response::putHeader);
+            ProblemResponses.send(ctx, e.problem(), false);
+        } catch (StoreUnavailableException e) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, ProblemMappers.RETRY_AFTER_SECONDS);
+            ProblemResponses.send(ctx, ProblemMappers.databaseUnavailable(e), false);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error", e);
+            ProblemResponses.send(ctx, ProblemMappers.internalError(), false);
+        }
+    }
+
+    /** No body, and an Accept that JSON satisfies without negotiation; anything else goes to JAX-RS. */
+    private static boolean plainHeaders(MultiMap headers) {
+        if (headers.contains(HttpHeaders.CONTENT_LENGTH) || headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
+            return false;
+        }
+        String accept = headers.get(HttpHeaders.ACCEPT);
+        return accept == null || accept.equals("*/*") || accept.equals("application/json");
+    }
+
+    /** The id in a raw path of exactly two non-empty segments under /v1/cache/, or null when it is anything else. */
+    private EntryId idOf(String rawPath) {
+        if (!rawPath.startsWith(PREFIX)) {
+            return null;
+        }
+        int slash = rawPath.indexOf('/', PREFIX.length());
+        if (slash <= PREFIX.length() || slash == rawPath.length() - 1 || rawPath.indexOf('/', slash + 1) >= 0) {
+            return null;
+        }
+        try {
+            EntryId id = keyRules.checkId(PathText.decode(rawPath.substring(PREFIX.length(), slash), "namespace"),
+                    PathText.decode(rawPath.substring(slash + 1), "key"));
+            policies.policyFor(id.namespace());
+            return id;
+        } catch (RuntimeException e) {
+            return null; // CacheResource answers with the problem
+        }
+    }
+}

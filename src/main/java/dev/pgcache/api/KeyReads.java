@@ -1,0 +1,56 @@
+package dev.pgcache.api;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.entry.Entry;
+import dev.pgcache.entry.EntryId;
+import dev.pgcache.entry.Freshness;
+import dev.pgcache.entry.ReadCoalescer;
+import dev.pgcache.hits.HitTracker;
+import dev.pgcache.metrics.CacheMetrics;
+import dev.pgcache.metrics.CacheMetrics.Event;
+
+/**
+ * A GET of one key answered from the table alone (a namespace without read-through): the
+ * lookup, the hit and miss accounting and the conditional answer, shared by
+ * {@link CacheResource#get} and {@link CacheGetRoute} so both answer alike.
+ */
+@ApplicationScoped
+class KeyReads {
+
+    /** A live entry, and whether the caller's If-None-Match already names its version (304). */
+    record Found(Entry entry, boolean notModified) {
+        Map<String, String> headers() {
+            return CachingHeaders.of(entry, CachingHeaders.xCache(entry));
+        }
+    }
+
+    private final ReadCoalescer reads;
+    private final CacheMetrics metrics;
+    private final HitTracker hits;
+
+    KeyReads(ReadCoalescer reads, CacheMetrics metrics, HitTracker hits) {
+        this.reads = reads;
+        this.metrics = metrics;
+        this.hits = hits;
+    }
+
+    /** The live entry at or above minRevision (null: any); a miss is a 404 cache-miss problem with X-Cache: MISS. */
+    Found read(EntryId id, EntityTags notMatching, Long minRevision) {
+        Entry entry = reads.get(id)
+                .filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision)
+                .orElse(null);
+        if (entry == null) {
+            metrics.count(id.namespace(), Event.MISS);
+            throw new ProblemException(Problem.of(404, "cache-miss", "Not found",
+                    "no live entry for key '" + id.key() + "' in namespace '" + id.namespace() + "'"
+                            + (minRevision == null ? "" : " with revision " + minRevision + " or higher")),
+                    Map.of(CachingHeaders.X_CACHE, "MISS"));
+        }
+        metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
+        hits.record(id, entry);
+        return new Found(entry, notMatching != null && notMatching.matchesWeakly(entry.version()));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pgcache.entry;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * Single-key reads of concurrent GETs, answered together: up to {@code pgcache.reads.max-queries}
+ * statements at once, each for up to {@code max-per-query} keys ({@link StatementCoalescer}).
+ */
+@ApplicationScoped
+public class ReadCoalescer {
+
+    private final EntryStore store;
+    private final StatementCoalescer<EntryId, Optional<Entry>> coalescer;
+
+    ReadCoalescer(EntryStore store, PgcacheConfig config) {
+        this.store = store;
+        PgcacheConfig.Coalescing reads = config.reads();
+        this.coalescer = reads.maxQueries() > 0
+                ? new StatementCoalescer<>("pgcache-reads", reads.maxQueries(), reads.maxPerQuery(), store::getEach, store::get)
+                : null;
+    }
+
+    /** The live entry under the id, as {@link EntryStore#get} answers it. */
+    public Optional<Entry> get(EntryId id) {
+        return coalescer == null ? store.get(id) : coalescer.submit(id);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.pgcache.entry;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * Upserts of concurrent PUTs without a precondition, written together: up to
+ * {@code pgcache.writes.max-queries} statements at once, each for up to {@code max-per-query}
+ * entries ({@link StatementCoalescer}, {@link EntryStore#upsertEach}). Each PUT is still
+ * answered only after its row has committed, with its own version and outcome.
+ */
+@ApplicationScoped
+public class WriteCoalescer {
+
+    private final EntryStore store;
+    private final StatementCoalescer<WriteRequest, WriteOutcome> coalescer;
+
+    WriteCoalescer(EntryStore store, PgcacheConfig config) {
+        this.store = store;
+        PgcacheConfig.Coalescing writes = config.writes();
+        this.coalescer = writes.maxQueries() > 0
+                ? new StatementCoalescer<>("pgcache-writes", writes.maxQueries(), writes.maxPerQuery(), store::upsertEach, store::upsert)
+                : null;
+    }
+
+    /** Writes as {@link EntryStore#upsert} does; a write with a precondition is sent on its own. */
+    public WriteOutcome upsert(WriteRequest w) {
+        if (coalescer == null || !(w.precondition() instanceof WritePrecondition.None)) {
+            return store.upsert(w);
+        }
+        return coalescer.submit(w);
+    }
+}
