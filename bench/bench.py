@@ -112,6 +112,24 @@ def redis_benchmark(test, size, entries, connections, requests):
     raise RuntimeError("no redis-benchmark result for " + test + ": " + out)
 
 
+def settle(db):
+    """A checkpoint before each measurement: the writes of the scenario before (pgbench's upserts, the PUT
+    scenarios) would otherwise be flushed to disk during the next one, which is then measured against I/O
+    it did not cause."""
+    psql(db, "CHECKPOINT")
+
+
+def statement_sizes(service):
+    """(count, sum) of pgcache_statement_requests by kind, from /q/metrics: requests answered per database statement."""
+    status, data = service.request("GET", "/q/metrics")
+    sizes = {}
+    for line in data.decode().splitlines():
+        m = re.match(r'pgcache_statement_requests_(count|sum)\{kind="(\w+)"\} ([\d.eE+]+)', line)
+        if m:
+            sizes.setdefault(m.group(2), [0.0, 0.0])[0 if m.group(1) == "count" else 1] = float(m.group(3))
+    return sizes
+
+
 def psql(db, sql):
     return subprocess.run(["psql", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "postgres"),
                            "-d", db, "-Atc", sql], capture_output=True, text=True, check=True).stdout.strip()
@@ -123,6 +141,7 @@ def purge_scenario(service, args):
     psql(args.db, f"UPDATE pgcache.cache_entry SET expires_at = now() - interval '2 minutes', stale_until = now() - interval '1 minute' "
                   f"WHERE namespace = 'bench' AND substr(cache_key, 2)::int >= {live}")
     psql(args.db, "VACUUM ANALYZE pgcache.cache_entry")
+    settle(args.db)
     without = wrk(args.base_url, "get-hit.lua", args.duration, args.connections, live)
     done = threading.Event()
     runs = []
@@ -175,6 +194,7 @@ def scale_phase(args):
     generate(args.db, "scale", 0, small_rows)
     generate_s = time.time() - started
     psql(args.db, "VACUUM ANALYZE pgcache.cache_entry")
+    settle(args.db)
     env = {"BENCH_NS": "scale"}
     wrk(args.base_url, "get-hit.lua", args.warmup, args.connections, small_rows, env)
     small = wrk(args.base_url, "get-hit.lua", args.duration, args.connections, small_rows, env)
@@ -186,6 +206,7 @@ def scale_phase(args):
         list(pool.map(lambda r: generate(args.db, "scale", *r), [(small_rows, half), (half, large_rows)]))
     generate_s += time.time() - started
     psql(args.db, "VACUUM ANALYZE pgcache.cache_entry")
+    settle(args.db)
     wrk(args.base_url, "get-hit.lua", args.warmup, args.connections, large_rows, env)
     large = wrk(args.base_url, "get-hit.lua", args.duration, args.connections, large_rows, env)
     large["name"] = f"pgcache: GET hit, {large_rows:,} rows"
@@ -236,18 +257,27 @@ def main():
     scenarios = [("GET hit", "get-hit.lua"), ("GET miss", "get-miss.lua"), ("PUT (upsert)", "put.lua"),
                  ("90/10 GET/PUT", "mix.lua"), ("batch-get of 100", "batch-get.lua")]
     pg = {}
+    settle(args.db)
     pg["get"] = run("pgbench: GET statement", lambda: pgbench(args.db, "get.sql", args.duration, args.connections, args.entries))
+    settle(args.db)
     pg["upsert"] = run("pgbench: upsert statement", lambda: pgbench(args.db, "upsert.sql", args.duration, args.connections, args.entries))
+    settle(args.db)
     # the statements pgcache sends when requests queue (ReadCoalescer, WriteCoalescer): 8 keys each, 2 at a time
     # (pgcache.reads/writes.max-queries); in keys/s, the database's limit for requests sent that way
     run("pgbench: GET statement for 8 keys, 2 clients (keys/s)",
         lambda: pgbench(args.db, "get-each-8.sql", args.duration, 2, args.entries, rows_per_statement=8))
     run("pgbench: batch upsert of 8 keys, 2 clients (rows/s)",
         lambda: pgbench(args.db, "upsert-each-8.sql", args.duration, 2, args.entries, rows_per_statement=8))
+    shared = {}  # scenario -> average requests per statement, by kind
     for name, script in scenarios:
+        settle(args.db)
         wrk(args.base_url, script, args.warmup, args.connections, args.entries)  # warm-up, not reported
         ref = pg["get"] if name == "GET hit" else pg["upsert"] if name.startswith("PUT") else None
+        before = statement_sizes(service)
         result = run("pgcache: " + name, lambda s=script: wrk(args.base_url, s, args.duration, args.connections, args.entries), ref)
+        after = statement_sizes(service)
+        shared[name] = {kind: (after[kind][1] - before.get(kind, [0, 0])[1]) / (after[kind][0] - before.get(kind, [0, 0])[0])
+                        for kind in after if after[kind][0] > before.get(kind, [0, 0])[0]}
         if name == "GET hit":
             peak_get = result
             target = 0.8 * result["rps"]
@@ -289,7 +319,10 @@ def main():
              f"GET p99 while purging 20% of the rows: {p99_ratio:.2f}x the p99 without ({purged} rows purged in {purge_runs} purge calls)",
              f"service peak resident memory (VmHWM): {rss:.0f} MB; ready {ready:.2f} s after launching the JVM on a new database "
              f"(migrations run), {restart_ready} s on a restart against an existing one",
-             f"GET p99 at 80% of peak throughput: {at80['p99']:.2f} ms ({at80['note']}; peak p99 {peak_get['p99']:.2f} ms)"]
+             f"GET p99 at 80% of peak throughput: {at80['p99']:.2f} ms ({at80['note']}; peak p99 {peak_get['p99']:.2f} ms)",
+             "requests per database statement (pgcache_statement_requests, average over the scenario): "
+             + "; ".join(f"{name}: " + ", ".join(f"{kind} {avg:.1f}" for kind, avg in sorted(kinds.items()))
+                         for name, kinds in shared.items() if kinds)]
     if scale:
         facts.append(f"GET hit throughput with {scale['large_rows']:,} rows: {scale['large']['rps'] / scale['small']['rps']:.2f}x the "
                      f"throughput with {scale['small_rows']:,} rows (table {scale['large_table']}; rows generated in SQL in "

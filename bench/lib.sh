@@ -24,7 +24,7 @@ start_service() {
   local secret; secret="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   export BENCH_AUTH="Bearer $secret"
   # BENCH_KEEP_DB=1: a restart against the database as it is (schema migrated, rows kept)
-  [ -n "${BENCH_KEEP_DB:-}" ] || { dropdb --if-exists "$db" && createdb "$db"; }
+  [ -n "${BENCH_KEEP_DB:-}" ] || { dropdb --if-exists --force "$db" && createdb "$db"; }
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
   SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"
@@ -57,5 +57,5 @@ start_service() {
 
 stop_service() {
   [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
-  [ -n "${BENCH_DB:-}" ] && dropdb --if-exists "$BENCH_DB" || true
+  [ -n "${BENCH_DB:-}" ] && dropdb --if-exists --force "$BENCH_DB" || true
 }

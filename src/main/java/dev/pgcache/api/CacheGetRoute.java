@@ -2,6 +2,7 @@ package dev.pgcache.api;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -78,7 +79,13 @@ class CacheGetRoute {
         }
         EntryId key = id;
         EntityTags tags = notMatching;
-        readers.execute(() -> answer(ctx, key, tags));
+        try {
+            readers.execute(() -> answer(ctx, key, tags));
+        } catch (RejectedExecutionException e) { // shutting down
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, ProblemMappers.RETRY_AFTER_SECONDS);
+            ProblemResponses.send(ctx, Problem.of(503, "shutting-down", "Service unavailable",
+                    "this replica is shutting down; retry after " + ProblemMappers.RETRY_AFTER_SECONDS + " s"), false);
+        }
     }
 
     private void answer(RoutingContext ctx, EntryId id, EntityTags notMatching) {

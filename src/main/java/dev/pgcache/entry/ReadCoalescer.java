@@ -5,6 +5,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.pgcache.config.PgcacheConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Single-key reads of concurrent GETs, answered together: up to {@code pgcache.reads.max-queries}
@@ -16,11 +17,12 @@ public class ReadCoalescer {
     private final EntryStore store;
     private final StatementCoalescer<EntryId, Optional<Entry>> coalescer;
 
-    ReadCoalescer(EntryStore store, PgcacheConfig config) {
+    ReadCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
         this.store = store;
         PgcacheConfig.Coalescing reads = config.reads();
         this.coalescer = reads.maxQueries() > 0
-                ? new StatementCoalescer<>("pgcache-reads", reads.maxQueries(), reads.maxPerQuery(), store::getEach, store::get)
+                ? new StatementCoalescer<>("pgcache-reads", reads.maxQueries(), reads.maxPerQuery(), store::getEach, store::get,
+                        StatementCoalescer.sizesMetric(registry, "read")::record)
                 : null;
     }
 

@@ -7,6 +7,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Answers concurrent requests of one kind with as few statements as possible. A request joins a
@@ -43,6 +47,7 @@ final class StatementCoalescer<Q, A> {
     private final Semaphore statements;
     private final Function<List<Q>, List<A>> statement;
     private final Function<Q, A> single;
+    private final IntConsumer statementSizes;
     private final ConcurrentLinkedQueue<Pending<Q, A>> queue = new ConcurrentLinkedQueue<>();
 
     /**
@@ -51,9 +56,10 @@ final class StatementCoalescer<Q, A> {
      * @param single    answers one request alone: a batch of one, and each request of a batch whose
      *                  statement failed for a reason other than the database being away (a failed
      *                  statement changed nothing), so one request's failure never becomes another's
+     * @param statementSizes told how many requests each statement answered (for a metric)
      */
     StatementCoalescer(String name, int maxStatements, int maxPerStatement, Function<List<Q>, List<A>> statement,
-            Function<Q, A> single) {
+            Function<Q, A> single, IntConsumer statementSizes) {
         if (maxStatements < 1 || maxPerStatement < 1) {
             throw new IllegalArgumentException("a coalescer needs at least one statement of at least one request");
         }
@@ -62,6 +68,7 @@ final class StatementCoalescer<Q, A> {
         this.statements = new Semaphore(maxStatements);
         this.statement = statement;
         this.single = single;
+        this.statementSizes = statementSizes;
     }
 
     /** The request's answer; blocks until its statement has run, and throws what answering it threw. */
@@ -85,6 +92,14 @@ final class StatementCoalescer<Q, A> {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** {@code pgcache_statement_requests}: how many requests each shared statement answered, by kind. */
+    static DistributionSummary sizesMetric(MeterRegistry registry, String kind) {
+        return DistributionSummary.builder("pgcache.statement.requests")
+                .description("Requests answered by one database statement of GETs or PUTs (1 when sent alone; more when requests queued)")
+                .tag("kind", kind)
+                .register(registry);
     }
 
     /** Requests waiting for a statement (for tests). */
@@ -125,6 +140,7 @@ final class StatementCoalescer<Q, A> {
     }
 
     private void answer(List<Pending<Q, A>> batch) {
+        statementSizes.accept(batch.size());
         if (batch.size() == 1) {
             answerAlone(batch.get(0));
             return;

@@ -3,6 +3,7 @@ package dev.pgcache.entry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.pgcache.config.PgcacheConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Upserts of concurrent PUTs without a precondition, written together: up to
@@ -16,11 +17,12 @@ public class WriteCoalescer {
     private final EntryStore store;
     private final StatementCoalescer<WriteRequest, WriteOutcome> coalescer;
 
-    WriteCoalescer(EntryStore store, PgcacheConfig config) {
+    WriteCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
         this.store = store;
         PgcacheConfig.Coalescing writes = config.writes();
         this.coalescer = writes.maxQueries() > 0
-                ? new StatementCoalescer<>("pgcache-writes", writes.maxQueries(), writes.maxPerQuery(), store::upsertEach, store::upsert)
+                ? new StatementCoalescer<>("pgcache-writes", writes.maxQueries(), writes.maxPerQuery(), store::upsertEach, store::upsert,
+                        StatementCoalescer.sizesMetric(registry, "write")::record)
                 : null;
     }
 

@@ -96,5 +96,7 @@ class GetRouteTest {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("uri=\"/v1/cache/{namespace}/{key}\""));
         org.hamcrest.MatcherAssert.assertThat(metrics, not(containsString("/v1/cache/" + ns + "/k\"")));
+        // and the read went through a statement whose size is counted
+        org.hamcrest.MatcherAssert.assertThat(metrics, containsString("pgcache_statement_requests_count{kind=\"read\"}"));
     }
 }

@@ -70,7 +70,7 @@ class StatementCoalescerTest {
 
     @Test
     void concurrentRequestsShareStatementsAndEachGetsItsOwnAnswer() throws Exception {
-        StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 16, this::doubled, this::doubledAlone);
+        StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 16, this::doubled, this::doubledAlone, size -> { });
         List<Integer> answers = submitAll(coalescer, 200);
         for (int i = 0; i < 200; i++) {
             assertEquals(2 * i, answers.get(i));
@@ -83,7 +83,7 @@ class StatementCoalescerTest {
 
     @Test
     void aLoneRequestIsSentAtOnceOnItsOwn() {
-        StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 16, this::doubled, this::doubledAlone);
+        StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 16, this::doubled, this::doubledAlone, size -> { });
         for (int i = 0; i < 5; i++) {
             assertEquals(2 * i, coalescer.submit(i));
         }
@@ -105,7 +105,7 @@ class StatementCoalescerTest {
                         throw bad;
                     }
                     return 2 * request;
-                });
+                }, size -> { });
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -154,7 +154,7 @@ class StatementCoalescerTest {
                     }
                     alone.incrementAndGet();
                     throw away;
-                });
+                }, size -> { });
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<Integer> first = threads.submit(() -> coalescer.submit(-1));
@@ -180,7 +180,7 @@ class StatementCoalescerTest {
     @Test
     void noRequestIsLeftBehindUnderRepeatedBursts() throws Exception {
         StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 4, this::doubledQuickly,
-                request -> 2 * request);
+                request -> 2 * request, size -> { });
         for (int round = 0; round < 20; round++) {
             List<Integer> answers = submitAll(coalescer, 37);
             for (int i = 0; i < 37; i++) {
