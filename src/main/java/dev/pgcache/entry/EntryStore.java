@@ -647,14 +647,7 @@ public class EntryStore {
         return withConnection("batch read", c -> {
             try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
                 new Binder(c, ps).textArray(keys).string(namespace);
-                List<Optional<Entry>> entries = new ArrayList<>(keys.size());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rs.getLong(2);
-                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
-                    }
-                }
-                return entries;
+                return entriesInOrder(ps, keys.size());
             }
         });
     }
@@ -673,14 +666,7 @@ public class EntryStore {
         return withConnection("read", c -> {
             try (PreparedStatement ps = c.prepareStatement(GET_EACH)) {
                 new Binder(c, ps).textArray(namespaces).textArray(keys);
-                List<Optional<Entry>> entries = new ArrayList<>(ids.size());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rs.getLong(2);
-                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
-                    }
-                }
-                return entries;
+                return entriesInOrder(ps, ids.size());
             }
         });
     }
@@ -746,6 +732,18 @@ public class EntryStore {
                 }
             }
         });
+    }
+
+    /** The rows of a many-key read (BATCH_GET, GET_EACH), one per key asked: an entry, or empty where the version is null. */
+    private static List<Optional<Entry>> entriesInOrder(PreparedStatement ps, int expected) throws SQLException {
+        List<Optional<Entry>> entries = new ArrayList<>(expected);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rs.getLong(2);
+                entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
+            }
+        }
+        return entries;
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
