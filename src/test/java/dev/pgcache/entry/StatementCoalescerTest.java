@@ -27,11 +27,18 @@ class StatementCoalescerTest {
     private final AtomicInteger mostRunning = new AtomicInteger();
     private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
 
-    /** A statement that doubles each number, takes a while, and records how many run at once. */
+    private final AtomicInteger inStatements = new AtomicInteger();
+    /** Statements wait here until the test opens it; open unless a test closes it. */
+    private CountDownLatch gate = new CountDownLatch(0);
+
+    /** A statement that doubles each number once the gate is open, and records how many run at once. */
     private List<Integer> doubled(List<Integer> requests) {
         mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+        inStatements.addAndGet(requests.size());
         try {
-            Thread.sleep(20); // a round trip's worth, so that requests queue behind it
+            if (!gate.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the gate was never opened");
+            }
             batchSizes.add(requests.size());
             return requests.stream().map(i -> 2 * i).toList();
         } catch (InterruptedException e) {
@@ -46,6 +53,12 @@ class StatementCoalescerTest {
     }
 
     private static List<Integer> submitAll(StatementCoalescer<Integer, Integer> coalescer, int n) throws Exception {
+        return submitAll(coalescer, n, () -> { });
+    }
+
+    /** Submits n requests at once; {@code whileWaiting} runs once all are submitted, before the answers are awaited. */
+    private static List<Integer> submitAll(StatementCoalescer<Integer, Integer> coalescer, int n, ThrowingRunnable whileWaiting)
+            throws Exception {
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -58,6 +71,7 @@ class StatementCoalescerTest {
                 }));
             }
             start.countDown();
+            whileWaiting.run();
             List<Integer> results = new ArrayList<>();
             for (Future<Integer> f : answers) {
                 results.add(f.get(30, TimeUnit.SECONDS));
@@ -70,8 +84,13 @@ class StatementCoalescerTest {
 
     @Test
     void concurrentRequestsShareStatementsAndEachGetsItsOwnAnswer() throws Exception {
+        gate = new CountDownLatch(1);
         StatementCoalescer<Integer, Integer> coalescer = new StatementCoalescer<>("test", 2, 16, this::doubled, this::doubledAlone, size -> { });
-        List<Integer> answers = submitAll(coalescer, 200);
+        // the first statements hold until every request is either in one of them or queued behind them
+        List<Integer> answers = submitAll(coalescer, 200, () -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> coalescer.queued() + inStatements.get() == 200);
+            gate.countDown();
+        });
         for (int i = 0; i < 200; i++) {
             assertEquals(2 * i, answers.get(i));
         }
@@ -187,6 +206,11 @@ class StatementCoalescerTest {
                 assertEquals(2 * i, answers.get(i));
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     private List<Integer> doubledQuickly(List<Integer> requests) {
