@@ -61,6 +61,7 @@ class ApiKeyFilter {
 
     private void check(RoutingContext ctx) {
         if (!config.enabled()) {
+            ctx.put(Caller.CONTEXT_KEY, Caller.UNRESTRICTED);
             ctx.next();
             return;
         }
@@ -103,6 +104,7 @@ class ApiKeyFilter {
         }
         count(k.name(), "allowed");
         ctx.put(KEY_NAME, k.name());
+        ctx.put(Caller.CONTEXT_KEY, new Caller(k.name(), k.scopes()));
         ctx.next();
     }
 
