@@ -18,6 +18,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.pgcache.security.Access;
+import dev.pgcache.security.Scope;
 import dev.pgcache.purge.PurgeJob;
 import dev.pgcache.purge.PurgeReport;
 
@@ -33,6 +35,7 @@ public class AdminResource {
     }
 
     /** Runs one purge now (gone rows, then eviction for bounded namespaces), bounded like a scheduled one. When another replica is purging, does nothing and says so. */
+    @Access(Scope.ADMIN)
     @POST
     @Path("purge")
     @Produces(MediaType.APPLICATION_JSON)

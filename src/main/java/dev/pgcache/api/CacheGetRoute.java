@@ -15,6 +15,9 @@ import dev.pgcache.entry.KeyRules;
 import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.load.ReadThrough;
+import dev.pgcache.security.Caller;
+import dev.pgcache.security.RequiredAccess;
+import dev.pgcache.security.Scope;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -30,7 +33,8 @@ import io.vertx.ext.web.RoutingContext;
  * of the service's CPU per GET (docs/benchmarks.md). It answers exactly as {@link CacheResource#get}
  * does, through the same {@link KeyReads}, and leaves everything else to it: a query string, a
  * namespace with read-through, an Accept other than JSON or anything, a request body, a path or
- * header it would refuse. The auth, path and size checks ran before (their routes come first).
+ * header it would refuse, a caller without the read scope on the namespace. The front door
+ * ({@link FrontDoor}) ran before: the path is canonical and the key valid.
  */
 @ApplicationScoped
 class CacheGetRoute {
@@ -43,10 +47,13 @@ class CacheGetRoute {
     private final NamespacePolicies policies;
     private final ReadThrough readThrough;
     private final KeyReads keyReads;
+    private final AccessProblems accessProblems;
     // a virtual thread per read, as @RunOnVirtualThread gives the JAX-RS method (measured in docs/benchmarks.md)
     private final ExecutorService readers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pgcache-get-", 0).factory());
 
-    CacheGetRoute(KeyRules keyRules, NamespacePolicies policies, ReadThrough readThrough, KeyReads keyReads) {
+    CacheGetRoute(KeyRules keyRules, NamespacePolicies policies, ReadThrough readThrough, KeyReads keyReads,
+            AccessProblems accessProblems) {
+        this.accessProblems = accessProblems;
         this.keyRules = keyRules;
         this.policies = policies;
         this.readThrough = readThrough;
@@ -73,10 +80,13 @@ class CacheGetRoute {
                 id = null; // CacheResource answers with the problem
             }
         }
-        if (id == null || readThrough.serves(id.namespace())) {
-            ctx.next();
+        Caller caller = ctx.get(Caller.CONTEXT_KEY);
+        if (id == null || readThrough.serves(id.namespace()) || caller == null
+                || !caller.allows(new RequiredAccess(Scope.READ, id.namespace()))) {
+            ctx.next(); // CacheResource.get answers, refusals included (EndpointAccess)
             return;
         }
+        accessProblems.allowed(caller);
         EntryId key = id;
         EntityTags tags = notMatching;
         try {

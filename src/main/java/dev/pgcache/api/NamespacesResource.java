@@ -21,6 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.pgcache.security.Access;
+import dev.pgcache.security.Scope;
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespaceCounts;
@@ -45,6 +47,7 @@ public class NamespacesResource {
     }
 
     /** Every namespace with rows or declared in config: entry counts by state, bytes, and its policy. Counts scan the table. */
+    @Access(Scope.ADMIN)
     @GET
     @Path("namespaces")
     @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
@@ -78,6 +81,7 @@ public class NamespacesResource {
     }
 
     /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, evicted, hit ratio. */
+    @Access(Scope.ADMIN)
     @GET
     @Path("stats")
     @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)

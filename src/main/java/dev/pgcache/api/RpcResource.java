@@ -21,6 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.pgcache.security.Access;
+import dev.pgcache.security.Scope;
 import dev.pgcache.rpc.RpcProxy;
 
 /**
@@ -41,6 +43,7 @@ public class RpcResource {
         this.proxy = proxy;
     }
 
+    @Access(value = Scope.READ, namespace = "rpc-{upstream}")
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)

@@ -49,7 +49,7 @@ class TransportLimits {
     }
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::checkContentLength);
+        router.route().order(Integer.MIN_VALUE + 1).handler(this::checkContentLength); // after the FrontDoor
         router.errorHandler(413, ctx -> tooLarge(ctx, "the request body is larger than " + maxBodyBytes + " bytes"));
     }
 

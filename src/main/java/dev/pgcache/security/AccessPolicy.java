@@ -1,81 +1,62 @@
 package dev.pgcache.security;
 
-import java.util.Optional;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Who may call what, as one table over method and path, so every endpoint's rule is in one
- * place. Anything under /v1/ that the table does not name needs admin: a new endpoint is closed
- * until it is added here.
+ * What the front door asks of a request before routing it, by the canonical path's segments.
+ * It only sorts paths into four gates; which scope and namespace an API call needs is declared by
+ * the endpoint itself ({@link Access}) and decided where the endpoint is matched, on the very
+ * parameters it will serve.
  *
  * <pre>
- * GET|HEAD /v1/cache/{ns}[/{key}]        read  on ns
- * POST     /v1/cache/{ns}/batch-get      read  on ns
- * PUT      /v1/cache/{ns}/{key}          write on ns
- * DELETE   /v1/cache/{ns}[/{key}]        write on ns
- * POST     /v1/cache/{ns}/batch-put      write on ns
- * POST     /v1/cache/{ns}/{key}/touch    write on ns
- * POST     /v1/rpc/{upstream}            read  on the upstream's namespace (rpc-{upstream})
- * other    /v1/**                        admin (/v1/admin/*, /v1/stats, /v1/namespaces, ...)
- * GET      /q/metrics                    admin, unless pgcache.auth.open-metrics
- * other    /q/** (health, openapi, swagger-ui) and everything else: open
+ * /v1/**                                        API: a valid key, then the endpoint's own {@link Access}
+ * /q/metrics                                    ADMIN (PUBLIC with pgcache.auth.open-metrics)
+ * /q/health[/live|ready|started|well], /q/openapi[.json|.yaml|.yml], /q/swagger-ui/**   PUBLIC
+ * anything else                                 UNDECLARED: refused, so nothing added later is open by accident
  * </pre>
  */
 public final class AccessPolicy {
 
+    public enum Gate {
+        /** Served to anyone (health probes, the API's own documentation). */
+        PUBLIC,
+        /** Needs a key with the admin scope. */
+        ADMIN,
+        /** Needs a valid key; the matched endpoint then decides with its {@link Access}. */
+        API,
+        /** No route here declares its access: refused. */
+        UNDECLARED
+    }
+
+    private static final Set<String> HEALTH_CHECKS = Set.of("live", "ready", "started", "well");
+    private static final Set<String> OPENAPI = Set.of("openapi", "openapi.json", "openapi.yaml", "openapi.yml");
+
     private AccessPolicy() {
     }
 
-    /** The access a request needs, or empty when it is open. {@code path} is the raw path, already checked by the raw-path guard. */
-    public static Optional<RequiredAccess> requiredFor(String method, String path, boolean openMetrics) {
-        if (path.equals("/q/metrics") || path.startsWith("/q/metrics/")) {
-            return openMetrics ? Optional.empty() : Optional.of(new RequiredAccess(Scope.ADMIN, null));
+    /** The gate of a canonical path, given as its segments (without a trailing empty one). */
+    public static Gate gateFor(List<String> segments, boolean openMetrics) {
+        if (segments.isEmpty()) {
+            return Gate.UNDECLARED;
         }
-        if (!path.startsWith("/v1/")) {
-            return Optional.empty();
+        if (segments.get(0).equals("v1")) {
+            return Gate.API;
         }
-        String[] s = path.substring(1).split("/", -1); // v1, area, ...
-        if (s.length >= 3 && s[1].equals("cache")) {
-            String ns = decodeNamespace(s[2]);
-            boolean read = method.equals("GET") || method.equals("HEAD");
-            if (s.length == 3) {
-                return Optional.of(new RequiredAccess(read ? Scope.READ : Scope.WRITE, ns));
-            }
-            if (s.length == 4 && method.equals("POST") && s[3].equals("batch-get")) {
-                return Optional.of(new RequiredAccess(Scope.READ, ns));
-            }
-            if (s.length == 4 || s.length == 5 && s[4].equals("touch")) {
-                return Optional.of(new RequiredAccess(read ? Scope.READ : Scope.WRITE, ns));
-            }
+        if (!segments.get(0).equals("q") || segments.size() < 2) {
+            return Gate.UNDECLARED;
         }
-        if (s.length == 3 && s[1].equals("rpc")) {
-            return Optional.of(new RequiredAccess(Scope.READ, "rpc-" + decodeNamespace(s[2])));
+        String area = segments.get(1);
+        int depth = segments.size();
+        if (area.equals("metrics") && depth == 2) {
+            return openMetrics ? Gate.PUBLIC : Gate.ADMIN;
         }
-        return Optional.of(new RequiredAccess(Scope.ADMIN, null));
-    }
-
-    /**
-     * Namespaces are plain ASCII, but a caller may still percent-encode them; the check must see
-     * the name the resource will see. Anything that is not a valid escape is left as it is: the
-     * resource then refuses the namespace, and no pattern but '*' grants it.
-     */
-    private static String decodeNamespace(String raw) {
-        if (raw.indexOf('%') < 0) {
-            return raw;
+        if (area.equals("health") && (depth == 2 || depth == 3 && HEALTH_CHECKS.contains(segments.get(2)))) {
+            return Gate.PUBLIC;
         }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%' && i + 2 < raw.length()) {
-                int hi = Character.digit(raw.charAt(i + 1), 16);
-                int lo = Character.digit(raw.charAt(i + 2), 16);
-                if (hi >= 0 && lo >= 0 && hi < 8) { // ASCII only: namespaces are ASCII
-                    b.append((char) (hi * 16 + lo));
-                    i += 2;
-                    continue;
-                }
-            }
-            b.append(c);
+        if (OPENAPI.contains(area) && depth == 2 || area.equals("swagger-ui")) {
+            return Gate.PUBLIC;
         }
-        return b.toString();
+        return Gate.UNDECLARED;
     }
 }

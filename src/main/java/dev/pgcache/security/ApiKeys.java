@@ -22,12 +22,12 @@ import io.quarkus.runtime.Startup;
  */
 @Startup
 @ApplicationScoped
-class ApiKeys {
+public class ApiKeys {
 
     private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern NAMESPACE_GLOB = Pattern.compile("[a-z0-9*][a-z0-9._*-]{0,63}");
 
-    private record Entry(byte[] hash, ApiKey key) {
+    private record Entry(byte[] hash, Caller key) {
     }
 
     private final List<Entry> entries = new ArrayList<>();
@@ -37,14 +37,14 @@ class ApiKeys {
         config.keys().forEach((name, key) -> entries.add(new Entry(hash(name, key), apiKey(name, key))));
     }
 
-    int size() {
+    public int size() {
         return entries.size();
     }
 
     /** The key whose secret this is, if any. */
-    Optional<ApiKey> authenticate(String secret) {
+    public Optional<Caller> authenticate(String secret) {
         byte[] presented = sha256(secret);
-        ApiKey found = null;
+        Caller found = null;
         for (Entry e : entries) {
             if (MessageDigest.isEqual(e.hash(), presented)) { // no early exit: every key is compared
                 found = e.key();
@@ -60,7 +60,7 @@ class ApiKeys {
         return HexFormat.of().parseHex(key.secretSha256().trim().toLowerCase());
     }
 
-    private static ApiKey apiKey(String name, AuthConfig.Key key) {
+    private static Caller apiKey(String name, AuthConfig.Key key) {
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : key.scopes()) {
             try {
@@ -75,13 +75,13 @@ class ApiKeys {
                 throw new IllegalStateException("pgcache.auth.keys." + name + ".namespaces: '" + glob
                         + "' is not a namespace name or a pattern with '*'");
             }
-            namespaces.add(ApiKey.namespacePattern(glob.trim()));
+            namespaces.add(Caller.namespacePattern(glob.trim()));
         }
         if (namespaces.isEmpty() && (scopes.contains(Scope.READ) || scopes.contains(Scope.WRITE))) {
             throw new IllegalStateException("pgcache.auth.keys." + name + ".namespaces is required for a key with the read or write scope"
                     + " (use * for every namespace)");
         }
-        return new ApiKey(name, Set.copyOf(scopes), List.copyOf(namespaces));
+        return new Caller(name, Set.copyOf(scopes), List.copyOf(namespaces));
     }
 
     static byte[] sha256(String secret) {

@@ -28,6 +28,10 @@ public interface AuthConfig {
     @WithName("rate-limit")
     RateLimit rateLimit();
 
+    /** Requests without a valid key (none, unknown, or to public endpoints), by client address; on by default. */
+    @WithName("anonymous-rate-limit")
+    AnonymousRateLimit anonymousRateLimit();
+
     interface Key {
         /** Hex SHA-256 of the secret the caller sends as {@code Authorization: Bearer <secret>}. */
         @WithName("secret-sha256")
@@ -52,6 +56,19 @@ public interface AuthConfig {
 
         /** Requests a key may make at once above the sustained rate. */
         @WithDefault("200")
+        int burst();
+    }
+
+    /** The same bucket, per client address, for requests without a valid key. */
+    interface AnonymousRateLimit {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithName("requests-per-second")
+        @WithDefault("20")
+        double requestsPerSecond();
+
+        @WithDefault("40")
         int burst();
     }
 }

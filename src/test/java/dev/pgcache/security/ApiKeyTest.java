@@ -51,7 +51,6 @@ class ApiKeyTest {
                 new Endpoint("POST", "/v1/admin/purge", null, Need.ADMIN),
                 new Endpoint("GET", "/v1/stats", null, Need.ADMIN),
                 new Endpoint("GET", "/v1/namespaces", null, Need.ADMIN),
-                new Endpoint("GET", "/v1/not-yet-an-endpoint", null, Need.ADMIN),
                 new Endpoint("GET", "/q/metrics", null, Need.ADMIN)).map(Arguments::of);
     }
 
@@ -121,7 +120,7 @@ class ApiKeyTest {
             r.body("detail", containsString("sec-b"));
         }
         call(e, "other", TestKeys.READER).statusCode(403);
-        call(e, "%73ec-b", TestKeys.NARROW).statusCode(403); // percent-encoding does not get around it
+        call(e, "%73ec-b", TestKeys.NARROW).statusCode(400); // percent-encoding does not get around it: namespaces are plain
     }
 
     @ParameterizedTest(name = "{0}")
@@ -136,6 +135,15 @@ class ApiKeyTest {
         if (e.need() != Need.ADMIN) {
             call(e, "sec-a", TestKeys.NARROW).statusCode(not(oneOf(401, 403))).statusCode(lessThan(500));
         }
+    }
+
+    @Test
+    void aPathNoEndpointServesIs401WithoutAKeyAnd404WithOne() {
+        given().header(TestKeys.ANONYMOUS, "1").get("/v1/not-yet-an-endpoint").then().statusCode(401);
+        given().header("Authorization", "Bearer " + TestKeys.READER).get("/v1/not-yet-an-endpoint").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().header(TestKeys.ANONYMOUS, "1").get("/not-an-api-path").then().statusCode(404).contentType("application/problem+json");
+        given().get("/q/dev-ui").then().statusCode(404); // an undeclared path is refused to every key
     }
 
     @Test

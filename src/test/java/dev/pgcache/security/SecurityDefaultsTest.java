@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.security.AccessPolicy.Gate;
+
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
-/** Plain unit tests: the access table, namespace patterns, and that auth is on by default outside dev and test config. */
+/** Plain unit tests: the front door's gates, namespace patterns, and that auth is on by default outside dev and test config. */
 class SecurityDefaultsTest {
 
     @Test
@@ -29,26 +30,31 @@ class SecurityDefaultsTest {
     }
 
     @Test
-    void accessTableNamesScopeAndNamespace() {
-        assertEquals(Optional.of(new RequiredAccess(Scope.READ, "blocks")), AccessPolicy.requiredFor("GET", "/v1/cache/blocks/k", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.READ, "blocks")), AccessPolicy.requiredFor("HEAD", "/v1/cache/blocks/k%2Fx", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.WRITE, "blocks")), AccessPolicy.requiredFor("PUT", "/v1/cache/blocks/k", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.WRITE, "blocks")), AccessPolicy.requiredFor("POST", "/v1/cache/blocks/k/touch", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.READ, "blocks")), AccessPolicy.requiredFor("POST", "/v1/cache/blocks/batch-get", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.WRITE, "blocks")), AccessPolicy.requiredFor("POST", "/v1/cache/blocks/batch-put", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.WRITE, "blocks")), AccessPolicy.requiredFor("DELETE", "/v1/cache/blocks", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.READ, "rpc-eth")), AccessPolicy.requiredFor("POST", "/v1/rpc/eth", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.ADMIN, null)), AccessPolicy.requiredFor("POST", "/v1/admin/purge", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.ADMIN, null)), AccessPolicy.requiredFor("GET", "/v1/anything/new", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.ADMIN, null)), AccessPolicy.requiredFor("GET", "/q/metrics", false));
-        assertEquals(Optional.empty(), AccessPolicy.requiredFor("GET", "/q/metrics", true));
-        assertEquals(Optional.empty(), AccessPolicy.requiredFor("GET", "/q/health/ready", false));
-        assertEquals(Optional.of(new RequiredAccess(Scope.READ, "sec-b")), AccessPolicy.requiredFor("GET", "/v1/cache/%73ec-b/k", false));
+    void onlyHealthAndTheApiDocsArePublicAndUndeclaredPathsAreRefused() {
+        assertEquals(Gate.API, gate("v1", "cache", "blocks", "k"));
+        assertEquals(Gate.API, gate("v1", "anything", "new"));
+        assertEquals(Gate.ADMIN, AccessPolicy.gateFor(List.of("q", "metrics"), false));
+        assertEquals(Gate.PUBLIC, AccessPolicy.gateFor(List.of("q", "metrics"), true));
+        assertEquals(Gate.PUBLIC, gate("q", "health"));
+        assertEquals(Gate.PUBLIC, gate("q", "health", "ready"));
+        assertEquals(Gate.PUBLIC, gate("q", "openapi"));
+        assertEquals(Gate.PUBLIC, gate("q", "swagger-ui", "index.html"));
+        assertEquals(Gate.UNDECLARED, gate());
+        assertEquals(Gate.UNDECLARED, gate("q", "metrics", "x"));
+        assertEquals(Gate.UNDECLARED, gate("q", "health", "x"));
+        assertEquals(Gate.UNDECLARED, gate("q", "dev-ui"));
+        assertEquals(Gate.UNDECLARED, gate("q", "arc"));
+        assertEquals(Gate.UNDECLARED, gate("V1", "stats"));
+        assertEquals(Gate.UNDECLARED, gate("favicon.ico"));
+    }
+
+    private static Gate gate(String... segments) {
+        return AccessPolicy.gateFor(List.of(segments), false);
     }
 
     @Test
     void namespacePatternsMatchWholeNames() {
-        ApiKey key = new ApiKey("k", Set.of(Scope.READ), List.of(ApiKey.namespacePattern("blocks-*"), ApiKey.namespacePattern("tx")));
+        Caller key = new Caller("k", Set.of(Scope.READ), List.of(Caller.namespacePattern("blocks-*"), Caller.namespacePattern("tx")));
         assertTrue(key.allows(new RequiredAccess(Scope.READ, "blocks-1")));
         assertTrue(key.allows(new RequiredAccess(Scope.READ, "tx")));
         assertFalse(key.allows(new RequiredAccess(Scope.READ, "tx2")));

@@ -8,6 +8,8 @@ public final class TestKeys {
     public static final String WRITER = "test-writer-secret";
     public static final String ADMIN = "test-admin-secret";
     public static final String NARROW = "test-narrow-secret";
+    /** read and write on namespaces matching *-public */
+    public static final String PUBLIC = "test-public-secret";
 
     /** Send this header (any value) to make a request without the default key. */
     public static final String ANONYMOUS = "X-Test-Anonymous";

@@ -1,0 +1,136 @@
+package dev.pgcache.api;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.security.AccessPolicy;
+import dev.pgcache.security.AccessPolicy.Gate;
+import dev.pgcache.security.ApiKeys;
+import dev.pgcache.security.AuthConfig;
+import dev.pgcache.security.Caller;
+import dev.pgcache.security.RateLimiter;
+import dev.pgcache.security.RequiredAccess;
+import dev.pgcache.security.Scope;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The first handler every request meets, before routing and before its body is read:
+ * <ol>
+ * <li>the target is read strictly ({@link RequestTarget}): a spelling the router would read
+ * differently is a 400, so what is decided below is what gets served;</li>
+ * <li>headers that carry access or preconditions are read strictly ({@link StrictHeaders});</li>
+ * <li>the path's gate ({@link AccessPolicy}): undeclared paths are refused (404), public ones
+ * pass, everything else needs a valid key (401), within its rate (429);</li>
+ * <li>the caller goes into the routing context; the endpoint that the request is matched to then
+ * decides on scope and namespace with its own parameters ({@link EndpointAccess},
+ * {@link CacheGetRoute}).</li>
+ * </ol>
+ * Requests without a valid key are rate-limited by client address.
+ */
+@ApplicationScoped
+class FrontDoor {
+
+    private static final Logger LOG = Logger.getLogger(FrontDoor.class);
+    private static final String BEARER = "bearer ";
+
+    private final AuthConfig config;
+    private final ApiKeys keys;
+    private final RateLimiter rateLimiter;
+    private final AccessProblems problems;
+
+    FrontDoor(PgcacheConfig config, ApiKeys keys, RateLimiter rateLimiter, AccessProblems problems) {
+        this.config = config.auth();
+        this.keys = keys;
+        this.rateLimiter = rateLimiter;
+        this.problems = problems;
+    }
+
+    void warnAtStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.warn("*** pgcache.auth.enabled=false: EVERY request is allowed without an API key. "
+                    + (LaunchMode.current() == LaunchMode.DEVELOPMENT ? "(dev mode default) " : "")
+                    + "Never run like this where anyone else can reach the port. ***");
+        } else if (keys.size() == 0) {
+            LOG.warn("pgcache.auth is on but no key is configured (pgcache.auth.keys.<name>.*): every /v1 request will get 401");
+        }
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(this::check);
+        // what the HTTP decoder itself refuses (a malformed escape, say) is a problem+json too
+        router.errorHandler(400, ctx -> ProblemResponses.send(ctx, Problem.of(400, "bad-request", "Bad request",
+                "the request could not be read (malformed URL or headers)"), true));
+    }
+
+    private void check(RoutingContext ctx) {
+        try {
+            RequestTarget target = RequestTarget.parse(ctx.request().uri());
+            StrictHeaders.check(ctx.request().headers());
+            admit(ctx, AccessPolicy.gateFor(target.segments(), config.openMetrics()));
+        } catch (ProblemException refused) {
+            refused.headers().forEach(ctx.response()::putHeader);
+            // a refused request's body is never read; closing keeps it from being taken for the next request
+            ProblemResponses.send(ctx, refused.problem(), hasBody(ctx.request()));
+        }
+    }
+
+    private void admit(RoutingContext ctx, Gate gate) {
+        if (gate == Gate.UNDECLARED) {
+            throw new ProblemException(404, "not-found", "Not Found", "no resource at this path; see /q/openapi for the API");
+        }
+        if (!config.enabled()) {
+            ctx.put(Caller.CONTEXT_KEY, Caller.UNRESTRICTED);
+            ctx.next();
+            return;
+        }
+        Optional<Caller> caller = authenticate(ctx.request());
+        if (caller.isEmpty()) {
+            long wait = rateLimiter.secondsToWaitAnonymous(clientAddress(ctx.request()));
+            if (wait > 0) {
+                throw problems.rateLimited("this client address, sending no valid API key,", "-", wait);
+            }
+            if (gate == Gate.PUBLIC) {
+                ctx.next();
+                return;
+            }
+            throw problems.unauthenticated(ctx.request().getHeader("Authorization") == null
+                    ? "send an API key as 'Authorization: Bearer <secret>'"
+                    : "the API key is not valid");
+        }
+        Caller c = caller.get();
+        if (gate == Gate.ADMIN && !c.allows(new RequiredAccess(Scope.ADMIN, null))) {
+            throw problems.forbidden(c, new RequiredAccess(Scope.ADMIN, null), ctx.request().method() + " " + ctx.request().path());
+        }
+        long wait = rateLimiter.secondsToWait(c.name());
+        if (wait > 0) {
+            throw problems.rateLimited("the key '" + c.name() + "'", c.name(), wait);
+        }
+        ctx.put(Caller.CONTEXT_KEY, c);
+        ctx.next();
+    }
+
+    private Optional<Caller> authenticate(HttpServerRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return keys.authenticate(header.substring(BEARER.length()).trim());
+    }
+
+    private static String clientAddress(HttpServerRequest request) {
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        return request.headers().contains("Content-Length") || request.headers().contains("Transfer-Encoding");
+    }
+}
