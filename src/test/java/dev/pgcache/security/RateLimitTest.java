@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
+/** Rate limits per key and per client address, with small limits. */
 @QuarkusTest
 @TestProfile(RateLimitTest.Limited.class)
 class RateLimitTest {
@@ -22,7 +23,9 @@ class RateLimitTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("pgcache.auth.rate-limit.enabled", "true",
                     "pgcache.auth.rate-limit.requests-per-second", "0.5",
-                    "pgcache.auth.rate-limit.burst", "3");
+                    "pgcache.auth.rate-limit.burst", "3",
+                    "pgcache.auth.anonymous-rate-limit.requests-per-second", "0.5",
+                    "pgcache.auth.anonymous-rate-limit.burst", "4");
         }
     }
 
@@ -38,5 +41,19 @@ class RateLimitTest {
         assertTrue(Integer.parseInt(retryAfter) >= 1);
         // buckets are per key
         given().header("Authorization", "Bearer " + TestKeys.NARROW).get("/v1/cache/sec-a/none").then().statusCode(404);
+    }
+
+    @Test
+    void requestsWithoutAValidKeyAreLimitedByAddressAndKeyedCallersAreNot() {
+        int answered401 = 0;
+        for (int i = 0; i < 4; i++) {
+            int status = given().header("Authorization", "Bearer guess-" + i).get("/v1/cache/sec-a/k").then().extract().statusCode();
+            answered401 += status == 401 ? 1 : 0;
+        }
+        assertTrue(answered401 >= 1, "the first guesses are answered 401");
+        given().header("Authorization", "Bearer guess-more").get("/v1/cache/sec-a/k").then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        given().header(TestKeys.ANONYMOUS, "1").get("/q/health/live").then().statusCode(429); // public paths count too
+        given().header("Authorization", "Bearer " + TestKeys.NARROW).get("/v1/cache/sec-a/anon").then().statusCode(404); // a valid key passes
     }
 }
