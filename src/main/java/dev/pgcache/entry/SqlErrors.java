@@ -19,7 +19,7 @@ final class SqlErrors {
         }
         if (state.startsWith("22")) {
             // data exception: the value itself cannot be stored, e.g. \u0000 in a jsonb string or a number past numeric's range
-            return new InvalidInputException("invalid-value", "PostgreSQL cannot store this value: " + firstLine(e.getMessage()));
+            return new InvalidInputException("invalid-value", "PostgreSQL cannot store this value: " + reason(state));
         }
         return new StoreException("database error during " + action + " (SQLSTATE " + state + ")", e);
     }
@@ -34,11 +34,17 @@ final class SqlErrors {
                 || state.isEmpty(); // no state: pool or driver failure before the server answered
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+    /**
+     * What is wrong with the value, in our words: the server's own message names internals (types,
+     * functions, positions in a statement) that are not the caller's business.
+     */
+    private static String reason(String state) {
+        return switch (state) {
+            case "22P05", "22021" -> "a string holds a character jsonb cannot store (\\u0000, or an escape of a lone surrogate such as \\ud800)";
+            case "22003" -> "a number is out of the range jsonb numbers can hold";
+            case "22P02", "22025" -> "it is not JSON that jsonb accepts (check escapes in strings)";
+            case "22001" -> "a text is longer than the column allows";
+            default -> "PostgreSQL refused it as data (SQLSTATE " + state + ")";
+        };
     }
 }
