@@ -57,7 +57,9 @@ import dev.pgcache.security.Scope;
  * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
  * </ol>
  * Notifications (no id member) are forwarded and get no answer; a body of notifications only
- * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error.
+ * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error. A method
+ * that replaces the node's chain (anvil_reset, evm_revert, ...) and was not answered with an error
+ * empties the upstream's namespace before its answer goes out ({@link ChainTracker#chainReplaced()}).
  */
 @ApplicationScoped
 public class RpcProxy {
@@ -196,7 +198,7 @@ public class RpcProxy {
 
     /** Answers the calls that have a fresh entry, reading all keys in one round trip; a database outage reads as all misses. */
     private void lookUp(RpcNode node, List<Call> keyed) {
-        if (keyed.isEmpty()) {
+        if (keyed.isEmpty() || !node.tracker().cacheUsable()) {
             return;
         }
         List<Optional<Entry>> found;
@@ -223,6 +225,8 @@ public class RpcProxy {
     /** One call to the node for all of them; completes every future, then stores what may be kept. */
     private void send(RpcNode node, List<Outgoing> outgoing) {
         long generation = node.tracker().generation();
+        long epoch = node.tracker().epoch();
+        boolean chainReplaced = false;
         boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null);
         JsonNode request;
         if (outgoing.size() == 1) {
@@ -254,6 +258,8 @@ public class RpcProxy {
             Outgoing o = outgoing.get(i);
             metrics.upstreamCall(node.name(), node.policy().label(o.call.method), outcome, nanos);
             JsonNode r = byId.get(i);
+            // replaced unless the node said it failed: a notification or a failed call may have done it
+            chainReplaced |= RpcMethodAccess.rewritesChain(o.call.method) && (r == null || !r.has("error"));
             if (o.call.notification) {
                 o.result.complete(Outcome.NONE);
                 continue;
@@ -276,8 +282,12 @@ public class RpcProxy {
             o.outcome = result;
             o.result.complete(result);
         }
-        if (!keep.isEmpty()) {
-            store(node, keep, generation);
+        if (chainReplaced) {
+            // before send returns, so the caller's answer goes out only once the old chain's entries are gone
+            node.tracker().chainReplaced();
+        }
+        if (!keep.isEmpty() && node.tracker().epoch() == epoch) {
+            store(node, keep, generation, epoch);
         }
     }
 
@@ -305,7 +315,7 @@ public class RpcProxy {
         }
     }
 
-    private void store(RpcNode node, List<Outgoing> keep, long generation) {
+    private void store(RpcNode node, List<Outgoing> keep, long generation, long epoch) {
         RpcMethodPolicy.Heads heads = null;
         boolean headsRead = false;
         for (Outgoing o : keep) {
@@ -320,6 +330,9 @@ public class RpcProxy {
             }
             if (storage.get().revision() != null && node.tracker().generation() != generation) {
                 continue; // a re-org happened while this was fetched: the answer may be about a replaced block
+            }
+            if (node.tracker().epoch() != epoch) {
+                return; // the chain was replaced while this was fetched: the answer may be about the old one
             }
             String json = o.outcome.resultText;
             int size = json.getBytes(StandardCharsets.UTF_8).length;
