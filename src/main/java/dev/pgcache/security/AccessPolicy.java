@@ -14,7 +14,8 @@ import java.util.Optional;
  * DELETE   /v1/cache/{ns}[/{key}]        write on ns
  * POST     /v1/cache/{ns}/batch-put      write on ns
  * POST     /v1/cache/{ns}/{key}/touch    write on ns
- * POST     /v1/rpc/{upstream}            read  on the upstream's namespace (rpc-{upstream})
+ * POST     /v1/rpc/{upstream}            read  on the upstream's namespace (rpc-{upstream}); then each JSON-RPC
+ *                                        method needs its own scope (dev.pgcache.rpc.RpcMethodAccess)
  * other    /v1/**                        admin (/v1/admin/*, /v1/stats, /v1/namespaces, ...)
  * GET      /q/metrics                    admin, unless pgcache.auth.open-metrics
  * other    /q/** (health, openapi, swagger-ui) and everything else: open
