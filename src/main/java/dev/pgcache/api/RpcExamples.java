@@ -14,7 +14,12 @@ final class RpcExamples {
             + "up as one batch, and identical requests in flight share one call. Every caller gets its own id back. Results are "
             + "stored under namespace rpc-{upstream} for as long as the policy says: static and by-hash answers and finalized "
             + "blocks long, unfinalized blocks briefly (and invalidated on a re-org), head-dependent answers about a block time, "
-            + "sends, signing, filters, errors and null results never. Needs the read scope on namespace rpc-{upstream}.";
+            + "sends, signing, filters, errors and null results never. Needs the read scope on namespace rpc-{upstream}; methods are "
+            + "forwarded by class: reads with the read scope, transaction submission (eth_sendRawTransaction, "
+            + "author_submitExtrinsic, ...) with the write scope, node administration and state manipulation (admin_*, debug_*, "
+            + "anvil_*, eth_sign*, author_insertKey, ...) only where pgcache.rpc.upstreams.<name>.admin-methods-enabled=true and "
+            + "with the admin scope; methods no rule names are refused. A refused request gets the JSON-RPC error -32040 and is "
+            + "not sent to the node.";
     static final String UPSTREAM = "The name of a configured node (pgcache.rpc.upstreams.<name>.url); its answers are cached in "
             + "namespace rpc-<name>.";
     static final String X_CACHE_TEXT = "Single calls only: HIT (answered from the cache), MISS (cacheable, fetched from the node), "
@@ -34,6 +39,9 @@ final class RpcExamples {
     static final String NODE_ERROR = "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32602,\"message\":\"invalid argument 0: hex string without 0x prefix\"}}";
     static final String UPSTREAM_FAILED = "{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32000,"
             + "\"message\":\"the JSON-RPC upstream 'eth' (http://geth:8545) refused the connection\",\"data\":{\"upstream\":\"eth\"}}}";
+    static final String METHOD_REFUSED = "{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":{\"code\":-32040,"
+            + "\"message\":\"method 'eth_sendTransaction' refused: it submits transactions and needs the write scope, which this API key lacks\","
+            + "\"data\":{\"upstream\":\"eth\",\"method\":\"eth_sendTransaction\",\"access\":\"write\"}}}";
     static final String BAD_REQUEST = "{\"type\":\"urn:pgcache:problem:bad-request\",\"title\":\"Bad request\",\"status\":400,"
             + "\"detail\":\"Content-Length 'abc' is not a number of bytes\"}";
     static final String UNKNOWN_UPSTREAM = "{\"type\":\"urn:pgcache:problem:unknown-upstream\",\"title\":\"Unknown upstream\",\"status\":404,"

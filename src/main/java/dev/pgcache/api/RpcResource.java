@@ -5,6 +5,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import java.util.Set;
+
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -24,12 +27,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
 import dev.pgcache.rpc.RpcProxy;
+import dev.pgcache.security.Caller;
+import dev.pgcache.security.Scope;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The JSON-RPC caching proxy over HTTP: {@code POST /v1/rpc/{upstream}} takes a JSON-RPC 2.0
  * call or batch and answers it as the node would, from the cache where the method policy
  * allows (docs/rpc.md). Protocol errors are JSON-RPC errors inside a 200, as JSON-RPC clients
- * expect; only what is not JSON-RPC's to say (unknown upstream, too large) is problem+json.
+ * expect; only what is not JSON-RPC's to say (unknown upstream, too large) is problem+json. The
+ * caller's scopes (from the API key check) decide which methods are forwarded.
  */
 @Path("/v1/rpc/{upstream}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
@@ -61,7 +68,8 @@ public class RpcResource {
                             @ExampleObject(name = "notification", value = RpcExamples.NOTIFICATION) }))
     @APIResponse(responseCode = "200", description = "The JSON-RPC answer: one response object, or an array with one per request "
             + "that has an id, in the order asked. Errors of the protocol (-32700, -32600), of the node (passed back as it "
-            + "gave them, never cached) and of the call to it (-32000) are JSON-RPC errors here too.",
+            + "gave them, never cached), of the call to it (-32000) and a method the key may not send (-32040, nothing is sent) "
+            + "are JSON-RPC errors here too.",
             headers = @Header(name = X_CACHE, description = RpcExamples.X_CACHE_TEXT, schema = @Schema(type = SchemaType.STRING,
                     enumeration = { "HIT", "MISS", "BYPASS" })),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(description = "a JSON-RPC 2.0 response or batch response"),
@@ -71,9 +79,10 @@ public class RpcResource {
                             @ExampleObject(name = "parse-error", value = RpcExamples.PARSE_ERROR),
                             @ExampleObject(name = "invalid-request", value = RpcExamples.INVALID_REQUEST),
                             @ExampleObject(name = "node-error", value = RpcExamples.NODE_ERROR),
-                            @ExampleObject(name = "upstream-failed", value = RpcExamples.UPSTREAM_FAILED) }))
+                            @ExampleObject(name = "upstream-failed", value = RpcExamples.UPSTREAM_FAILED),
+                            @ExampleObject(name = "method-refused", value = RpcExamples.METHOD_REFUSED) }))
     @APIResponse(responseCode = "204", description = "The body held notifications only (requests without an id): they were "
-            + "forwarded, and JSON-RPC gives them no answer")
+            + "forwarded (or, when the key may not send their method, dropped), and JSON-RPC gives them no answer")
     @APIResponse(responseCode = "400", description = "bad-request: the HTTP request itself is malformed (e.g. a Content-Length "
             + "that is not a number). A body that is not valid JSON-RPC is never a 400: it gets a JSON-RPC error in a 200.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
@@ -86,13 +95,19 @@ public class RpcResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "rpc-batch-too-large", value = RpcExamples.BATCH_TOO_LARGE),
                     @ExampleObject(name = "payload-too-large", value = RpcExamples.BODY_TOO_LARGE) }))
-    public Response call(@PathParam("upstream") String upstream, byte[] body) {
-        RpcProxy.Reply reply = proxy.handle(upstream, body);
+    public Response call(@PathParam("upstream") String upstream, byte[] body, @Context RoutingContext routing) {
+        RpcProxy.Reply reply = proxy.handle(upstream, body, scopesOf(routing));
         Response.ResponseBuilder r = reply.body() == null ? Response.noContent()
                 : Response.ok(reply.body(), MediaType.APPLICATION_JSON_TYPE);
         if (reply.xCache() != null) {
             r.header(X_CACHE, reply.xCache());
         }
         return r.build();
+    }
+
+    /** The scopes the API key check left in the routing context; none when it left nothing, never every scope. */
+    private static Set<Scope> scopesOf(RoutingContext routing) {
+        Caller caller = routing == null ? null : routing.get(Caller.CONTEXT_KEY);
+        return caller == null ? Set.of() : caller.scopes();
     }
 }

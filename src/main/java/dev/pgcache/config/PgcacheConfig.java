@@ -465,6 +465,23 @@ public interface PgcacheConfig {
          */
         Map<String, String> methods();
 
+        /**
+         * Per-method access overrides: read, write, admin or deny, e.g. method-access."debug_trace*"=read,
+         * method-access.eth_sendTransaction=admin. They replace the shipped class of the method or prefix;
+         * a method no rule names is denied. See docs/rpc.md.
+         */
+        @WithName("method-access")
+        Map<String, String> methodAccess();
+
+        /**
+         * Whether admin methods (node administration, state manipulation, the node's own keys: admin_*,
+         * debug_*, anvil_*, author_insertKey, ...) are forwarded at all, to keys with the admin scope.
+         * Off: they are refused for every key.
+         */
+        @WithName("admin-methods-enabled")
+        @WithDefault("false")
+        boolean adminMethodsEnabled();
+
         Upstream.Retry retry();
 
         @WithName("circuit-breaker")

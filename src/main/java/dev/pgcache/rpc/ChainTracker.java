@@ -20,6 +20,12 @@ import dev.pgcache.entry.EntryStore;
  * entry of the upstream's namespace whose revision (the block number it is about) is at or above
  * the first height that may have changed is deleted, in one bounded statement per batch. The
  * generation counter lets an answer fetched before the re-org refuse to be stored after it.
+ *
+ * <p>A chain replaced through the proxy (anvil_reset, evm_revert, ...: {@link #chainReplaced()})
+ * is more than a re-org: even answers pinned by a block hash, or about finalized blocks, may be
+ * about a chain that no longer exists. So the whole namespace is deleted, the memory of heads and
+ * hashes starts over, and the epoch counter lets no answer fetched before it be stored after it.
+ * Until the delete has succeeded (the database may be down), the cache is not read.
  */
 final class ChainTracker {
 
@@ -36,6 +42,8 @@ final class ChainTracker {
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<Long, String> hashes = new TreeMap<>(); // guarded by lock
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong epoch = new AtomicLong();
+    private volatile boolean wipePending; // written under lock: the chain was replaced and the namespace not yet emptied
     private volatile RpcMethodPolicy.Heads heads;
     private volatile long refreshedAt;
     private Long pendingInvalidation; // guarded by lock: a re-org whose invalidation failed, retried on the next refresh
@@ -83,13 +91,51 @@ final class ChainTracker {
         }
     }
 
-    /** Bumped on every re-org detected. */
+    /** Bumped on every re-org detected, and when the chain is replaced. */
     long generation() {
         return generation.get();
     }
 
+    /** Bumped when the chain is replaced: an answer fetched in an older epoch must not be stored at all. */
+    long epoch() {
+        return epoch.get();
+    }
+
+    /** Whether cached answers may be served: not while a replaced chain's entries may still be in the table. */
+    boolean cacheUsable() {
+        return !wipePending;
+    }
+
+    /**
+     * The node's chain was replaced (or may have been: the call that does it failed without an
+     * answer): forget the heads and hashes and delete every cached answer of the upstream. A delete
+     * that fails is retried on every refresh, and the cache is not read until it succeeds.
+     */
+    void chainReplaced() {
+        lock.lock();
+        try {
+            epoch.incrementAndGet();
+            generation.incrementAndGet();
+            hashes.clear();
+            heads = null;
+            pendingInvalidation = null;
+            wipePending = true;
+            LOG.infof("JSON-RPC upstream '%s': its chain was replaced through the proxy; deleting every cached answer of %s",
+                    node.name(), node.namespace());
+            try {
+                retryPendingWipe();
+            } catch (RuntimeException e) {
+                LOG.warnf("JSON-RPC upstream '%s': cached answers of the replaced chain not deleted yet (retried on the next poll): %s",
+                        node.name(), e.getMessage());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void refreshLocked() {
         try {
+            retryPendingWipe();
             retryPendingInvalidation();
             ChainReader.Block top = reader.head();
             long finalized = reader.finalized(top.number());
@@ -121,6 +167,14 @@ final class ChainTracker {
                 LOG.warnf("JSON-RPC upstream '%s': cannot read its head: %s", node.name(), e.getMessage());
                 failing = true;
             }
+        }
+    }
+
+    private void retryPendingWipe() {
+        if (wipePending) {
+            long deleted = store.invalidateNamespace(node.namespace());
+            wipePending = false;
+            LOG.infof("JSON-RPC upstream '%s': %d cached answers of the replaced chain deleted", node.name(), deleted);
         }
     }
 

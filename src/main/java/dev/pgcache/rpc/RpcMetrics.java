@@ -40,6 +40,12 @@ public class RpcMetrics {
                 .tags("upstream", upstream, "method", method, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A request refused for its method (the key's scope, or the upstream's method access); method is the rule that decided. */
+    void refused(String upstream, String method) {
+        Counter.builder("pgcache.rpc.refused").description("JSON-RPC requests refused for their method, by the access rule that decided")
+                .tags("upstream", upstream, "method", method).register(registry).increment();
+    }
+
     /** A request that joined an identical one in flight instead of calling the node. */
     void coalesced(String upstream) {
         Counter.builder("pgcache.rpc.coalesced").description("Requests answered by an identical request already in flight")

@@ -12,8 +12,8 @@ import dev.pgcache.load.Source;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
- * One upstream node as the proxy uses it: its name and namespace, its method policy, its
- * source (retries and circuit breaker around {@link RpcClient}) and its chain tracker.
+ * One upstream node as the proxy uses it: its name and namespace, its method policy (what is
+ * cached) and method access (what callers may send), its source (retries and circuit breaker around {@link RpcClient}) and its chain tracker.
  */
 final class RpcNode {
 
@@ -22,14 +22,16 @@ final class RpcNode {
     private final String name;
     private final String namespace;
     private final RpcMethodPolicy policy;
+    private final RpcMethodAccess access;
     private final Source source;
     private final Duration waitTimeout;
     private ChainTracker tracker;
 
-    RpcNode(String name, RpcMethodPolicy policy, Source source, Duration waitTimeout) {
+    RpcNode(String name, RpcMethodPolicy policy, RpcMethodAccess access, Source source, Duration waitTimeout) {
         this.name = name;
         this.namespace = namespaceOf(name);
         this.policy = policy;
+        this.access = access;
         this.source = source;
         this.waitTimeout = waitTimeout;
     }
@@ -52,6 +54,10 @@ final class RpcNode {
 
     RpcMethodPolicy policy() {
         return policy;
+    }
+
+    RpcMethodAccess access() {
+        return access;
     }
 
     ChainTracker tracker() {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.load.SingleFlight;
 import dev.pgcache.load.UpstreamFailure;
+import dev.pgcache.security.Scope;
 
 /**
  * The JSON-RPC 2.0 caching proxy: one call or a batch in, one answer per request that has an
@@ -43,6 +45,8 @@ import dev.pgcache.load.UpstreamFailure;
  * <li>Not JSON: -32700 with id null. An empty batch: one -32600. A batch over
  * pgcache.rpc.max-batch-size: 413 problem+json, nothing is called. An item that is not a valid
  * request: -32600 for it alone (with its id when it has a valid one).</li>
+ * <li>A method the caller's scopes do not permit ({@link RpcMethodAccess}): -32040 for it alone,
+ * and it is neither looked up nor sent; a refused notification is dropped without an answer.</li>
  * <li>Requests the method policy allows to be cached are looked up by their key (method and
  * canonical params, never the id), all of a batch in one round trip; fresh entries answer.</li>
  * <li>The rest go to the node together, as one upstream batch (or one call when there is
@@ -53,7 +57,9 @@ import dev.pgcache.load.UpstreamFailure;
  * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
  * </ol>
  * Notifications (no id member) are forwarded and get no answer; a body of notifications only
- * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error.
+ * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error. A method
+ * that replaces the node's chain (anvil_reset, evm_revert, ...) and was not answered with an error
+ * empties the upstream's namespace before its answer goes out ({@link ChainTracker#chainReplaced()}).
  */
 @ApplicationScoped
 public class RpcProxy {
@@ -64,6 +70,11 @@ public class RpcProxy {
     static final int INVALID_REQUEST = -32600;
     /** Implementation-defined server error: the upstream failed, timed out or answered nonsense. */
     static final int UPSTREAM_ERROR = -32000;
+    /**
+     * Implementation-defined server error: the caller may not send this method (its scope, or the
+     * upstream's configuration). Outside EIP-1474's -32000..-32006, so no client reads it as one of those.
+     */
+    static final int METHOD_NOT_PERMITTED = -32040;
 
     /** What to send back: a JSON body, or none (HTTP 204); X-Cache for a single call, null for batches. */
     public record Reply(String body, String xCache) {
@@ -91,9 +102,11 @@ public class RpcProxy {
     }
 
     /**
+     * @param scopes what the caller's API key may do: decides which methods are forwarded (none when empty)
      * @throws ProblemException 404 for an unknown upstream, 413 for a body or batch over the limits
      */
-    public Reply handle(String upstream, byte[] body) {
+    public Reply handle(String upstream, byte[] body, Set<Scope> scopes) {
+        Set<Scope> may = scopes == null ? Set.of() : scopes; // no caller known: no scope, never every scope
         RpcNode node = upstreams.of(upstream).orElseThrow(() -> new ProblemException(404, "unknown-upstream", "Unknown upstream",
                 "no JSON-RPC upstream '" + printable(upstream) + "' is configured (pgcache.rpc.upstreams." + printable(upstream) + ".url)"));
         if (body != null && body.length > maxBody) {
@@ -108,7 +121,7 @@ public class RpcProxy {
         }
         if (!root.isArray()) {
             Call call = Call.of(root);
-            List<String> answers = answer(node, List.of(call));
+            List<String> answers = answer(node, List.of(call), may);
             return new Reply(answers.isEmpty() ? null : answers.get(0), call.xCache);
         }
         if (root.isEmpty()) {
@@ -120,17 +133,27 @@ public class RpcProxy {
         }
         List<Call> calls = new ArrayList<>(root.size());
         root.forEach(item -> calls.add(Call.of(item)));
-        List<String> answers = answer(node, calls);
+        List<String> answers = answer(node, calls, may);
         return new Reply(answers.isEmpty() ? null : "[" + String.join(",", answers) + "]", null);
     }
 
     /** The answers, in request order, of every call that is not a notification. */
-    private List<String> answer(RpcNode node, List<Call> calls) {
+    private List<String> answer(RpcNode node, List<Call> calls, Set<Scope> scopes) {
         RpcMethodPolicy policy = node.policy();
         List<Call> keyed = new ArrayList<>();
         for (Call c : calls) {
             if (c.invalid != null) {
                 c.answer = error(c.idOrNull(), INVALID_REQUEST, "Invalid Request: " + c.invalid);
+                continue;
+            }
+            // before the cache: a key may not learn from the cache what it may not ask the node
+            Optional<RpcMethodAccess.Refusal> refusal = node.access().refusal(c.method, scopes);
+            if (refusal.isPresent()) {
+                c.refused = true;
+                metrics.refused(node.name(), node.access().label(c.method));
+                if (!c.notification) {
+                    c.answer = refused(c.id, node.name(), c.method, refusal.get());
+                }
             } else if (!c.notification && policy.cacheable(c.method, c.params)) {
                 c.key = new EntryId(node.namespace(), RpcJson.cacheKey(c.method, c.params, maxKeyBytes));
                 keyed.add(c);
@@ -140,7 +163,7 @@ public class RpcProxy {
 
         List<Outgoing> outgoing = new ArrayList<>();
         for (Call c : calls) {
-            if (c.invalid != null || c.answer != null) {
+            if (c.invalid != null || c.refused || c.answer != null) {
                 continue;
             }
             if (c.key != null) {
@@ -175,7 +198,7 @@ public class RpcProxy {
 
     /** Answers the calls that have a fresh entry, reading all keys in one round trip; a database outage reads as all misses. */
     private void lookUp(RpcNode node, List<Call> keyed) {
-        if (keyed.isEmpty()) {
+        if (keyed.isEmpty() || !node.tracker().cacheUsable()) {
             return;
         }
         List<Optional<Entry>> found;
@@ -202,6 +225,8 @@ public class RpcProxy {
     /** One call to the node for all of them; completes every future, then stores what may be kept. */
     private void send(RpcNode node, List<Outgoing> outgoing) {
         long generation = node.tracker().generation();
+        long epoch = node.tracker().epoch();
+        boolean chainReplaced = false;
         boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null);
         JsonNode request;
         if (outgoing.size() == 1) {
@@ -232,12 +257,14 @@ public class RpcProxy {
         for (int i = 0; i < outgoing.size(); i++) {
             Outgoing o = outgoing.get(i);
             metrics.upstreamCall(node.name(), node.policy().label(o.call.method), outcome, nanos);
+            JsonNode r = byId.get(i);
+            // replaced unless the node said it failed: a notification or a failed call may have done it
+            chainReplaced |= RpcMethodAccess.rewritesChain(o.call.method) && (r == null || !r.has("error"));
             if (o.call.notification) {
                 o.result.complete(Outcome.NONE);
                 continue;
             }
             Outcome result;
-            JsonNode r = byId.get(i);
             if (failure != null) {
                 result = Outcome.failed(node.name(), failure);
             } else if (r == null) {
@@ -255,8 +282,12 @@ public class RpcProxy {
             o.outcome = result;
             o.result.complete(result);
         }
-        if (!keep.isEmpty()) {
-            store(node, keep, generation);
+        if (chainReplaced) {
+            // before send returns, so the caller's answer goes out only once the old chain's entries are gone
+            node.tracker().chainReplaced();
+        }
+        if (!keep.isEmpty() && node.tracker().epoch() == epoch) {
+            store(node, keep, generation, epoch);
         }
     }
 
@@ -284,7 +315,7 @@ public class RpcProxy {
         }
     }
 
-    private void store(RpcNode node, List<Outgoing> keep, long generation) {
+    private void store(RpcNode node, List<Outgoing> keep, long generation, long epoch) {
         RpcMethodPolicy.Heads heads = null;
         boolean headsRead = false;
         for (Outgoing o : keep) {
@@ -299,6 +330,9 @@ public class RpcProxy {
             }
             if (storage.get().revision() != null && node.tracker().generation() != generation) {
                 continue; // a re-org happened while this was fetched: the answer may be about a replaced block
+            }
+            if (node.tracker().epoch() != epoch) {
+                return; // the chain was replaced while this was fetched: the answer may be about the old one
             }
             String json = o.outcome.resultText;
             int size = json.getBytes(StandardCharsets.UTF_8).length;
@@ -380,6 +414,7 @@ public class RpcProxy {
         String method;
         JsonNode params;
         String invalid;
+        boolean refused;
         EntryId key;
         String answer;
         String xCache;
@@ -432,6 +467,13 @@ public class RpcProxy {
 
     static String result(JsonNode id, String resultJson) {
         return envelope(id) + ",\"result\":" + resultJson + "}";
+    }
+
+    /** The answer to a refused request: its method, the upstream and the method's class in data, for clients that branch on them. */
+    static String refused(JsonNode id, String upstream, String method, RpcMethodAccess.Refusal refusal) {
+        ObjectNode e = JsonNodeFactory.instance.objectNode().put("code", METHOD_NOT_PERMITTED).put("message", refusal.message());
+        e.putObject("data").put("upstream", upstream).put("method", method).put("access", refusal.access().label());
+        return envelope(id) + ",\"error\":" + RpcJson.write(e) + "}";
     }
 
     static String error(JsonNode id, int code, String message) {

@@ -22,7 +22,7 @@ import dev.pgcache.load.Upstreams;
 
 /**
  * The JSON-RPC upstreams ({@code pgcache.rpc.upstreams.<name>.*}), built and checked once at
- * start: a bad URL, chain kind, lifetime or method policy stops the service with the property
+ * start: a bad URL, chain kind, lifetime, method policy or method access stops the service with the property
  * named, instead of failing on the first call.
  */
 @Startup
@@ -64,10 +64,16 @@ public class RpcUpstreams {
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException(prefix + (e.getMessage().contains("chain kind") ? ".chain " : ".methods.") + e.getMessage());
             }
+            RpcMethodAccess access;
+            try {
+                access = new RpcMethodAccess(name, RpcMethodAccess.defaultsOf(u.chain()), u.methodAccess(), u.adminMethodsEnabled());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(prefix + ".method-access." + e.getMessage());
+            }
             String namespace = RpcNode.namespaceOf(name);
             RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
             GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics);
-            RpcNode node = new RpcNode(name, policy, source, u.waitTimeout());
+            RpcNode node = new RpcNode(name, policy, access, source, u.waitTimeout());
             node.track(new ChainTracker(node, ChainReader.of(u.chain(), node, u.finalizedTag(), u.finalityDepth()), store, metrics,
                     interval, u.timeout()));
             byName.put(name, node);

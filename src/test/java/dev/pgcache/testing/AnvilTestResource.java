@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -28,38 +29,33 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Anvil cannot be installed or started, the tests fail with the reason; they are never skipped.
  *
  * <p>Upstreams it declares: {@code anvil} (through the relay; unfinalized blocks and head answers
- * cached long enough that only a re-org can remove them within a test), {@code down} (a closed
- * port), {@code substrate} (the fake node). Test code finds the URLs under test.anvil.url,
- * test.rpc.relay.url and test.substrate.url.
+ * cached long enough that only a re-org can remove them within a test; admin methods off),
+ * {@code anvil-admin} (a second Anvil of its own, with admin methods on, so the tests that reset
+ * its chain disturb no other test), {@code down} (a closed port), {@code substrate} (the fake
+ * node). Test code finds the URLs under test.anvil.url, test.anvil-admin.url, test.rpc.relay.url
+ * and test.substrate.url.
  */
 public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
 
     static final String VERSION = "1.7.1";
     static final String PACKAGE = "@foundry-rs/anvil-linux-amd64@" + VERSION;
 
-    private Process anvil;
+    private final List<Process> anvils = new CopyOnWriteArrayList<>();
     private RpcRelay relay;
     private FakeSubstrateNode substrate;
 
     @Override
     public Map<String, String> start() {
         Path binary = install();
-        int port = freePort();
-        String url = "http://127.0.0.1:" + port;
-        try {
-            Path log = Files.createTempFile("anvil-", ".log");
-            anvil = new ProcessBuilder(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            waitUntilAnswering(url, log);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start Anvil (" + binary + "): " + e.getMessage(), e);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAnvil));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAnvils));
+        String url = startAnvil(binary);
+        String adminUrl = startAnvil(binary);
         relay = RpcRelay.start(url);
         substrate = FakeSubstrateNode.start();
 
         Map<String, String> c = new HashMap<>();
         c.put("test.anvil.url", url);
+        c.put("test.anvil-admin.url", adminUrl);
         c.put("test.rpc.relay.url", relay.baseUrl());
         c.put("test.substrate.url", substrate.baseUrl());
         c.put("pgcache.rpc.max-batch-size", "20");
@@ -68,6 +64,8 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         upstream(c, "anvil", relay.baseUrl());
         c.put(p("anvil", "unfinalized-ttl"), "10m");
         c.put(p("anvil", "head-ttl"), "1m");
+        upstream(c, "anvil-admin", adminUrl);
+        c.put(p("anvil-admin", "admin-methods-enabled"), "true");
         upstream(c, "down", "http://127.0.0.1:" + freePort());
         c.put(p("down", "timeout"), "1s");
         upstream(c, "substrate", substrate.baseUrl());
@@ -118,7 +116,23 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         return binary;
     }
 
-    private void waitUntilAnswering(String url, Path log) throws IOException {
+    /** Starts one Anvil on a free loopback port; answers its URL once it answers. */
+    private String startAnvil(Path binary) {
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        try {
+            Path log = Files.createTempFile("anvil-", ".log");
+            Process anvil = new ProcessBuilder(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            anvils.add(anvil);
+            waitUntilAnswering(anvil, url, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Anvil (" + binary + "): " + e.getMessage(), e);
+        }
+        return url;
+    }
+
+    private void waitUntilAnswering(Process anvil, String url, Path log) throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest chainId = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}")).build();
@@ -133,7 +147,7 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
                         return r.statusCode() == 200 && r.body().contains("result");
                     });
         } catch (ConditionTimeoutException e) {
-            stopAnvil();
+            stopAnvils();
             throw new IllegalStateException("Anvil did not answer on " + url + " within 60 s:\n" + Files.readString(log), e);
         }
     }
@@ -146,8 +160,12 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private void stopAnvil() {
-        if (anvil != null && anvil.isAlive()) {
+    private void stopAnvils() {
+        anvils.forEach(AnvilTestResource::stop);
+    }
+
+    private static void stop(Process anvil) {
+        if (anvil.isAlive()) {
             anvil.destroy();
             try {
                 if (!anvil.waitFor(5, TimeUnit.SECONDS)) {
@@ -168,6 +186,6 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         if (substrate != null) {
             substrate.close();
         }
-        stopAnvil();
+        stopAnvils();
     }
 }

@@ -10,6 +10,10 @@ public final class TestKeys {
     public static final String NARROW = "test-narrow-secret";
     /** read and write on namespaces matching *-public */
     public static final String PUBLIC = "test-public-secret";
+    /** JSON-RPC callers: read on rpc-*, plus write (RPC_WRITER) or admin (RPC_ADMIN). */
+    public static final String RPC_READER = "test-rpc-reader-secret";
+    public static final String RPC_WRITER = "test-rpc-writer-secret";
+    public static final String RPC_ADMIN = "test-rpc-admin-secret";
 
     /** Send this header (any value) to make a request without the default key. */
     public static final String ANONYMOUS = "X-Test-Anonymous";
