@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -15,7 +12,7 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgcache.testing.TestDatabase;
+import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -173,16 +170,7 @@ class MalformedRequestFuzzTest {
     }
 
     private static String snapshot() throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT namespace, cache_key, version, value::text, expires_at FROM pgcache.cache_entry "
-                        + "WHERE namespace = 'fuzz' OR namespace NOT LIKE '%-%' ORDER BY 1, 2")) {
-            while (rs.next()) {
-                b.append(rs.getString(1)).append('/').append(rs.getString(2)).append(' ').append(rs.getLong(3)).append(' ')
-                        .append(rs.getString(4)).append(' ').append(rs.getString(5)).append('\n');
-            }
-        }
-        return b.toString();
+        return Rows.snapshot("namespace = 'fuzz' OR namespace NOT LIKE '%-%'");
     }
 
     private static String abbreviate(String s) {

@@ -4,9 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -22,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgcache.testing.RawHttp;
-import dev.pgcache.testing.TestDatabase;
+import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -223,15 +220,6 @@ class RouteMatrixTest {
     }
 
     private static String snapshot() throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT namespace, cache_key, version, value::text, expires_at FROM pgcache.cache_entry "
-                        + "ORDER BY 1, 2")) {
-            while (rs.next()) {
-                b.append(rs.getString(1)).append('/').append(rs.getString(2)).append(' ').append(rs.getLong(3)).append(' ')
-                        .append(rs.getString(4)).append(' ').append(rs.getString(5)).append('\n');
-            }
-        }
-        return b.toString();
+        return Rows.snapshot("true");
     }
 }

@@ -55,4 +55,18 @@ public final class Rows {
                 + "SELECT ?, ? || i, to_jsonb(i), now() - interval '3 minutes', " + expiresAt + ", " + staleUntil + ", 4 "
                 + "FROM generate_series(1, ?) AS i", namespace, keyPrefix, count);
     }
+
+    /** Every row matching {@code where} (SQL over pgcache.cache_entry) as text, to compare the table before and after. */
+    public static String snapshot(String where) throws java.sql.SQLException {
+        StringBuilder b = new StringBuilder();
+        try (java.sql.Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT namespace, cache_key, version, value::text, expires_at FROM pgcache.cache_entry "
+                        + "WHERE " + where + " ORDER BY 1, 2")) {
+            while (rs.next()) {
+                b.append(rs.getString(1)).append('/').append(rs.getString(2)).append(' ').append(rs.getLong(3)).append(' ')
+                        .append(rs.getString(4)).append(' ').append(rs.getString(5)).append('\n');
+            }
+        }
+        return b.toString();
+    }
 }
