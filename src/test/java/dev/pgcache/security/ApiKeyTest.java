@@ -146,6 +146,22 @@ class ApiKeyTest {
         given().get("/q/dev-ui").then().statusCode(404); // an undeclared path is refused to every key
     }
 
+    /** A refusal is answered before the body is read: the headers announce 1 MB that never comes, and the answer still does. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "", TestKeys.READER })
+    void aRefusedWriteIsAnsweredWithoutWaitingForItsBody(String secret) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            s.setSoTimeout(10_000); // the server's body read timeout is far longer: waiting for the body would fail here
+            String auth = secret.isEmpty() ? "" : "Authorization: Bearer " + secret + "\r\n";
+            s.getOutputStream().write(("PUT /v1/cache/sec-a/k HTTP/1.1\r\nHost: x\r\n" + auth
+                    + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            int n = s.getInputStream().readNBytes(head, 0, head.length);
+            org.junit.jupiter.api.Assertions.assertEquals("HTTP/1.1 " + (secret.isEmpty() ? "401" : "403"),
+                    new String(head, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
     @Test
     void healthAndApiDocsStayOpen() {
         given().header(TestKeys.ANONYMOUS, "1").get("/q/health/ready").then().statusCode(200);
