@@ -72,50 +72,56 @@ class FrontDoor {
     }
 
     private void check(RoutingContext ctx) {
+        Optional<Caller> caller;
         try {
             RequestTarget target = RequestTarget.parse(ctx.request().uri());
             StrictHeaders.check(ctx.request().headers());
-            admit(ctx, AccessPolicy.gateFor(target.segments(), config.openMetrics()));
+            caller = admit(ctx.request(), AccessPolicy.gateFor(target.segments(), config.openMetrics()));
         } catch (ProblemException refused) {
             refused.headers().forEach(ctx.response()::putHeader);
             // a refused request's body is never read; closing keeps it from being taken for the next request
             ProblemResponses.send(ctx, refused.problem(), hasBody(ctx.request()));
+            return;
         }
+        caller.ifPresent(c -> ctx.put(Caller.CONTEXT_KEY, c));
+        ctx.next();
     }
 
-    private void admit(RoutingContext ctx, Gate gate) {
+    /**
+     * Lets a request through its gate, or throws the refusal.
+     *
+     * @return the checked caller; empty for a public path asked without a key
+     */
+    private Optional<Caller> admit(HttpServerRequest request, Gate gate) {
         if (gate == Gate.UNDECLARED) {
             throw new ProblemException(404, "not-found", "Not Found", "no resource at this path; see /q/openapi for the API");
         }
         if (!config.enabled()) {
-            ctx.put(Caller.CONTEXT_KEY, Caller.UNRESTRICTED);
-            ctx.next();
-            return;
+            return Optional.of(Caller.UNRESTRICTED);
         }
-        Optional<Caller> caller = authenticate(ctx.request());
+        Optional<Caller> caller = authenticate(request);
         if (caller.isEmpty()) {
-            long wait = rateLimiter.secondsToWaitAnonymous(clientAddress(ctx.request()));
+            long wait = rateLimiter.secondsToWaitAnonymous(clientAddress(request));
             if (wait > 0) {
                 throw problems.rateLimited("this client address, sending no valid API key,", "-", wait);
             }
             if (gate == Gate.PUBLIC) {
-                ctx.next();
-                return;
+                return Optional.empty();
             }
-            throw problems.unauthenticated(ctx.request().getHeader("Authorization") == null
+            throw problems.unauthenticated(request.getHeader("Authorization") == null
                     ? "send an API key as 'Authorization: Bearer <secret>'"
                     : "the API key is not valid");
         }
         Caller c = caller.get();
-        if (gate == Gate.ADMIN && !c.allows(new RequiredAccess(Scope.ADMIN, null))) {
-            throw problems.forbidden(c, new RequiredAccess(Scope.ADMIN, null), ctx.request().method() + " " + ctx.request().path());
+        RequiredAccess admin = new RequiredAccess(Scope.ADMIN, null);
+        if (gate == Gate.ADMIN && !c.allows(admin)) {
+            throw problems.forbidden(c, admin, request.method() + " " + request.path());
         }
         long wait = rateLimiter.secondsToWait(c.name());
         if (wait > 0) {
             throw problems.rateLimited("the key '" + c.name() + "'", c.name(), wait);
         }
-        ctx.put(Caller.CONTEXT_KEY, c);
-        ctx.next();
+        return caller;
     }
 
     private Optional<Caller> authenticate(HttpServerRequest request) {
