@@ -200,13 +200,13 @@ public class CacheResource {
         Lifetime lifetime = lifetime(id.namespace(), new QueryParams(uri), RequestCacheControl.parse(cacheControl));
         List<String> tags = keyRules.checkTags(new QueryParams(uri).all("tag"));
         Long rev = revision(revision);
-        String json = jsonBodies.checkValue(body);
+        JsonBodies.Value value = jsonBodies.checkValue(body);
         if (precondition == null) {
             // If-Match named no strong tag, so it cannot hold; say which version is live
             throw preconditionFailed(id, store.get(id).map(Entry::version).orElse(null));
         }
 
-        WriteOutcome outcome = writes.upsert(new WriteRequest(id, json, body.length, lifetime, tags, rev, precondition));
+        WriteOutcome outcome = writes.upsert(new WriteRequest(id, value.json(), value.storedBytes(), lifetime, tags, rev, precondition));
         WriteResult result = switch (outcome) {
             case WriteOutcome.Written w -> w.result();
             case WriteOutcome.PreconditionFailed f -> throw preconditionFailed(id, f.currentVersion());

@@ -95,7 +95,9 @@ class BatchTest {
                 { "{\"entries\":{}}", "400", "array" },
                 { "[]", "400", "JSON object" },
                 { "", "400", "empty" },
-                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":1e1000000}]}", "400", "PostgreSQL cannot store" },
+                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":1e1000000}]}", "400", "entries[1].value: the number" },
+                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":\"\\ud800\"}]}", "400", "unpaired UTF-16 surrogate" },
+                { "{\"entries\":[{\"key\":\"\\ud800\",\"value\":1},{\"key\":\"\\udbff\",\"value\":2}]}", "400", "entries[0].key" },
         };
         for (String[] c : cases) {
             batchPut(c[0]).statusCode(Integer.parseInt(c[1])).contentType("application/problem+json").body("detail", containsString(c[2]));
