@@ -54,6 +54,8 @@ final class ApiExamples {
     static final String R_INTERNAL_ERROR = "internal-error: a bug or an unexpected database error; the cause is in the service log, never in the answer";
     static final String R_DATABASE_UNAVAILABLE = "database-unavailable: the database did not answer in time (refused connection, pool "
             + "exhausted, statement or lock timeout). Nothing was half-written; retry after Retry-After seconds.";
+    static final String R_SERVER_BUSY_ANSWER = "server-busy: large request bodies and answers being handled already fill "
+            + "pgcache.limits.max-in-flight-body-size; this answer was not built. Retry after Retry-After seconds.";
 
     static final String R_UNAUTHORIZED = "unauthorized: no API key, or not a valid one (Authorization: Bearer <secret>)";
     static final String R_RATE_LIMITED = "rate-limited: the key is over its rate limit (pgcache.auth.rate-limit.*, off by default)";
@@ -175,6 +177,10 @@ final class ApiExamples {
             + "\"detail\":\"the value is 2000000 bytes; the limit is 1048576 bytes (pgcache.limits.max-value-size)\",\"instance\":\"/v1/cache/demo/big\"}";
     static final String BATCH_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:payload-too-large\",\"title\":\"Request body too large\",\"status\":413,"
             + "\"detail\":\"more than 1000 entries in one batch (pgcache.limits.max-batch-size)\",\"instance\":\"/v1/cache/demo/batch-put\"}";
+    static final String BATCH_GET_ANSWER_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:answer-too-large\",\"title\":\"Answer too large\","
+            + "\"status\":413,\"detail\":\"TODO\",\"instance\":\"/v1/cache/demo/batch-get\"}";
+    static final String UNSUPPORTED_NUMBER = "{\"type\":\"urn:pgcache:problem:unsupported-json\",\"title\":\"Bad request\",\"status\":400,"
+            + "\"detail\":\"TODO\",\"instance\":\"/v1/cache/demo/k\"}";
     static final String UNSUPPORTED_MEDIA_TYPE = "{\"type\":\"urn:pgcache:problem:unsupported-media-type\",\"title\":\"Unsupported Media Type\","
             + "\"status\":415,\"detail\":\"Content-Type 'application/x-www-form-urlencoded' is not JSON; send application/json\","
             + "\"instance\":\"/v1/cache/demo/t\"}";
@@ -193,6 +199,9 @@ final class ApiExamples {
     static final String DATABASE_UNAVAILABLE = "{\"type\":\"urn:pgcache:problem:database-unavailable\",\"title\":\"Service unavailable\",\"status\":503,"
             + "\"detail\":\"the database is unavailable or did not answer in time; retry after 2 s (single writes are atomic, and every operation "
             + "is safe to repeat)\",\"instance\":\"/v1/cache/demo/c\"}";
+
+    static final String SERVER_BUSY_ANSWER = "{\"type\":\"urn:pgcache:problem:server-busy\",\"title\":\"Server busy\",\"status\":503,"
+            + "\"detail\":\"TODO\",\"instance\":\"/v1/cache/demo/batch-get\"}";
 
     private ApiExamples() {
     }

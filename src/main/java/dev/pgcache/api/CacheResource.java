@@ -3,6 +3,7 @@ package dev.pgcache.api;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +44,11 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.pgcache.entry.BatchWrite;
 import dev.pgcache.entry.BatchWriteResult;
+import dev.pgcache.entry.BoundedReads;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
@@ -62,6 +65,7 @@ import dev.pgcache.entry.WriteResult;
 import dev.pgcache.load.ReadThrough;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.metrics.CacheMetrics;
+import dev.pgcache.memory.AnswerLimit;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
 /**
@@ -86,6 +90,7 @@ public class CacheResource {
     private final CacheMetrics metrics;
     private final ReadThrough readThrough;
     private final int maxListLimit;
+    private final AnswerLimit answerLimit;
 
     // field-injected so this feature does not touch the constructor
     @Inject
@@ -98,6 +103,10 @@ public class CacheResource {
     @Inject
     WriteCoalescer writes;
 
+    // batch-get answers are bounded before their values are read (docs/security.md)
+    @Inject
+    BoundedReads boundedReads;
+
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
             CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
         this.store = store;
@@ -108,6 +117,8 @@ public class CacheResource {
         this.metrics = metrics;
         this.readThrough = readThrough;
         this.maxListLimit = config.limits().maxListLimit();
+        this.answerLimit = AnswerLimit.of(config.limits().maxAnswerSize(), config, "pgcache.limits.max-answer-size",
+                "ask for fewer keys at a time");
     }
 
     @PUT
@@ -496,8 +507,9 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "batchGet", summary = "Read many keys at once",
-            description = "One statement, one round trip to the database. Each key is answered in the order asked with its value, state, "
-                    + "version, revision and age, or as a miss. A key may be asked more than once.")
+            description = "One statement, one round trip to the database (two when the answer is over 64 KiB: its size is read first, "
+                    + "from size_bytes). Each key is answered in the order asked with its value, state, version, revision and age, or as a "
+                    + "miss. Each key at most once; the answer at most pgcache.limits.max-answer-size.")
     @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
     @RequestBody(required = true, description = "The keys, at most pgcache.limits.max-batch-size (1000)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetRequest.class),
@@ -505,7 +517,7 @@ public class CacheResource {
     @APIResponse(responseCode = "200", description = "One item per key",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetAnswer.class),
                     examples = @ExampleObject(name = "entries", value = ApiExamples.BATCH_GET_ANSWER)))
-    @APIResponse(responseCode = "400", description = "The body is not {\"keys\": [strings]}, or a key is invalid",
+    @APIResponse(responseCode = "400", description = "The body is not {\"keys\": [strings]}, a key is invalid, or a key is asked twice",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "invalid-batch", value = ApiExamples.INVALID_BATCH),
                     @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
@@ -516,21 +528,41 @@ public class CacheResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size keys, or a declared "
-            + "Content-Length over the 16 MiB transport cap",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE)))
+            + "Content-Length over the 16 MiB transport cap; answer-too-large: the stored values (by their size_bytes) and the "
+            + "fields around them would make an answer over pgcache.limits.max-answer-size; no value was read",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE),
+                    @ExampleObject(name = "answer-too-large", value = ApiExamples.BATCH_GET_ANSWER_TOO_LARGE) }))
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE + "; " + ApiExamples.R_SERVER_BUSY_ANSWER,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE),
+                    @ExampleObject(name = "server-busy", value = ApiExamples.SERVER_BUSY_ANSWER) }))
     public Response batchGet(@Encoded @PathParam("namespace") String rawNamespace,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context RoutingContext ctx, byte[] body) {
         String namespace = namespace(rawNamespace);
         requireJson(contentType);
         List<String> keys = batchBodies.keys(body);
+        Map<String, Integer> asked = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             checkBatchKey(keys.get(i), "keys[" + i + "]");
+            Integer earlier = asked.putIfAbsent(keys.get(i), i);
+            if (earlier != null) {
+                // answering a key twice would copy its value twice: one request could multiply a 1 MiB value by the batch size
+                throw ProblemException.badRequest("invalid-batch", "keys[" + i + "] '" + KeyRules.printable(keys.get(i))
+                        + "' was already asked as keys[" + earlier + "]; ask for each key once");
+            }
         }
-        List<Optional<Entry>> entries = keys.isEmpty() ? List.of() : store.getAll(namespace, keys);
+        List<Optional<Entry>> entries = List.of();
+        if (!keys.isEmpty()) {
+            BoundedReads.Found found = boundedReads.read(namespace, keys, null, BatchAnswers.envelopeBytes(keys), answerLimit,
+                    "the values of these " + keys.size() + " keys");
+            AnswerLeases.releaseAtEnd(ctx, found.lease());
+            entries = found.entries();
+        }
         for (int i = 0; i < entries.size(); i++) {
             Optional<Entry> e = entries.get(i);
             metrics.count(namespace, e.isEmpty() ? Event.MISS : e.get().freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);

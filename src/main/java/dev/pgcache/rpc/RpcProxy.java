@@ -181,7 +181,7 @@ public class RpcProxy {
         List<Optional<Entry>> found;
         try {
             found = keyed.size() == 1 ? List.of(store.get(keyed.get(0).key))
-                    : store.getAll(node.namespace(), keyed.stream().map(c -> c.key.key()).toList());
+                    : store.getAll(node.namespace(), keyed.stream().map(c -> c.key.key()).toList(), null, Long.MAX_VALUE).entries();
         } catch (StoreUnavailableException e) {
             metrics.storeFailed(node.name());
             LOG.debugf("JSON-RPC upstream '%s': cache not readable, passing through: %s", node.name(), e.getMessage());
