@@ -42,4 +42,8 @@ final class RpcExamples {
             + "\"detail\":\"the batch holds 250 requests; the limit is 100 (pgcache.rpc.max-batch-size); split it\",\"instance\":\"/v1/rpc/eth\"}";
     static final String BODY_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:payload-too-large\",\"title\":\"Request body too large\",\"status\":413,"
             + "\"detail\":\"the JSON-RPC body is 2097152 bytes; the limit is 1048576 bytes (pgcache.rpc.max-body-size)\",\"instance\":\"/v1/rpc/eth\"}";
+    static final String ANSWER_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:answer-too-large\",\"title\":\"Answer too large\",\"status\":413,"
+            + "\"detail\":\"TODO\",\"instance\":\"/v1/rpc/eth\"}";
+    static final String SERVER_BUSY = "{\"type\":\"urn:pgcache:problem:server-busy\",\"title\":\"Server busy\",\"status\":503,"
+            + "\"detail\":\"TODO\",\"instance\":\"/v1/rpc/eth\"}";
 }

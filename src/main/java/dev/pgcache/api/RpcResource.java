@@ -4,6 +4,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -20,6 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.vertx.ext.web.RoutingContext;
 
 import dev.pgcache.rpc.RpcProxy;
 
@@ -79,12 +82,24 @@ public class RpcResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-upstream", value = RpcExamples.UNKNOWN_UPSTREAM)))
     @APIResponse(responseCode = "413", description = "payload-too-large: the body is over pgcache.rpc.max-body-size; "
-            + "rpc-batch-too-large: the batch holds more than pgcache.rpc.max-batch-size requests. Nothing was called.",
+            + "rpc-batch-too-large: the batch holds more than pgcache.rpc.max-batch-size requests; in both, nothing was called. "
+            + "answer-too-large: the answer, results from the cache and the node together (a result asked for twice counts twice), "
+            + "would be over pgcache.rpc.max-answer-size; found out before the answer was built (cached results: before they were "
+            + "read); results fetched from the node are still cached, so smaller batches of the same requests are answered from it.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "rpc-batch-too-large", value = RpcExamples.BATCH_TOO_LARGE),
-                    @ExampleObject(name = "payload-too-large", value = RpcExamples.BODY_TOO_LARGE) }))
-    public Response call(@PathParam("upstream") String upstream, byte[] body) {
+                    @ExampleObject(name = "payload-too-large", value = RpcExamples.BODY_TOO_LARGE),
+                    @ExampleObject(name = "answer-too-large", value = RpcExamples.ANSWER_TOO_LARGE) }))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_SERVER_BUSY_ANSWER + " (a database outage is no error here: "
+            + "the proxy passes calls through)",
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "server-busy", value = RpcExamples.SERVER_BUSY) }))
+    public Response call(@PathParam("upstream") String upstream, @Context RoutingContext ctx, byte[] body) {
         RpcProxy.Reply reply = proxy.handle(upstream, body);
+        if (reply.lease() != null) {
+            AnswerLeases.releaseAtEnd(ctx, reply.lease());
+        }
         Response.ResponseBuilder r = reply.body() == null ? Response.noContent()
                 : Response.ok(reply.body(), MediaType.APPLICATION_JSON_TYPE);
         if (reply.xCache() != null) {
