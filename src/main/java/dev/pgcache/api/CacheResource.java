@@ -177,6 +177,7 @@ public class CacheResource {
                     @ExampleObject(name = "invalid-cache-control", value = ApiExamples.INVALID_CACHE_CONTROL),
                     @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
                     @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
@@ -193,10 +194,12 @@ public class CacheResource {
             headers = @Header(name = "ETag", description = ApiExamples.ETAG_412, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "precondition-failed", value = ApiExamples.PRECONDITION_FAILED)))
-    @APIResponse(responseCode = "413", description = "payload-too-large: the value is over pgcache.limits.max-value-size, or the "
-            + "declared Content-Length over the 16 MiB transport cap",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE)))
+    @APIResponse(responseCode = "413", description = "payload-too-large: the value is over pgcache.limits.max-value-size (as sent, "
+            + "or with its numbers in exponent form written out in full, as PostgreSQL stores them), or the declared Content-Length over "
+            + "the 16 MiB transport cap",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE),
+                    @ExampleObject(name = "value-grows-too-large", value = ApiExamples.VALUE_GROWS_TOO_LARGE) }))
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
@@ -603,13 +606,15 @@ public class CacheResource {
                     @ExampleObject(name = "invalid-revision", value = ApiExamples.INVALID_REVISION),
                     @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
                     @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size entries, a value over "
-            + "pgcache.limits.max-value-size, or a declared Content-Length over the 16 MiB transport cap; nothing written",
+            + "pgcache.limits.max-value-size (as sent, or with its numbers written out in full as PostgreSQL stores them), or a declared "
+            + "Content-Length over the 16 MiB transport cap; nothing written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "batch-too-large", value = ApiExamples.BATCH_TOO_LARGE),
                     @ExampleObject(name = "value-too-large", value = ApiExamples.VALUE_TOO_LARGE) }))
