@@ -54,6 +54,8 @@ final class ApiExamples {
     static final String R_INTERNAL_ERROR = "internal-error: a bug or an unexpected database error; the cause is in the service log, never in the answer";
     static final String R_DATABASE_UNAVAILABLE = "database-unavailable: the database did not answer in time (refused connection, pool "
             + "exhausted, statement or lock timeout). Nothing was half-written; retry after Retry-After seconds.";
+    static final String R_SERVER_BUSY_ANSWER = "server-busy: large request bodies and answers being handled already fill "
+            + "pgcache.limits.max-in-flight-body-size; this answer was not built. Retry after Retry-After seconds.";
 
     static final String R_UNAUTHORIZED = "unauthorized: no API key, or not a valid one (Authorization: Bearer <secret>)";
     static final String R_RATE_LIMITED = "rate-limited: the key is over its rate limit (pgcache.auth.rate-limit.*, off by default)";
@@ -93,10 +95,10 @@ final class ApiExamples {
     static final String TOUCHED = "{\"namespace\":\"demo\",\"key\":\"cc\",\"version\":13,\"created\":false,"
             + "\"expiresAt\":\"2026-11-22T23:24:43.381979Z\",\"staleUntil\":\"2026-11-22T23:29:43.381979Z\"}";
     static final String LIST_PAGE = "{\"namespace\":\"demo\",\"items\":[{\"key\":\"block:1\",\"state\":\"fresh\",\"version\":14,\"revision\":1,"
-            + "\"fetchedAt\":\"2026-11-22T21:24:52.342348Z\",\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":null,\"sizeBytes\":7,"
+            + "\"fetchedAt\":\"2026-11-22T21:24:52.342348Z\",\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":null,\"sizeBytes\":8,"
             + "\"tags\":[\"chain:1\"],\"hitCount\":0},{\"key\":\"block:19000000\",\"state\":\"fresh\",\"version\":1,\"revision\":19000000,"
             + "\"fetchedAt\":\"2026-11-22T21:24:29.464392Z\",\"expiresAt\":\"2026-11-22T21:29:29.464392Z\",\"staleUntil\":\"2026-11-22T21:30:29.464392Z\","
-            + "\"sizeBytes\":37,\"tags\":[\"chain:1\"],\"hitCount\":0}],\"next\":\"YmxvY2s6MTkwMDAwMDA\"}";
+            + "\"sizeBytes\":40,\"tags\":[\"chain:1\"],\"hitCount\":0}],\"next\":\"YmxvY2s6MTkwMDAwMDA\"}";
     static final String INVALIDATED = "{\"invalidated\":2}";
     static final String BATCH_GET_REQUEST = "{\"keys\":[\"block:1\",\"block:2\",\"nope\"]}";
     static final String BATCH_GET_ANSWER = "{\"entries\":[{\"key\":\"block:1\",\"state\":\"fresh\",\"version\":14,\"revision\":1,\"age\":0,"
@@ -175,6 +177,17 @@ final class ApiExamples {
             + "\"detail\":\"the value is 2000000 bytes; the limit is 1048576 bytes (pgcache.limits.max-value-size)\",\"instance\":\"/v1/cache/demo/big\"}";
     static final String BATCH_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:payload-too-large\",\"title\":\"Request body too large\",\"status\":413,"
             + "\"detail\":\"more than 1000 entries in one batch (pgcache.limits.max-batch-size)\",\"instance\":\"/v1/cache/demo/batch-put\"}";
+    static final String BATCH_GET_ANSWER_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:answer-too-large\",\"title\":\"Answer too large\","
+            + "\"status\":413,\"detail\":\"the answer with the values of these 100 keys would be 104871492 bytes; the largest answer is "
+            + "16777216 bytes (pgcache.limits.max-answer-size); ask for fewer keys at a time\",\"instance\":\"/v1/cache/demo/batch-get\"}";
+    static final String UNSUPPORTED_NUMBER = "{\"type\":\"urn:pgcache:problem:unsupported-json\",\"title\":\"Bad request\",\"status\":400,"
+            + "\"detail\":\"the number 1e131071 at line 1, column 2 would be stored and read back as 131072 characters: PostgreSQL keeps "
+            + "JSON numbers as numeric, in plain decimal form, and pgcache stores numbers of at most 1000 characters; send it as a JSON "
+            + "string\",\"instance\":\"/v1/cache/demo/exp\"}";
+    static final String VALUE_GROWS_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:payload-too-large\",\"title\":\"Request body too large\","
+            + "\"status\":413,\"detail\":\"the value is 6603 bytes as sent, but 1101103 bytes as PostgreSQL stores and returns it (it "
+            + "writes numbers in exponent form out in full); the limit is 1048576 bytes (pgcache.limits.max-value-size)\","
+            + "\"instance\":\"/v1/cache/demo/many\"}";
     static final String UNSUPPORTED_MEDIA_TYPE = "{\"type\":\"urn:pgcache:problem:unsupported-media-type\",\"title\":\"Unsupported Media Type\","
             + "\"status\":415,\"detail\":\"Content-Type 'application/x-www-form-urlencoded' is not JSON; send application/json\","
             + "\"instance\":\"/v1/cache/demo/t\"}";
@@ -193,6 +206,11 @@ final class ApiExamples {
     static final String DATABASE_UNAVAILABLE = "{\"type\":\"urn:pgcache:problem:database-unavailable\",\"title\":\"Service unavailable\",\"status\":503,"
             + "\"detail\":\"the database is unavailable or did not answer in time; retry after 2 s (single writes are atomic, and every operation "
             + "is safe to repeat)\",\"instance\":\"/v1/cache/demo/c\"}";
+
+    static final String SERVER_BUSY_ANSWER = "{\"type\":\"urn:pgcache:problem:server-busy\",\"title\":\"Server busy\",\"status\":503,"
+            + "\"detail\":\"other large request bodies and answers are being handled (pgcache.limits.max-in-flight-body-size, 16777216 "
+            + "bytes in all); this answer of 12584572 bytes does not fit, and nothing was done with it; retry after 1 s\","
+            + "\"instance\":\"/v1/cache/demo/batch-get\"}";
 
     private ApiExamples() {
     }

@@ -2,6 +2,7 @@ package dev.pgcache.api;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,26 @@ final class BatchAnswers {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /**
+     * An upper bound of one item's bytes besides its key and value: the field names, the state,
+     * three 19-digit numbers, the longest Instant and the separators.
+     */
+    private static final int ITEM_BYTES = 200;
+
     private BatchAnswers() {
+    }
+
+    /**
+     * An upper bound of the answer's bytes besides the values: what the values' size_bytes is
+     * added to when the answer's size is checked before anything is read. A key's byte may be
+     * written as a six-byte escape (a control character as \u0001).
+     */
+    static long envelopeBytes(List<String> keys) {
+        long bytes = 64;
+        for (String key : keys) {
+            bytes += ITEM_BYTES + 6L * key.getBytes(StandardCharsets.UTF_8).length;
+        }
+        return bytes;
     }
 
     static String entries(List<String> keys, List<Optional<Entry>> entries) {

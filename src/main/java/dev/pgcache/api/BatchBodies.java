@@ -1,7 +1,6 @@
 package dev.pgcache.api;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,17 +14,27 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.StoredJson;
+import dev.pgcache.entry.Utf8;
 
 /**
  * Reads batch request bodies with a streaming parser. Each {@code value} of a batch-put is cut
  * out of the request text as it was sent (never parsed into numbers and written back), so
- * PostgreSQL receives every digit; strings in it are checked for {@code \u0000} like single PUTs.
+ * PostgreSQL receives every digit; strings in it are checked for {@code \u0000} like single PUTs,
+ * and each value is measured as PostgreSQL will store it ({@link StoredJson}), as a single PUT's is.
  */
 @ApplicationScoped
 class BatchBodies {
 
-    /** One entry of a batch-put as sent; lifetimes are still text, as in query parameters. */
+    /**
+     * One entry of a batch-put as sent; lifetimes are still text, as in query parameters.
+     * {@code sizeBytes} is the value's stored size (an upper bound of what a read returns).
+     */
     record PutItem(String key, String json, int sizeBytes, String ttl, String stale, List<String> tags, Long revision) {
+    }
+
+    /** A value cut out of the body, with its stored size. */
+    private record RawValue(String json, StoredJson.Size size) {
     }
 
     /** The batch envelope adds this many levels of nesting around each value. */
@@ -41,7 +50,7 @@ class BatchBodies {
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(config.limits().maxJsonDepth() + ENVELOPE_DEPTH)
-                        .maxNumberLength(1_000)
+                        .maxNumberLength(StoredJson.MAX_NUMBER_LENGTH)
                         .build())
                 .build();
     }
@@ -114,7 +123,7 @@ class BatchBodies {
 
     private PutItem entry(JsonParser p, String text, String where) throws IOException {
         String key = null;
-        String json = null;
+        RawValue value = null;
         String ttl = null;
         String stale = null;
         List<String> tags = List.of();
@@ -129,7 +138,7 @@ class BatchBodies {
                     }
                     key = p.getText();
                 }
-                case "value" -> json = rawValue(p, text, where);
+                case "value" -> value = rawValue(p, text, where);
                 case "ttl" -> ttl = durationText(p, v, where + ".ttl");
                 case "stale" -> stale = durationText(p, v, where + ".stale");
                 case "tags" -> tags = tags(p, v, where);
@@ -140,23 +149,27 @@ class BatchBodies {
         if (key == null) {
             throw invalid(where + " has no key");
         }
-        if (json == null) {
+        if (value == null) {
             throw invalid(where + " has no value");
         }
-        int size = json.getBytes(StandardCharsets.UTF_8).length;
-        if (size > maxValueBytes) {
-            throw ProblemException.tooLarge(where + ".value is " + size + " bytes; the limit is " + maxValueBytes
+        long sent = Utf8.length(value.json());
+        if (sent > maxValueBytes) {
+            throw ProblemException.tooLarge(where + ".value is " + sent + " bytes; the limit is " + maxValueBytes
                     + " bytes (pgcache.limits.max-value-size)");
         }
-        return new PutItem(key, json, size, ttl, stale, tags, revision);
+        JsonBodies.checkGrowth(value.size(), sent, maxValueBytes, where + ".value");
+        int stored = (int) Math.min(Integer.MAX_VALUE, value.size().of(sent));
+        return new PutItem(key, value.json(), stored, ttl, stale, tags, revision);
     }
 
-    /** The value's text exactly as sent, checking its strings for \u0000 on the way. */
-    private static String rawValue(JsonParser p, String text, String where) throws IOException {
+    /** The value's text exactly as sent, checking its strings for \u0000 and measuring it on the way. */
+    private static RawValue rawValue(JsonParser p, String text, String where) throws IOException {
         int start = (int) p.currentTokenLocation().getCharOffset();
         JsonToken t = p.currentToken();
+        StoredJson.Size size = new StoredJson.Size();
         int depth = 0;
         do {
+            size.add(p, t, where + ".value: ");
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 depth++;
             } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
@@ -172,7 +185,7 @@ class BatchBodies {
             }
         } while (depth > 0);
         int end = (int) p.currentLocation().getCharOffset();
-        return text.substring(start, end);
+        return new RawValue(text.substring(start, end), size);
     }
 
     private static String durationText(JsonParser p, JsonToken v, String where) throws IOException {

@@ -3,6 +3,7 @@ package dev.pgcache.api;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +44,13 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
 import dev.pgcache.entry.BatchWrite;
 import dev.pgcache.entry.BatchWriteResult;
+import dev.pgcache.entry.BoundedReads;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
@@ -64,6 +67,7 @@ import dev.pgcache.entry.WriteResult;
 import dev.pgcache.load.ReadThrough;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.metrics.CacheMetrics;
+import dev.pgcache.memory.AnswerLimit;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
 /**
@@ -88,6 +92,7 @@ public class CacheResource {
     private final CacheMetrics metrics;
     private final ReadThrough readThrough;
     private final int maxListLimit;
+    private final AnswerLimit answerLimit;
 
     // field-injected so this feature does not touch the constructor
     @Inject
@@ -100,6 +105,10 @@ public class CacheResource {
     @Inject
     WriteCoalescer writes;
 
+    // batch-get answers are bounded before their values are read (docs/security.md)
+    @Inject
+    BoundedReads boundedReads;
+
     CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
             CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
         this.store = store;
@@ -110,6 +119,8 @@ public class CacheResource {
         this.metrics = metrics;
         this.readThrough = readThrough;
         this.maxListLimit = config.limits().maxListLimit();
+        this.answerLimit = AnswerLimit.of(config.limits().maxAnswerSize(), config, "pgcache.limits.max-answer-size",
+                "ask for fewer keys at a time");
     }
 
     @Access(value = Scope.WRITE, namespace = "{namespace}")
@@ -169,6 +180,7 @@ public class CacheResource {
                     @ExampleObject(name = "invalid-cache-control", value = ApiExamples.INVALID_CACHE_CONTROL),
                     @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
                     @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
@@ -185,10 +197,12 @@ public class CacheResource {
             headers = @Header(name = "ETag", description = ApiExamples.ETAG_412, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "precondition-failed", value = ApiExamples.PRECONDITION_FAILED)))
-    @APIResponse(responseCode = "413", description = "payload-too-large: the value is over pgcache.limits.max-value-size, or the "
-            + "declared Content-Length over the 16 MiB transport cap",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE)))
+    @APIResponse(responseCode = "413", description = "payload-too-large: the value is over pgcache.limits.max-value-size (as sent, "
+            + "or with its numbers in exponent form written out in full, as PostgreSQL stores them), or the declared Content-Length over "
+            + "the 16 MiB transport cap",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE),
+                    @ExampleObject(name = "value-grows-too-large", value = ApiExamples.VALUE_GROWS_TOO_LARGE) }))
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
@@ -203,13 +217,13 @@ public class CacheResource {
         Lifetime lifetime = lifetime(id.namespace(), new QueryParams(uri), RequestCacheControl.parse(cacheControl));
         List<String> tags = keyRules.checkTags(new QueryParams(uri).all("tag"));
         Long rev = revision(revision);
-        String json = jsonBodies.checkValue(body);
+        JsonBodies.Value value = jsonBodies.checkValue(body);
         if (precondition == null) {
             // If-Match named no strong tag, so it cannot hold; say which version is live
             throw preconditionFailed(id, store.get(id).map(Entry::version).orElse(null));
         }
 
-        WriteOutcome outcome = writes.upsert(new WriteRequest(id, json, body.length, lifetime, tags, rev, precondition));
+        WriteOutcome outcome = writes.upsert(new WriteRequest(id, value.json(), value.storedBytes(), lifetime, tags, rev, precondition));
         WriteResult result = switch (outcome) {
             case WriteOutcome.Written w -> w.result();
             case WriteOutcome.PreconditionFailed f -> throw preconditionFailed(id, f.currentVersion());
@@ -505,8 +519,9 @@ public class CacheResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "batchGet", summary = "Read many keys at once",
-            description = "One statement, one round trip to the database. Each key is answered in the order asked with its value, state, "
-                    + "version, revision and age, or as a miss. A key may be asked more than once.")
+            description = "One statement, one round trip to the database (two when the answer is over 64 KiB: its size is read first, "
+                    + "from size_bytes). Each key is answered in the order asked with its value, state, version, revision and age, or as a "
+                    + "miss. Each key at most once; the answer at most pgcache.limits.max-answer-size.")
     @Parameter(name = "namespace", in = ParameterIn.PATH, description = ApiExamples.NAMESPACE, example = "demo")
     @RequestBody(required = true, description = "The keys, at most pgcache.limits.max-batch-size (1000)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetRequest.class),
@@ -514,7 +529,7 @@ public class CacheResource {
     @APIResponse(responseCode = "200", description = "One item per key",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BatchGetAnswer.class),
                     examples = @ExampleObject(name = "entries", value = ApiExamples.BATCH_GET_ANSWER)))
-    @APIResponse(responseCode = "400", description = "The body is not {\"keys\": [strings]}, or a key is invalid",
+    @APIResponse(responseCode = "400", description = "The body is not {\"keys\": [strings]}, a key is invalid, or a key is asked twice",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "invalid-batch", value = ApiExamples.INVALID_BATCH),
                     @ExampleObject(name = "invalid-key", value = ApiExamples.INVALID_KEY),
@@ -525,21 +540,41 @@ public class CacheResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size keys, or a declared "
-            + "Content-Length over the 16 MiB transport cap",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE)))
+            + "Content-Length over the 16 MiB transport cap; answer-too-large: the stored values (by their size_bytes) and the "
+            + "fields around them would make an answer over pgcache.limits.max-answer-size; no value was read",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE),
+                    @ExampleObject(name = "answer-too-large", value = ApiExamples.BATCH_GET_ANSWER_TOO_LARGE) }))
     @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE + "; " + ApiExamples.R_SERVER_BUSY_ANSWER,
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "database-unavailable", value = ApiExamples.DATABASE_UNAVAILABLE),
+                    @ExampleObject(name = "server-busy", value = ApiExamples.SERVER_BUSY_ANSWER) }))
     public Response batchGet(@Encoded @PathParam("namespace") String rawNamespace,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context RoutingContext ctx, byte[] body) {
         String namespace = namespace(rawNamespace);
         requireJson(contentType);
         List<String> keys = batchBodies.keys(body);
+        Map<String, Integer> asked = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             checkBatchKey(keys.get(i), "keys[" + i + "]");
+            Integer earlier = asked.putIfAbsent(keys.get(i), i);
+            if (earlier != null) {
+                // answering a key twice would copy its value twice: one request could multiply a 1 MiB value by the batch size
+                throw ProblemException.badRequest("invalid-batch", "keys[" + i + "] '" + KeyRules.printable(keys.get(i))
+                        + "' was already asked as keys[" + earlier + "]; ask for each key once");
+            }
         }
-        List<Optional<Entry>> entries = keys.isEmpty() ? List.of() : store.getAll(namespace, keys);
+        List<Optional<Entry>> entries = List.of();
+        if (!keys.isEmpty()) {
+            BoundedReads.Found found = boundedReads.read(namespace, keys, null, BatchAnswers.envelopeBytes(keys), answerLimit,
+                    "the values of these " + keys.size() + " keys");
+            AnswerLeases.releaseAtEnd(ctx, found.lease());
+            entries = found.entries();
+        }
         for (int i = 0; i < entries.size(); i++) {
             Optional<Entry> e = entries.get(i);
             metrics.count(namespace, e.isEmpty() ? Event.MISS : e.get().freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
@@ -581,13 +616,15 @@ public class CacheResource {
                     @ExampleObject(name = "invalid-revision", value = ApiExamples.INVALID_REVISION),
                     @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
                     @ExampleObject(name = "unsupported-json", value = ApiExamples.UNSUPPORTED_JSON),
+                    @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
     @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size entries, a value over "
-            + "pgcache.limits.max-value-size, or a declared Content-Length over the 16 MiB transport cap; nothing written",
+            + "pgcache.limits.max-value-size (as sent, or with its numbers written out in full as PostgreSQL stores them), or a declared "
+            + "Content-Length over the 16 MiB transport cap; nothing written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "batch-too-large", value = ApiExamples.BATCH_TOO_LARGE),
                     @ExampleObject(name = "value-too-large", value = ApiExamples.VALUE_TOO_LARGE) }))

@@ -18,18 +18,31 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.InvalidInputException;
+import dev.pgcache.entry.StoredJson;
 
 /**
  * Checks a request body that is to be stored as a JSON value, without building a tree: strict
  * UTF-8, exactly one JSON value, nesting and number length bounded (so no document can exhaust
  * the stack or memory), and no {@code \u0000} in strings, which jsonb cannot hold. Numbers are
- * never converted, so PostgreSQL receives and keeps every digit.
+ * never converted, so PostgreSQL receives and keeps every digit. It also measures the value as
+ * PostgreSQL will store and print it ({@link StoredJson}): that size is what the value limit and
+ * size_bytes count, so that a few bytes of exponent cannot become megabytes on the way back.
  */
 @ApplicationScoped
 public class JsonBodies {
 
     /** uint256 has 78 digits; leave room for long decimals while refusing absurd numbers early. */
-    private static final int MAX_NUMBER_LENGTH = 1_000;
+    private static final int MAX_NUMBER_LENGTH = StoredJson.MAX_NUMBER_LENGTH;
+
+    /**
+     * A value ready for {@code CAST(? AS jsonb)}.
+     *
+     * @param json        the body as text
+     * @param storedBytes its size as stored: an upper bound of what a read returns, the size_bytes to store
+     */
+    public record Value(String json, int storedBytes) {
+    }
 
     private final JsonFactory factory;
     private final long maxValueBytes;
@@ -52,11 +65,11 @@ public class JsonBodies {
     }
 
     /**
-     * Returns the body as a string ready for {@code CAST(? AS jsonb)}.
+     * Returns the body as a string ready for {@code CAST(? AS jsonb)}, with its stored size.
      *
-     * @throws ProblemException 400 for anything but one valid JSON value, 413 past the size limit
+     * @throws ProblemException 400 for anything but one valid JSON value PostgreSQL can store, 413 past the size limit
      */
-    public String checkValue(byte[] body) {
+    public Value checkValue(byte[] body) {
         if (body == null || body.length == 0) {
             throw ProblemException.badRequest("invalid-json", "the body is empty; send one JSON value (object, array, string, number, true, false or null)");
         }
@@ -65,8 +78,24 @@ public class JsonBodies {
                     + " bytes (pgcache.limits.max-value-size)");
         }
         String text = decodeUtf8(body);
-        checkJson(text);
-        return text;
+        StoredJson.Size size = checkJson(text);
+        checkGrowth(size, body.length, maxValueBytes, "the value");
+        return new Value(text, (int) Math.min(Integer.MAX_VALUE, size.of(body.length)));
+    }
+
+    /**
+     * Refuses a value that is within the limit as sent but not once its numbers are written out:
+     * the limit bounds what a read returns, too. (The spaces jsonb prints after ',' and ':' are
+     * not counted here: they add at most half, and counting them would refuse values that were
+     * always accepted.)
+     */
+    static void checkGrowth(StoredJson.Size size, long sentBytes, long maxValueBytes, String what) {
+        long grown = sentBytes + size.numberGrowth();
+        if (grown > maxValueBytes) {
+            throw ProblemException.tooLarge(what + " is " + sentBytes + " bytes as sent, but " + grown + " bytes as PostgreSQL stores "
+                    + "and returns it (it writes numbers in exponent form out in full); the limit is " + maxValueBytes
+                    + " bytes (pgcache.limits.max-value-size)");
+        }
     }
 
     static String decodeUtf8(byte[] body) {
@@ -85,7 +114,8 @@ public class JsonBodies {
         }
     }
 
-    private void checkJson(String text) {
+    private StoredJson.Size checkJson(String text) {
+        StoredJson.Size size = new StoredJson.Size();
         try (JsonParser p = factory.createParser(text)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -97,6 +127,7 @@ public class JsonBodies {
                             "a string at " + location(p) + " contains \\u0000, which PostgreSQL jsonb cannot store; "
                                     + "remove it or encode the data (for example as base64)");
                 }
+                size.add(p, t, "");
                 if (p.getParsingContext().inRoot()) {
                     break; // the root value is complete
                 }
@@ -106,6 +137,9 @@ public class JsonBodies {
                 throw ProblemException.badRequest("invalid-json",
                         "the body holds more than one JSON value: unexpected " + trailing.asString() + " at " + location(p));
             }
+            return size;
+        } catch (InvalidInputException e) {
+            throw ProblemException.badRequest(e.problemType(), e.getMessage()); // a ProblemException, as read-through expects
         } catch (StreamConstraintsException e) {
             String message = firstLine(e.getOriginalMessage());
             throw ProblemException.badRequest("json-too-complex", message.toLowerCase(java.util.Locale.ROOT).contains("nesting")

@@ -16,6 +16,9 @@ import dev.pgcache.entry.StoreException;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.entry.UnknownNamespaceException;
 import dev.pgcache.load.LoadFailure;
+import dev.pgcache.memory.AnswerTooLargeException;
+import dev.pgcache.memory.BudgetSpentException;
+import dev.pgcache.memory.MemoryBudget;
 
 /**
  * Turns every exception that leaves a resource into problem+json: the caller's mistakes into
@@ -60,6 +63,21 @@ class ProblemMappers {
         return Problem.of(503, "database-unavailable", "Service unavailable",
                 "the database is unavailable or did not answer in time; retry after " + RETRY_AFTER_SECONDS
                         + " s (single writes are atomic, and every operation is safe to repeat)");
+    }
+
+    @ServerExceptionMapper
+    Response budgetSpent(BudgetSpentException e, UriInfo uri) {
+        return ProblemResponses.of(serverBusy(e).at(path(uri)), Map.of(HttpHeaders.RETRY_AFTER, MemoryBudget.RETRY_AFTER_SECONDS));
+    }
+
+    /** The 503 for a request that does not fit the memory budget; send it with Retry-After: {@link MemoryBudget#RETRY_AFTER_SECONDS}. */
+    static Problem serverBusy(BudgetSpentException e) {
+        return Problem.of(503, "server-busy", "Server busy", e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response answerTooLarge(AnswerTooLargeException e, UriInfo uri) {
+        return ProblemResponses.of(Problem.of(413, "answer-too-large", "Answer too large", e.getMessage()).at(path(uri)), Map.of());
     }
 
     @ServerExceptionMapper

@@ -50,4 +50,11 @@ final class RpcExamples {
             + "\"detail\":\"the batch holds 250 requests; the limit is 100 (pgcache.rpc.max-batch-size); split it\",\"instance\":\"/v1/rpc/eth\"}";
     static final String BODY_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:payload-too-large\",\"title\":\"Request body too large\",\"status\":413,"
             + "\"detail\":\"the JSON-RPC body is 2097152 bytes; the limit is 1048576 bytes (pgcache.rpc.max-body-size)\",\"instance\":\"/v1/rpc/eth\"}";
+    static final String ANSWER_TOO_LARGE = "{\"type\":\"urn:pgcache:problem:answer-too-large\",\"title\":\"Answer too large\",\"status\":413,"
+            + "\"detail\":\"the answer with the results of these 100 requests would be 52432591 bytes; the largest answer is 16777216 bytes "
+            + "(pgcache.rpc.max-answer-size); split the batch, or ask for fewer large results at a time\",\"instance\":\"/v1/rpc/eth\"}";
+    static final String SERVER_BUSY = "{\"type\":\"urn:pgcache:problem:server-busy\",\"title\":\"Server busy\",\"status\":503,"
+            + "\"detail\":\"other large request bodies and answers are being handled (pgcache.limits.max-in-flight-body-size, 16777216 "
+            + "bytes in all); this answer of 10486511 bytes does not fit, and nothing was done with it; retry after 1 s\","
+            + "\"instance\":\"/v1/rpc/eth\"}";
 }

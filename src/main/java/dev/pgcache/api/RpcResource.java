@@ -1,12 +1,12 @@
 package dev.pgcache.api;
 
+import java.util.Set;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import java.util.Set;
-
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -24,9 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.pgcache.security.Access;
-import dev.pgcache.security.Scope;
 import dev.pgcache.rpc.RpcProxy;
+import dev.pgcache.security.Access;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.Scope;
 import io.vertx.ext.web.RoutingContext;
@@ -91,12 +90,24 @@ public class RpcResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "unknown-upstream", value = RpcExamples.UNKNOWN_UPSTREAM)))
     @APIResponse(responseCode = "413", description = "payload-too-large: the body is over pgcache.rpc.max-body-size; "
-            + "rpc-batch-too-large: the batch holds more than pgcache.rpc.max-batch-size requests. Nothing was called.",
+            + "rpc-batch-too-large: the batch holds more than pgcache.rpc.max-batch-size requests; in both, nothing was called. "
+            + "answer-too-large: the answer, results from the cache and the node together (a result asked for twice counts twice), "
+            + "would be over pgcache.rpc.max-answer-size; found out before the answer was built (cached results: before they were "
+            + "read); results fetched from the node are still cached, so smaller batches of the same requests are answered from it.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "rpc-batch-too-large", value = RpcExamples.BATCH_TOO_LARGE),
-                    @ExampleObject(name = "payload-too-large", value = RpcExamples.BODY_TOO_LARGE) }))
-    public Response call(@PathParam("upstream") String upstream, byte[] body, @Context RoutingContext routing) {
-        RpcProxy.Reply reply = proxy.handle(upstream, body, scopesOf(routing));
+                    @ExampleObject(name = "payload-too-large", value = RpcExamples.BODY_TOO_LARGE),
+                    @ExampleObject(name = "answer-too-large", value = RpcExamples.ANSWER_TOO_LARGE) }))
+    @APIResponse(responseCode = "503", description = ApiExamples.R_SERVER_BUSY_ANSWER + " (a database outage is no error here: "
+            + "the proxy passes calls through)",
+            headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
+                    @ExampleObject(name = "server-busy", value = RpcExamples.SERVER_BUSY) }))
+    public Response call(@PathParam("upstream") String upstream, @Context RoutingContext ctx, byte[] body) {
+        RpcProxy.Reply reply = proxy.handle(upstream, body, scopesOf(ctx));
+        if (reply.lease() != null) {
+            AnswerLeases.releaseAtEnd(ctx, reply.lease());
+        }
         Response.ResponseBuilder r = reply.body() == null ? Response.noContent()
                 : Response.ok(reply.body(), MediaType.APPLICATION_JSON_TYPE);
         if (reply.xCache() != null) {
@@ -106,8 +117,8 @@ public class RpcResource {
     }
 
     /** The scopes the API key check left in the routing context; none when it left nothing, never every scope. */
-    private static Set<Scope> scopesOf(RoutingContext routing) {
-        Caller caller = routing == null ? null : routing.get(Caller.CONTEXT_KEY);
+    private static Set<Scope> scopesOf(RoutingContext ctx) {
+        Caller caller = ctx == null ? null : ctx.get(Caller.CONTEXT_KEY);
         return caller == null ? Set.of() : caller.scopes();
     }
 }

@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.concurrent.Semaphore;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -12,7 +10,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.memory.BudgetSpentException;
+import dev.pgcache.memory.MemoryBudget;
 
 /**
  * Answers requests that break the HTTP layer's own limits with problem+json too. Left alone,
@@ -20,32 +19,27 @@ import dev.pgcache.config.PgcacheConfig;
  * before any resource sees it. A declared Content-Length over the cap is refused here before
  * the body is read; a chunked body that grows past it is caught by the router's 413 handler.
  *
- * <p>It also keeps the bodies in flight within {@code pgcache.limits.max-in-flight-body-size}:
- * each request with a body over 64 KiB takes its declared length (a chunked one: the largest
- * body allowed) from a budget before its body is read and gives it back when its response
- * ends. When the budget is spent the request gets a 503 server-busy with Retry-After at once:
+ * <p>It also keeps the bodies in flight within the {@link MemoryBudget}
+ * ({@code pgcache.limits.max-in-flight-body-size}, shared with the answers being built): each
+ * request with a body over 64 KiB takes its declared length (a chunked one: the largest body
+ * allowed) from the budget before its body is read and gives it back when its response ends.
+ * When the budget is spent the request gets a 503 server-busy with Retry-After at once:
  * concurrent 16 MiB batches would otherwise run a small heap out and fail as 500s.
  */
 @ApplicationScoped
 class TransportLimits {
 
-    /** Bodies up to this size are not counted against the budget. */
-    static final long UNCOUNTED_BODY_BYTES = 64 * 1024;
-    private static final String RETRY_AFTER_SECONDS = "1";
-
     private final long maxBodyBytes;
-    private final long budgetBytes;
-    /** One permit per KiB, so that the largest budget fits an int. */
-    private final Semaphore budget;
+    private final MemoryBudget budget;
 
-    TransportLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize, PgcacheConfig config) {
+    TransportLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize, MemoryBudget budget) {
         this.maxBodyBytes = maxBodySize.asLongValue();
-        this.budgetBytes = config.limits().maxInFlightBodySize().asLongValue();
+        this.budget = budget;
+        long budgetBytes = budget.capacityBytes();
         if (budgetBytes < maxBodyBytes) {
             throw new IllegalStateException("pgcache.limits.max-in-flight-body-size (" + budgetBytes + " bytes) must be at least "
                     + "quarkus.http.limits.max-body-size (" + maxBodyBytes + " bytes), or the largest allowed body could never be read");
         }
-        this.budget = new Semaphore(kib(budgetBytes));
     }
 
     void install(@Observes Router router) {
@@ -80,24 +74,16 @@ class TransportLimits {
     }
 
     private void admit(RoutingContext ctx, long bodyBytes) {
-        if (bodyBytes <= UNCOUNTED_BODY_BYTES) {
-            ctx.next();
+        MemoryBudget.Lease lease;
+        try {
+            lease = budget.take(bodyBytes, "this request body");
+        } catch (BudgetSpentException e) {
+            ctx.response().putHeader("Retry-After", MemoryBudget.RETRY_AFTER_SECONDS);
+            ProblemResponses.send(ctx, ProblemMappers.serverBusy(e), true);
             return;
         }
-        int permits = kib(bodyBytes);
-        if (!budget.tryAcquire(permits)) {
-            ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-            ProblemResponses.send(ctx, Problem.of(503, "server-busy", "Server busy", "other large request bodies are being handled "
-                    + "(pgcache.limits.max-in-flight-body-size, " + budgetBytes + " bytes in all); this one of " + bodyBytes
-                    + " bytes was not read; retry after " + RETRY_AFTER_SECONDS + " s"), true);
-            return;
-        }
-        ctx.addEndHandler(done -> budget.release(permits));
+        AnswerLeases.releaseAtEnd(ctx, lease);
         ctx.next();
-    }
-
-    private static int kib(long bytes) {
-        return (int) Math.min(Integer.MAX_VALUE, (bytes + 1023) / 1024);
     }
 
     private void tooLarge(RoutingContext ctx, String detail) {

@@ -25,6 +25,16 @@ class ConfigChecks {
         between(problems, "pgcache.limits.max-tag-bytes", l.maxTagBytes(), 1, 1024);
         atLeast(problems, "pgcache.limits.max-batch-size", l.maxBatchSize(), 1);
         atLeast(problems, "pgcache.limits.max-list-limit", l.maxListLimit(), 1);
+        long budget = l.maxInFlightBodySize().asLongValue();
+        // an answer within its limit must fit the memory budget, or it could never be built
+        for (var answer : List.of(java.util.Map.entry("pgcache.limits.max-answer-size", l.maxAnswerSize()),
+                java.util.Map.entry("pgcache.rpc.max-answer-size", config.rpc().maxAnswerSize()))) {
+            if (answer.getValue().isPresent()) {
+                long bytes = answer.getValue().get().asLongValue();
+                atLeast(problems, answer.getKey(), bytes, 1);
+                atMost(problems, answer.getKey(), bytes, "pgcache.limits.max-in-flight-body-size", budget);
+            }
+        }
         if (l.maxTtl().isNegative() || l.maxTtl().isZero()) {
             problems.add("pgcache.limits.max-ttl must be above zero");
         }
@@ -46,6 +56,12 @@ class ConfigChecks {
     private static void atLeast(List<String> problems, String name, long value, long min) {
         if (value < min) {
             problems.add(name + " is " + value + "; it must be at least " + min);
+        }
+    }
+
+    private static void atMost(List<String> problems, String name, long value, String boundName, long bound) {
+        if (value > bound) {
+            problems.add(name + " is " + value + " bytes; it must be at most " + boundName + " (" + bound + " bytes)");
         }
     }
 

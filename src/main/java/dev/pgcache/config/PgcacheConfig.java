@@ -253,15 +253,26 @@ public interface PgcacheConfig {
         int maxTagBytes();
 
         /**
-         * Request bodies the service reads and handles at once, in bytes: a request whose body
-         * would pass it gets a 503 server-busy with Retry-After instead of running the heap out
-         * (a 16 MiB batch takes about four times its size in memory while it is parsed and
-         * bound). Bodies up to 64 KiB are not counted, so small writes go on while large
-         * batches queue. Raise it with the heap (bin/jvm-options).
+         * Request bodies the service reads and handles, and answers it builds, at once, in bytes:
+         * a request whose body or answer would pass it gets a 503 server-busy with Retry-After
+         * instead of running the heap out (a 16 MiB batch takes about four times its size in
+         * memory while it is parsed and bound, and an answer as much while it is read, built and
+         * written). Bodies and answers up to 64 KiB are not counted, so small requests go on
+         * while large ones queue. Raise it with the heap (bin/jvm-options). At least
+         * quarkus.http.limits.max-body-size, max-answer-size and pgcache.rpc.max-answer-size.
          */
         @WithName("max-in-flight-body-size")
         @WithDefault("16M")
         MemorySize maxInFlightBodySize();
+
+        /**
+         * Largest batch-get answer, in bytes: the stored values (by size_bytes, an upper bound of
+         * their text) and the fields around them. A batch-get that would answer more gets a 413
+         * answer-too-large before any value is read from the database. Default (unset):
+         * max-in-flight-body-size, the largest answer the memory budget can hold; at most that.
+         */
+        @WithName("max-answer-size")
+        Optional<MemorySize> maxAnswerSize();
 
         /** Most keys in one batch-get, or entries in one batch-put. */
         @WithName("max-batch-size")
@@ -392,6 +403,15 @@ public interface PgcacheConfig {
         @WithName("max-body-size")
         @WithDefault("1M")
         MemorySize maxBodySize();
+
+        /**
+         * Largest answer to one JSON-RPC call or batch, in bytes, results from the cache and the
+         * node together (a result asked for twice in a batch counts twice). Over it the body gets
+         * a 413 answer-too-large, found out before the answer is built. Default (unset):
+         * pgcache.limits.max-in-flight-body-size, the largest answer the memory budget can hold; at most that.
+         */
+        @WithName("max-answer-size")
+        Optional<MemorySize> maxAnswerSize();
 
         /** Largest answer pgcache reads from a node; a larger one becomes a JSON-RPC error. Results over pgcache.limits.max-value-size are answered but not cached. */
         @WithName("max-response-size")

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,11 +173,21 @@ public class EntryStore {
             FROM cache_entry
             WHERE namespace = ? AND cache_key = ? AND\s""" + LIVE;
 
-    /** Many reads in one round trip, answered in the order asked; a missing or gone key comes back with a null value. */
+    /**
+     * Many reads in one round trip for an answer of bounded size, answered in the order asked; a
+     * missing or gone key comes back with a null version. Each key stands for {@code copies}
+     * copies of its value in the answer. The values' bytes in the answer (size_bytes, an upper
+     * bound of value::text, times the copies) are summed over all rows first, and the values come
+     * back only when that sum is within the bound ({@code ?} first): an answer too large for the
+     * caller's memory is found out without reading a value, its TOASTed bytes included (CASE
+     * evaluates value::text only when it holds). The sum comes back in every row.
+     */
     private static final String BATCH_GET = """
-            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
-                   coalesce(e.tags @> ARRAY['pgcache:negative'], false)
-            FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS k(cache_key, ord)
+            SELECT CASE WHEN coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0) <= ? THEN e.value::text END,
+                   e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
+                   coalesce(e.tags @> ARRAY['pgcache:negative'], false),
+                   coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0)
+            FROM unnest(CAST(? AS text[]), CAST(? AS int[])) WITH ORDINALITY AS k(cache_key, copies, ord)
             LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
 
             ORDER BY k.ord
@@ -642,12 +653,30 @@ public class EntryStore {
         return withConnection("read", c -> read(c, id));
     }
 
-    /** The live entries under the keys, in the order asked (empty where absent or gone), in one round trip. */
-    public List<Optional<Entry>> getAll(String namespace, List<String> keys) {
+    /**
+     * The live entries under the keys, in the order asked (empty where absent or gone), in one
+     * round trip, when their values fit {@code maxValueBytes}; otherwise only how many bytes they
+     * would take, and no value is read. Keys should be distinct: each stands for
+     * {@code copies.get(i)} copies of its value in the caller's answer (1 for each when null).
+     */
+    public BatchRead getAll(String namespace, List<String> keys, List<Integer> copies, long maxValueBytes) {
+        List<Integer> counts = copies != null ? copies : Collections.nCopies(keys.size(), 1);
         return withConnection("batch read", c -> {
             try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
-                new Binder(c, ps).textArray(keys).string(namespace);
-                return entriesInOrder(ps, keys.size());
+                new Binder(c, ps).longOrNull(maxValueBytes).textArray(keys).intArray(counts).string(namespace);
+                List<Optional<Entry>> entries = new ArrayList<>(keys.size());
+                long valueBytes = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        valueBytes = rs.getLong(9);
+                        if (valueBytes > maxValueBytes) {
+                            return BatchRead.tooLarge(valueBytes);
+                        }
+                        rs.getLong(2);
+                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
+                    }
+                }
+                return BatchRead.of(entries, valueBytes);
             }
         });
     }
@@ -734,7 +763,7 @@ public class EntryStore {
         });
     }
 
-    /** The rows of a many-key read (BATCH_GET, GET_EACH), one per key asked: an entry, or empty where the version is null. */
+    /** The rows of a many-key read (GET_EACH), one per key asked: an entry, or empty where the version is null. */
     private static List<Optional<Entry>> entriesInOrder(PreparedStatement ps, int expected) throws SQLException {
         List<Optional<Entry>> entries = new ArrayList<>(expected);
         try (ResultSet rs = ps.executeQuery()) {

@@ -52,6 +52,7 @@ public class KeyRules {
         if (key.indexOf('\0') >= 0) {
             throw new InvalidInputException("invalid-key", "the key contains a NUL character (U+0000), which cannot be stored");
         }
+        requireUnicode(key, "invalid-key", "the key");
         return key;
     }
 
@@ -85,6 +86,7 @@ public class KeyRules {
         if (tag.indexOf('\0') >= 0) {
             throw new InvalidInputException("invalid-tag", "a tag contains a NUL character (U+0000), which cannot be stored");
         }
+        requireUnicode(tag, "invalid-tag", "a tag");
         return tag;
     }
 
@@ -96,11 +98,39 @@ public class KeyRules {
             throw new InvalidInputException("invalid-prefix",
                     "the prefix must be at most " + maxKeyBytes + " UTF-8 bytes and contain no NUL character");
         }
+        requireUnicode(prefix, "invalid-prefix", "the prefix");
         return prefix;
     }
 
+    /**
+     * Refuses text with an unpaired UTF-16 surrogate, which a JSON body can spell ({@code "\ud800"})
+     * but which is not Unicode: UTF-8 cannot encode it, and the database driver would send it as
+     * '?', so two such keys would be one key, and that key would be the real key "?".
+     */
+    private static void requireUnicode(String text, String problemType, String what) {
+        int at = unpairedSurrogateAt(text);
+        if (at >= 0) {
+            throw new InvalidInputException(problemType, what + " contains an unpaired UTF-16 surrogate (\\u"
+                    + Integer.toHexString(text.charAt(at)) + " at character " + at + "), which is not Unicode text and cannot be stored");
+        }
+    }
+
+    /** Index of the first surrogate that is not half of a pair (high then low), or -1 when the text is well-formed UTF-16. */
+    public static int unpairedSurrogateAt(CharSequence s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** The text shown back to a caller in an error: short, with control characters escaped. */
-    static String printable(String s) {
+    public static String printable(String s) {
         if (s == null) {
             return "";
         }

@@ -6,7 +6,7 @@ import java.util.List;
  * One upsert.
  *
  * @param json         the value as JSON text, already checked to be one valid JSON value
- * @param sizeBytes    the size of the JSON text as the writer sent it
+ * @param sizeBytes    an upper bound of the bytes a read of the value returns (value::text), see {@link StoredJson}
  * @param tags         labels for invalidation by tag; may be empty
  * @param revision     the source's own version of the value, or null; a write carrying a lower
  *                     revision than the stored live entry's is refused

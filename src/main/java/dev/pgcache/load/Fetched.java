@@ -7,7 +7,7 @@ public sealed interface Fetched {
 
     /**
      * @param json        one valid JSON value, as the upstream sent it
-     * @param sizeBytes   its size in bytes
+     * @param sizeBytes   its stored size: an upper bound of what a read of it returns (StoredJson)
      * @param originMaxAge the freshness the upstream gave it (Cache-Control s-maxage or max-age, less Age), or null
      */
     record Value(String json, int sizeBytes, Duration originMaxAge) implements Fetched {

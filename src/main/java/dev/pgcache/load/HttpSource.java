@@ -59,15 +59,15 @@ final class HttpSource implements Source {
         if (type != null && !isJson(type)) {
             throw exchange.failure(UpstreamFailure.Kind.BAD_ANSWER, "answered with Content-Type '" + printable(type) + "', not JSON");
         }
-        String text;
+        JsonBodies.Value value;
         try {
-            text = json.checkValue(r.body());
+            value = json.checkValue(r.body());
         } catch (ProblemException e) {
             // the parser's own message may quote the body, which could echo anything: keep only its kind
             throw exchange.failure(UpstreamFailure.Kind.BAD_ANSWER, "answered with a body that is not "
                     + (e.problem().status() == 413 ? "within pgcache.limits.max-value-size" : "one valid, storable JSON value"));
         }
-        return new Fetched.Value(text, r.body().length, OriginFreshness.of(r.headers()));
+        return new Fetched.Value(value.json(), value.storedBytes(), OriginFreshness.of(r.headers()));
     }
 
     private static boolean isJson(String contentType) {

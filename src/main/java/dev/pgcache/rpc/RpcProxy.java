@@ -1,9 +1,9 @@
 package dev.pgcache.rpc;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -25,16 +26,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pgcache.api.ProblemException;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.BoundedReads;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Freshness;
 import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.entry.StoredJson;
+import dev.pgcache.entry.Utf8;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.load.SingleFlight;
 import dev.pgcache.load.UpstreamFailure;
 import dev.pgcache.security.Scope;
+import dev.pgcache.memory.AnswerLimit;
+import dev.pgcache.memory.MemoryBudget;
 
 /**
  * The JSON-RPC 2.0 caching proxy: one call or a batch in, one answer per request that has an
@@ -48,13 +54,20 @@ import dev.pgcache.security.Scope;
  * <li>A method the caller's scopes do not permit ({@link RpcMethodAccess}): -32040 for it alone,
  * and it is neither looked up nor sent; a refused notification is dropped without an answer.</li>
  * <li>Requests the method policy allows to be cached are looked up by their key (method and
- * canonical params, never the id), all of a batch in one round trip; fresh entries answer.</li>
+ * canonical params, never the id), all of a batch in one round trip, each key once; fresh
+ * entries answer. The read is bounded like a batch-get's ({@link BoundedReads}): when the
+ * values, counted once per request that asks for them, would make an answer over
+ * pgcache.rpc.max-answer-size, the body gets a 413 before any value is read.</li>
  * <li>The rest go to the node together, as one upstream batch (or one call when there is
  * only one), with ids of pgcache's own. A cache miss identical to one already in flight in this
  * replica joins it instead ({@link SingleFlight}); each caller gets its own id back.</li>
  * <li>Results the policy allows are stored, the result only (not the envelope), with the block
  * number they depend on as revision; errors and null results never are. A failed call becomes a
  * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
+ * <li>The answer's size is counted before it is built ({@link RpcAnswer}): over
+ * pgcache.rpc.max-answer-size it is a 413 answer-too-large (what was fetched is still stored, so
+ * smaller batches then come from the cache); within it, its bytes are taken from the
+ * {@link MemoryBudget} until the response is sent (503 server-busy when it is spent).</li>
  * </ol>
  * Notifications (no id member) are forwarded and get no answer; a body of notifications only
  * gets HTTP 204. A database outage makes the proxy a plain pass-through, not an error. A method
@@ -76,8 +89,11 @@ public class RpcProxy {
      */
     static final int METHOD_NOT_PERMITTED = -32040;
 
-    /** What to send back: a JSON body, or none (HTTP 204); X-Cache for a single call, null for batches. */
-    public record Reply(String body, String xCache) {
+    /**
+     * What to send back: a JSON body, or none (HTTP 204); X-Cache for a single call, null for
+     * batches; and the share of the memory budget the body holds, to close once it has been sent.
+     */
+    public record Reply(String body, String xCache, MemoryBudget.Lease lease) {
     }
 
     private final RpcUpstreams upstreams;
@@ -89,6 +105,14 @@ public class RpcProxy {
     private final int maxKeyBytes;
     private final long maxValueBytes;
     private final SingleFlight<EntryId, Outcome> flights = new SingleFlight<>();
+    private final AnswerLimit answerLimit;
+
+    // answers are bounded before they are built (docs/security.md); field-injected to leave the constructor alone
+    @Inject
+    BoundedReads boundedReads;
+
+    @Inject
+    MemoryBudget budget;
 
     RpcProxy(RpcUpstreams upstreams, EntryStore store, HitTracker hits, RpcMetrics metrics, PgcacheConfig config) {
         this.upstreams = upstreams;
@@ -99,6 +123,8 @@ public class RpcProxy {
         this.maxBody = config.rpc().maxBodySize().asLongValue();
         this.maxKeyBytes = config.limits().maxKeyBytes();
         this.maxValueBytes = config.limits().maxValueSize().asLongValue();
+        this.answerLimit = AnswerLimit.of(config.rpc().maxAnswerSize(), config, "pgcache.rpc.max-answer-size",
+                "split the batch, or ask for fewer large results at a time");
     }
 
     /**
@@ -117,15 +143,14 @@ public class RpcProxy {
         try {
             root = RpcJson.parse(body == null ? new byte[0] : body);
         } catch (IOException e) {
-            return new Reply(error(null, PARSE_ERROR, "Parse error: the body is not one valid JSON value" + reason(e)), null);
+            return new Reply(error(null, PARSE_ERROR, "Parse error: the body is not one valid JSON value" + reason(e)), null, null);
         }
         if (!root.isArray()) {
             Call call = Call.of(root);
-            List<String> answers = answer(node, List.of(call), may);
-            return new Reply(answers.isEmpty() ? null : answers.get(0), call.xCache);
+            return reply(answer(node, List.of(call), may), false, call.xCache);
         }
         if (root.isEmpty()) {
-            return new Reply(error(null, INVALID_REQUEST, "Invalid Request: the batch is empty"), null);
+            return new Reply(error(null, INVALID_REQUEST, "Invalid Request: the batch is empty"), null, null);
         }
         if (root.size() > maxBatch) {
             throw new ProblemException(413, "rpc-batch-too-large", "Batch too large", "the batch holds " + root.size()
@@ -133,12 +158,29 @@ public class RpcProxy {
         }
         List<Call> calls = new ArrayList<>(root.size());
         root.forEach(item -> calls.add(Call.of(item)));
-        List<String> answers = answer(node, calls, may);
-        return new Reply(answers.isEmpty() ? null : "[" + String.join(",", answers) + "]", null);
+        return reply(answer(node, calls, may), true, null);
+    }
+
+    /** Checks the answer's size against the limit, takes it from the memory budget, and only then builds it. */
+    private Reply reply(RpcAnswer answer, boolean batch, String xCache) {
+        MemoryBudget.Lease lease = answer.lease();
+        if (answer.isEmpty()) {
+            lease.close();
+            return new Reply(null, xCache, null);
+        }
+        try {
+            long bytes = answer.bytes(batch);
+            answerLimit.check(batch ? "the results of these " + answer.count() + " requests" : "this result", bytes);
+            lease.growTo(bytes, "this answer");
+            return new Reply(answer.build(batch), xCache, lease);
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
     }
 
     /** The answers, in request order, of every call that is not a notification. */
-    private List<String> answer(RpcNode node, List<Call> calls, Set<Scope> scopes) {
+    private RpcAnswer answer(RpcNode node, List<Call> calls, Set<Scope> scopes) {
         RpcMethodPolicy policy = node.policy();
         List<Call> keyed = new ArrayList<>();
         for (Call c : calls) {
@@ -159,11 +201,21 @@ public class RpcProxy {
                 keyed.add(c);
             }
         }
-        lookUp(node, keyed);
+        MemoryBudget.Lease lease = lookUp(node, keyed);
+        try {
+            return fetchAndCollect(node, calls, lease);
+        } catch (RuntimeException | Error e) {
+            lease.close(); // the budget's share must come back whatever fails, or the budget shrinks for good
+            throw e;
+        }
+    }
 
+    /** Sends what the cache did not answer to the node, and collects every answer in request order. */
+    private RpcAnswer fetchAndCollect(RpcNode node, List<Call> calls, MemoryBudget.Lease lease) {
+        RpcMethodPolicy policy = node.policy();
         List<Outgoing> outgoing = new ArrayList<>();
         for (Call c : calls) {
-            if (c.invalid != null || c.refused || c.answer != null) {
+            if (c.invalid != null || c.refused || c.answer != null || c.hit != null) {
                 continue;
             }
             if (c.key != null) {
@@ -184,42 +236,75 @@ public class RpcProxy {
         if (!outgoing.isEmpty()) {
             send(node, outgoing);
         }
-        List<String> answers = new ArrayList<>(calls.size());
+        RpcAnswer answers = new RpcAnswer(lease);
         for (Call c : calls) {
-            if (c.pending != null && c.answer == null && !c.notification) {
-                c.answer = await(node, c).toAnswer(c.id);
+            if (c.notification && c.invalid == null) {
+                continue; // forwarded, and JSON-RPC gives it no answer
             }
-            if (!c.notification || c.invalid != null) {
+            if (c.answer != null) {
                 answers.add(c.answer);
+            } else if (c.hit != null) {
+                answers.addResult(c.id, c.hit);
+            } else {
+                Outcome o = await(node, c);
+                if (o.resultText != null) {
+                    answers.addResult(c.id, o.resultText); // shared by every identical request of the flight
+                } else {
+                    answers.add(o.toAnswer(c.id));
+                }
             }
         }
         return answers;
     }
 
-    /** Answers the calls that have a fresh entry, reading all keys in one round trip; a database outage reads as all misses. */
-    private void lookUp(RpcNode node, List<Call> keyed) {
+    /**
+     * Answers the calls that have a fresh entry, reading each key once, all in one round trip; a
+     * database outage reads as all misses. Returns the share of the memory budget the values read
+     * hold (nothing for a small answer).
+     *
+     * @throws dev.pgcache.memory.AnswerTooLargeException when the values, once per call, would make the answer too large
+     */
+    private MemoryBudget.Lease lookUp(RpcNode node, List<Call> keyed) {
         if (keyed.isEmpty() || !node.tracker().cacheUsable()) {
-            return;
+            return budget.empty();
         }
-        List<Optional<Entry>> found;
+        Map<String, Integer> copies = new LinkedHashMap<>(); // key -> how many calls ask for it
+        long envelopes = 0;
+        for (Call c : keyed) {
+            copies.merge(c.key.key(), 1, Integer::sum);
+            envelopes += Utf8.length(envelope(c.idOrNull())) + ",\"result\":},".length();
+        }
+        List<String> keys = new ArrayList<>(copies.keySet());
+        Map<String, Optional<Entry>> found = new HashMap<>();
+        MemoryBudget.Lease lease;
         try {
-            found = keyed.size() == 1 ? List.of(store.get(keyed.get(0).key))
-                    : store.getAll(node.namespace(), keyed.stream().map(c -> c.key.key()).toList());
+            if (keyed.size() == 1) {
+                // one value of at most max-value-size, as a single GET reads it; its size is checked with the answer's
+                found.put(keys.get(0), store.get(keyed.get(0).key));
+                lease = budget.empty();
+            } else {
+                BoundedReads.Found read = boundedReads.read(node.namespace(), keys, new ArrayList<>(copies.values()), envelopes,
+                        answerLimit, "the cached results of these " + keyed.size() + " requests");
+                for (int i = 0; i < keys.size(); i++) {
+                    found.put(keys.get(i), read.entries().get(i));
+                }
+                lease = read.lease();
+            }
         } catch (StoreUnavailableException e) {
             metrics.storeFailed(node.name());
             LOG.debugf("JSON-RPC upstream '%s': cache not readable, passing through: %s", node.name(), e.getMessage());
-            return;
+            return budget.empty();
         }
-        for (int i = 0; i < keyed.size(); i++) {
-            Call c = keyed.get(i);
-            Optional<Entry> e = found.get(i);
+        for (Call c : keyed) {
+            Optional<Entry> e = found.get(c.key.key());
             if (e.isPresent() && !e.get().negative() && e.get().freshness() == Freshness.FRESH) {
-                c.answer = result(c.id, e.get().json());
+                c.hit = e.get().json(); // one text, shared by every call that asks for it
                 c.xCache = "HIT";
                 hits.record(c.key, e.get());
                 metrics.request(node.name(), node.policy().label(c.method), "hit");
             }
         }
+        return lease;
     }
 
     /** One call to the node for all of them; completes every future, then stores what may be kept. */
@@ -335,12 +420,12 @@ public class RpcProxy {
                 return; // the chain was replaced while this was fetched: the answer may be about the old one
             }
             String json = o.outcome.resultText;
-            int size = json.getBytes(StandardCharsets.UTF_8).length;
-            if (size > maxValueBytes) {
+            long size = StoredJson.sizeOf(json); // what a read returns: numbers in exponent form grow when stored
+            if (size < 0 || size > maxValueBytes) {
                 continue;
             }
             try {
-                store.upsert(new WriteRequest(c.key, json, size, storage.get().lifetime(), List.of(), storage.get().revision()));
+                store.upsert(new WriteRequest(c.key, json, (int) size, storage.get().lifetime(), List.of(), storage.get().revision()));
             } catch (RuntimeException e) {
                 metrics.storeFailed(node.name());
                 LOG.debugf("JSON-RPC upstream '%s': answer not stored: %s", node.name(), e.getMessage());
@@ -416,7 +501,10 @@ public class RpcProxy {
         String invalid;
         boolean refused;
         EntryId key;
+        /** A complete answer decided early: the error of an invalid request. */
         String answer;
+        /** The result text of a fresh cached entry, shared by every call of the body with the same key. */
+        String hit;
         String xCache;
         CompletableFuture<Outcome> pending;
 
@@ -481,7 +569,7 @@ public class RpcProxy {
         return envelope(id) + ",\"error\":" + RpcJson.write(e) + "}";
     }
 
-    private static String envelope(JsonNode id) {
+    static String envelope(JsonNode id) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + (id == null ? "null" : RpcJson.write(id));
     }
 

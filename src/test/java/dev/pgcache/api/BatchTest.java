@@ -95,7 +95,9 @@ class BatchTest {
                 { "{\"entries\":{}}", "400", "array" },
                 { "[]", "400", "JSON object" },
                 { "", "400", "empty" },
-                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":1e1000000}]}", "400", "PostgreSQL cannot store" },
+                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":1e1000000}]}", "400", "entries[1].value: the number" },
+                { "{\"entries\":[{\"key\":\"a\",\"value\":1},{\"key\":\"b\",\"value\":\"\\ud800\"}]}", "400", "unpaired UTF-16 surrogate" },
+                { "{\"entries\":[{\"key\":\"\\ud800\",\"value\":1},{\"key\":\"\\udbff\",\"value\":2}]}", "400", "entries[0].key" },
         };
         for (String[] c : cases) {
             batchPut(c[0]).statusCode(Integer.parseInt(c[1])).contentType("application/problem+json").body("detail", containsString(c[2]));
@@ -136,13 +138,16 @@ class BatchTest {
         TestDatabase.setLifetime(ns, "s", -1, 100L);
         long version = given().get("/v1/cache/" + ns + "/a").then().extract().jsonPath().getLong("x") * 0
                 + Long.parseLong(given().get("/v1/cache/" + ns + "/a").header("ETag").replace("\"", ""));
-        batchGet("{\"keys\":[\"missing\",\"a\",\"s\",\"a\"]}").statusCode(200)
-                .body("entries", hasSize(4), "hits", is(3), "misses", is(1),
+        batchGet("{\"keys\":[\"missing\",\"a\",\"s\",\"b\"]}").statusCode(200)
+                .body("entries", hasSize(4), "hits", is(2), "misses", is(2),
                         "entries[0].key", is("missing"), "entries[0].state", is("miss"),
                         "entries[1].state", is("fresh"), "entries[1].value.x", is(1), "entries[1].revision", is(3),
                         "entries[1].version", is((int) version),
                         "entries[2].state", is("stale"), "entries[2].value", is(2),
-                        "entries[3].key", is("a"));
+                        "entries[3].key", is("b"), "entries[3].state", is("miss"));
+        // a key asked twice would have its value copied twice into the answer
+        batchGet("{\"keys\":[\"a\",\"s\",\"a\"]}").statusCode(400).contentType("application/problem+json")
+                .body("type", is("urn:pgcache:problem:invalid-batch"), "detail", is("keys[2] 'a' was already asked as keys[0]; ask for each key once"));
         batchGet("{\"keys\":[]}").statusCode(200).body("entries", hasSize(0));
         batchGet("{\"keys\":[1]}").statusCode(400).body("detail", containsString("keys[0]"));
         batchGet("{\"keys\":[\"" + "x".repeat(600) + "\"]}").statusCode(400).body("detail", containsString("keys[0]"));

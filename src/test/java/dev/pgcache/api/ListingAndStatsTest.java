@@ -49,7 +49,7 @@ class ListingAndStatsTest {
         }
         JsonPath page1 = given().queryParam("limit", 2).get("/v1/cache/" + ns).then().statusCode(200)
                 .body("items", hasSize(2), "items[0].key", is("a"), "items[1].key", is("a1"),
-                        "items[0].state", is("fresh"), "items[0].sizeBytes", is(7), "items[0].version", notNullValue(),
+                        "items[0].state", is("fresh"), "items[0].sizeBytes", is(8), "items[0].version", notNullValue(),
                         "items[0].value", nullValue(), "next", notNullValue())
                 .extract().jsonPath();
         JsonPath page2 = given().queryParam("limit", 2).queryParam("after", page1.getString("next")).get("/v1/cache/" + ns)

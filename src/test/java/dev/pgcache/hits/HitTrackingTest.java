@@ -102,10 +102,12 @@ class HitTrackingTest {
     void aBatchGetCountsAHitOnEachEntryItFound() {
         put("a", "");
         put("b", "");
-        given().contentType(ContentType.JSON).body("{\"keys\":[\"a\",\"b\",\"a\",\"missing\"]}")
+        given().contentType(ContentType.JSON).body("{\"keys\":[\"a\",\"b\",\"missing\"]}")
                 .post("/v1/cache/" + ns + "/batch-get").then().statusCode(200);
+        // a key is asked at most once per batch (twice is a 400): ask it again in a second one
+        given().contentType(ContentType.JSON).body("{\"keys\":[\"a\"]}").post("/v1/cache/" + ns + "/batch-get").then().statusCode(200);
         flusher.flush();
-        assertEquals(2, hitCount("a"), "asked twice in the batch");
+        assertEquals(2, hitCount("a"), "asked in two batches");
         assertEquals(1, hitCount("b"));
     }
 

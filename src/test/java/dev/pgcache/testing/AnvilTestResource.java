@@ -25,15 +25,16 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * A real Ethereum node for the JSON-RPC proxy tests: Anvil, from the npm package
  * {@code @foundry-rs/anvil-linux-amd64} (installed into target/anvil on first use), on a free
  * loopback port, with a {@link RpcRelay} in front that counts what reaches the node, and a
- * {@link FakeSubstrateNode} standing in for a Substrate node (none can be had from npm). When
+ * {@link FakeSubstrateNode} standing in for a Substrate node (none can be had from npm), and a
+ * {@link LargeResultNode} whose eth_call answers results as large as asked. When
  * Anvil cannot be installed or started, the tests fail with the reason; they are never skipped.
  *
  * <p>Upstreams it declares: {@code anvil} (through the relay; unfinalized blocks and head answers
  * cached long enough that only a re-org can remove them within a test; admin methods off),
  * {@code anvil-admin} (a second Anvil of its own, with admin methods on, so the tests that reset
  * its chain disturb no other test), {@code down} (a closed port), {@code substrate} (the fake
- * node). Test code finds the URLs under test.anvil.url, test.anvil-admin.url, test.rpc.relay.url
- * and test.substrate.url.
+ * node), {@code large} (the node of large results). Test code finds the URLs under
+ * test.anvil.url, test.anvil-admin.url, test.rpc.relay.url, test.substrate.url and test.large.url.
  */
 public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -43,6 +44,7 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
     private final List<Process> anvils = new CopyOnWriteArrayList<>();
     private RpcRelay relay;
     private FakeSubstrateNode substrate;
+    private LargeResultNode large;
 
     @Override
     public Map<String, String> start() {
@@ -52,12 +54,14 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         String adminUrl = startAnvil(binary);
         relay = RpcRelay.start(url);
         substrate = FakeSubstrateNode.start();
+        large = LargeResultNode.start();
 
         Map<String, String> c = new HashMap<>();
         c.put("test.anvil.url", url);
         c.put("test.anvil-admin.url", adminUrl);
         c.put("test.rpc.relay.url", relay.baseUrl());
         c.put("test.substrate.url", substrate.baseUrl());
+        c.put("test.large.url", large.baseUrl());
         c.put("pgcache.rpc.max-batch-size", "20");
         c.put("pgcache.rpc.max-body-size", "64K");
         c.put("pgcache.rpc.head-poll-interval", "200ms");
@@ -72,6 +76,7 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         c.put(p("substrate", "chain"), "substrate");
         c.put(p("substrate", "unfinalized-ttl"), "10m");
         c.put(p("substrate", "head-ttl"), "1m");
+        upstream(c, "large", large.baseUrl());
         return c;
     }
 
@@ -185,6 +190,9 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         }
         if (substrate != null) {
             substrate.close();
+        }
+        if (large != null) {
+            large.close();
         }
         stopAnvils();
     }
