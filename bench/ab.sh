@@ -13,7 +13,7 @@ rounds="${BENCH_ROUNDS:-5}"; seconds="${BENCH_SECONDS:-15}"; warmup="${BENCH_WAR
 export JAVA_HOME="${JAVA_HOME:-$("$ROOT/bin/java-home")}"
 secret="ab-bench-secret"; sha="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)"
 work="$(mktemp -d)"; pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for v in old new; do dropdb --if-exists --force -h 127.0.0.1 -U postgres "pgcache_ab_$v" >/dev/null 2>&1 || true; done; git -C "$ROOT" worktree remove --force "$work/old" "$work/new" >/dev/null 2>&1 || true; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for v in old new; do dropdb --if-exists --force -h 127.0.0.1 -U postgres "pgcache_ab_$v" >/dev/null 2>&1 || true; done; for v in old new; do git -C "$ROOT" worktree remove --force "$work/$v" >/dev/null 2>&1 || true; done; }
 trap cleanup EXIT
 
 declare -A port
