@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.RequiredAccess;
 import io.micrometer.core.instrument.Counter;

@@ -13,9 +13,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
+import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.protocol.JsonBodies;
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.StoredJson;
-import dev.pgcache.entry.Utf8;
+import dev.pgcache.protocol.StoredJson;
+import dev.pgcache.protocol.Utf8;
 
 /**
  * Reads batch request bodies with a streaming parser. Each {@code value} of a batch-put is cut

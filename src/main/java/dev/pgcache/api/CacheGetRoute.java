@@ -10,6 +10,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.entry.NamespacePolicies;

@@ -46,6 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.protocol.JsonBodies;
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
 import dev.pgcache.entry.BatchWrite;
@@ -650,8 +653,8 @@ public class CacheResource {
             try {
                 lifetime = policies.lifetimeFor(namespace, item.ttl(), item.stale());
                 tags = keyRules.checkTags(item.tags());
-            } catch (dev.pgcache.entry.InvalidInputException e) {
-                throw new dev.pgcache.entry.InvalidInputException(e.problemType(), where + ": " + e.getMessage());
+            } catch (ProblemException e) {
+                throw ProblemException.badRequest(e.slug(), where + ": " + e.getMessage());
             }
             writes.add(new BatchWrite(item.key(), item.json(), item.sizeBytes(), lifetime, tags, item.revision()));
         }
@@ -686,8 +689,8 @@ public class CacheResource {
     private void checkBatchKey(String key, String where) {
         try {
             keyRules.checkKey(key);
-        } catch (dev.pgcache.entry.InvalidInputException e) {
-            throw new dev.pgcache.entry.InvalidInputException(e.problemType(), where + ": " + e.getMessage());
+        } catch (ProblemException e) {
+            throw ProblemException.badRequest(e.slug(), where + ": " + e.getMessage());
         }
     }
 
@@ -796,7 +799,7 @@ public class CacheResource {
         }
         try {
             return keyRules.checkKey(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException | dev.pgcache.entry.InvalidInputException e) {
+        } catch (IllegalArgumentException | ProblemException e) {
             throw ProblemException.badRequest("invalid-cursor", "after must be the next cursor of a previous page");
         }
     }

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.security.Access;
 import dev.pgcache.security.RequiredAccess;
 

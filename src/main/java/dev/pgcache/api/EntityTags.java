@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * An {@code If-Match} or {@code If-None-Match} header (RFC 9110 §13.1): {@code *} or a list of

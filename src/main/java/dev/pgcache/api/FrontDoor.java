@@ -7,11 +7,13 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.security.AccessPolicy;
 import dev.pgcache.security.AccessPolicy.Gate;
 import dev.pgcache.security.ApiKeys;
-import dev.pgcache.security.AuthConfig;
+import dev.pgcache.config.AuthConfig;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.RateLimiter;
 import dev.pgcache.security.RequiredAccess;

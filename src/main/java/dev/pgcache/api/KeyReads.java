@@ -4,6 +4,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.Freshness;

@@ -11,11 +11,10 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import dev.pgcache.entry.InvalidInputException;
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.StoreException;
 import dev.pgcache.entry.StoreUnavailableException;
-import dev.pgcache.entry.UnknownNamespaceException;
-import dev.pgcache.load.LoadFailure;
 import dev.pgcache.memory.AnswerTooLargeException;
 import dev.pgcache.memory.BudgetSpentException;
 import dev.pgcache.memory.MemoryBudget;
@@ -35,21 +34,6 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response problem(ProblemException e, UriInfo uri) {
         return ProblemResponses.of(e.problem().at(path(uri)), e.headers());
-    }
-
-    @ServerExceptionMapper
-    Response invalidInput(InvalidInputException e, UriInfo uri) {
-        return ProblemResponses.of(Problem.of(400, e.problemType(), "Bad request", e.getMessage()).at(path(uri)), Map.of());
-    }
-
-    @ServerExceptionMapper
-    Response unknownNamespace(UnknownNamespaceException e, UriInfo uri) {
-        return ProblemResponses.of(Problem.of(404, "unknown-namespace", "Unknown namespace", e.getMessage()).at(path(uri)), Map.of());
-    }
-
-    @ServerExceptionMapper
-    Response loadFailed(LoadFailure e, UriInfo uri) {
-        return ProblemResponses.of(Problem.of(e.status(), e.slug(), e.title(), e.getMessage()).at(path(uri)), e.headers());
     }
 
     @ServerExceptionMapper

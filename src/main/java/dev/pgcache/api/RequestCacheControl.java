@@ -1,6 +1,7 @@
 package dev.pgcache.api;
 
 import java.util.Locale;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * Freshness a writer asks for with {@code Cache-Control} on a PUT (RFC 9111 §5.2):

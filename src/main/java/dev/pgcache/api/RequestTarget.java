@@ -3,6 +3,7 @@ package dev.pgcache.api;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.KeyRules;
 
 /**

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.rpc.RpcProxy;
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Caller;

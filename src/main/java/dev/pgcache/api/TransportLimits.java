@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.memory.BudgetSpentException;
 import dev.pgcache.memory.MemoryBudget;
 

@@ -33,7 +33,7 @@ public interface PgcacheConfig {
     Limits limits();
 
     /** API keys, scopes and the rate limit: see docs/security.md. */
-    dev.pgcache.security.AuthConfig auth();
+    AuthConfig auth();
 
     Purge purge();
 

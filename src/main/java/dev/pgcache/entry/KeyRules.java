@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.protocol.Utf8;
 import dev.pgcache.config.PgcacheConfig;
 
 /**
@@ -33,7 +35,7 @@ public class KeyRules {
 
     public String checkNamespace(String namespace) {
         if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
-            throw new InvalidInputException("invalid-namespace", "namespace '" + printable(namespace)
+            throw ProblemException.badRequest("invalid-namespace", "namespace '" + printable(namespace)
                     + "' does not match " + NAMESPACE_PATTERN
                     + " (lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters)");
         }
@@ -42,15 +44,15 @@ public class KeyRules {
 
     public String checkKey(String key) {
         if (key == null || key.isEmpty()) {
-            throw new InvalidInputException("invalid-key", "the key is empty");
+            throw ProblemException.badRequest("invalid-key", "the key is empty");
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxKeyBytes) {
-            throw new InvalidInputException("invalid-key",
+            throw ProblemException.badRequest("invalid-key",
                     "the key is " + bytes + " bytes long in UTF-8; the limit is " + maxKeyBytes + " bytes");
         }
         if (key.indexOf('\0') >= 0) {
-            throw new InvalidInputException("invalid-key", "the key contains a NUL character (U+0000), which cannot be stored");
+            throw ProblemException.badRequest("invalid-key", "the key contains a NUL character (U+0000), which cannot be stored");
         }
         requireUnicode(key, "invalid-key", "the key");
         return key;
@@ -70,21 +72,21 @@ public class KeyRules {
             unique.add(checkTag(tag));
         }
         if (unique.size() > maxTags) {
-            throw new InvalidInputException("invalid-tag", unique.size() + " tags given; at most " + maxTags + " are allowed per entry");
+            throw ProblemException.badRequest("invalid-tag", unique.size() + " tags given; at most " + maxTags + " are allowed per entry");
         }
         return new ArrayList<>(unique);
     }
 
     public String checkTag(String tag) {
         if (tag == null || tag.isEmpty()) {
-            throw new InvalidInputException("invalid-tag", "a tag is empty");
+            throw ProblemException.badRequest("invalid-tag", "a tag is empty");
         }
         int bytes = tag.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > maxTagBytes) {
-            throw new InvalidInputException("invalid-tag", "a tag is " + bytes + " bytes long; the limit is " + maxTagBytes + " bytes");
+            throw ProblemException.badRequest("invalid-tag", "a tag is " + bytes + " bytes long; the limit is " + maxTagBytes + " bytes");
         }
         if (tag.indexOf('\0') >= 0) {
-            throw new InvalidInputException("invalid-tag", "a tag contains a NUL character (U+0000), which cannot be stored");
+            throw ProblemException.badRequest("invalid-tag", "a tag contains a NUL character (U+0000), which cannot be stored");
         }
         requireUnicode(tag, "invalid-tag", "a tag");
         return tag;
@@ -92,10 +94,10 @@ public class KeyRules {
 
     public String checkPrefix(String prefix) {
         if (prefix == null || prefix.isEmpty()) {
-            throw new InvalidInputException("invalid-prefix", "the prefix is empty; to act on the whole namespace, leave it out");
+            throw ProblemException.badRequest("invalid-prefix", "the prefix is empty; to act on the whole namespace, leave it out");
         }
         if (prefix.getBytes(StandardCharsets.UTF_8).length > maxKeyBytes || prefix.indexOf('\0') >= 0) {
-            throw new InvalidInputException("invalid-prefix",
+            throw ProblemException.badRequest("invalid-prefix",
                     "the prefix must be at most " + maxKeyBytes + " UTF-8 bytes and contain no NUL character");
         }
         requireUnicode(prefix, "invalid-prefix", "the prefix");
@@ -108,26 +110,13 @@ public class KeyRules {
      * '?', so two such keys would be one key, and that key would be the real key "?".
      */
     private static void requireUnicode(String text, String problemType, String what) {
-        int at = unpairedSurrogateAt(text);
+        int at = Utf8.unpairedSurrogateAt(text);
         if (at >= 0) {
-            throw new InvalidInputException(problemType, what + " contains an unpaired UTF-16 surrogate (\\u"
+            throw ProblemException.badRequest(problemType, what + " contains an unpaired UTF-16 surrogate (\\u"
                     + Integer.toHexString(text.charAt(at)) + " at character " + at + "), which is not Unicode text and cannot be stored");
         }
     }
 
-    /** Index of the first surrogate that is not half of a pair (high then low), or -1 when the text is well-formed UTF-16. */
-    public static int unpairedSurrogateAt(CharSequence s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     /** The text shown back to a caller in an error: short, with control characters escaped. */
     public static String printable(String s) {

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
 
@@ -38,7 +39,7 @@ public class NamespacePolicies {
         config.namespaces().forEach((name, policy) -> {
             try {
                 keyRules.checkNamespace(name);
-            } catch (InvalidInputException e) {
+            } catch (ProblemException e) {
                 throw new IllegalStateException("pgcache.namespaces." + name + ": " + e.getMessage());
             }
             Lifetime lifetime = lifetime("pgcache.namespaces." + name, policy.ttl().orElse(config.defaults().ttl()),
@@ -58,7 +59,8 @@ public class NamespacePolicies {
             return policy;
         }
         if (!allowUndeclared) {
-            throw new UnknownNamespaceException(namespace);
+            throw new ProblemException(404, "unknown-namespace", "Unknown namespace", "namespace '" + namespace
+                    + "' is not declared (pgcache.namespaces." + namespace + ".*) and pgcache.allow-undeclared-namespaces is false");
         }
         return new Policy(namespace, false, defaults);
     }
@@ -95,10 +97,10 @@ public class NamespacePolicies {
         try {
             d = parser.get();
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid-" + what, what + " " + e.getMessage());
+            throw ProblemException.badRequest("invalid-" + what, what + " " + e.getMessage());
         }
         if (d.isPresent() && d.get().compareTo(maxTtl) > 0) {
-            throw new InvalidInputException("invalid-" + what,
+            throw ProblemException.badRequest("invalid-" + what,
                     what + " " + d.get() + " is longer than the limit pgcache.limits.max-ttl=" + maxTtl + "; use ttl=never for no expiry");
         }
         return d;
@@ -108,7 +110,7 @@ public class NamespacePolicies {
     private Lifetime lifetime(String prefix, String ttl, String stale) {
         try {
             return new Lifetime(parse("ttl", () -> Durations.parseTtl(ttl)), parse("stale", () -> Optional.of(Durations.parse(stale))).orElseThrow());
-        } catch (InvalidInputException | IllegalArgumentException e) {
+        } catch (ProblemException | IllegalArgumentException e) {
             throw new IllegalStateException(prefix + ": " + e.getMessage(), e);
         }
     }

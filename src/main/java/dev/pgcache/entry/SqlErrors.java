@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import java.sql.SQLException;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * Sorts PostgreSQL errors into the caller's fault (bad value: 400), an outage or overload
@@ -19,7 +20,7 @@ final class SqlErrors {
         }
         if (state.startsWith("22")) {
             // data exception: the value itself cannot be stored, e.g. \u0000 in a jsonb string or a number past numeric's range
-            return new InvalidInputException("invalid-value", "PostgreSQL cannot store this value: " + reason(state));
+            return ProblemException.badRequest("invalid-value", "PostgreSQL cannot store this value: " + reason(state));
         }
         return new StoreException("database error during " + action + " (SQLSTATE " + state + ")", e);
     }

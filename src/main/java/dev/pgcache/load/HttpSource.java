@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.pgcache.api.JsonBodies;
-import dev.pgcache.api.ProblemException;
+import dev.pgcache.protocol.JsonBodies;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * One GET to an HTTP upstream, without retries (those are {@link GuardedSource}'s). The whole

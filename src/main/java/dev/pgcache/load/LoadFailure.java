@@ -5,45 +5,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.pgcache.entry.EntryId;
+import dev.pgcache.protocol.Problem;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * Ends a read-through GET with a problem: an upstream failure (502/504), a wait that ran out
  * (504), a miss under only-if-cached (504), too many loads queued (503), or the upstream's
- * "not found" (404). The API layer turns it into problem+json with these headers; the detail
+ * "not found" (404): a {@link ProblemException} like every other refusal, with these headers; the detail
  * never holds a header value or an upstream's error text.
  */
-public class LoadFailure extends RuntimeException {
+public class LoadFailure extends ProblemException {
 
     static final String X_CACHE = "X-Cache";
 
-    private final int status;
-    private final String slug;
-    private final String title;
-    private final Map<String, String> headers;
-
     LoadFailure(int status, String slug, String title, String detail, Map<String, String> headers) {
-        super(detail, null, false, false);
-        this.status = status;
-        this.slug = slug;
-        this.title = title;
-        this.headers = Map.copyOf(headers);
+        super(Problem.of(status, slug, title, detail), Map.copyOf(headers));
     }
 
     public int status() {
-        return status;
-    }
-
-    /** The stable problem type's last part, e.g. upstream-timeout. */
-    public String slug() {
-        return slug;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    public Map<String, String> headers() {
-        return headers;
+        return problem().status();
     }
 
     static LoadFailure of(UpstreamFailure f) {

@@ -1,8 +1,8 @@
 package dev.pgcache.load;
 
 import java.util.Locale;
+import dev.pgcache.protocol.ProblemException;
 
-import dev.pgcache.entry.InvalidInputException;
 
 /**
  * The request Cache-Control directives read-through honours (RFC 9111 §5.2.1). Others
@@ -20,7 +20,7 @@ record RequestDirectives(boolean noCache, boolean onlyIfCached, Long maxAge, Lon
     static final long ANY_STALENESS = Long.MAX_VALUE;
     static final RequestDirectives NONE = new RequestDirectives(false, false, null, null, null);
 
-    /** @throws InvalidInputException (400 invalid-cache-control) for a directive with a bad number */
+    /** @throws ProblemException (400 invalid-cache-control) for a directive with a bad number */
     static RequestDirectives parse(String header) {
         if (header == null || header.isBlank()) {
             return NONE;
@@ -51,7 +51,7 @@ record RequestDirectives(boolean noCache, boolean onlyIfCached, Long maxAge, Lon
 
     private static long seconds(String name, String value) {
         if (value == null || value.isEmpty() || value.length() > 12 || !value.chars().allMatch(Character::isDigit)) {
-            throw new InvalidInputException("invalid-cache-control",
+            throw ProblemException.badRequest("invalid-cache-control",
                     "Cache-Control " + name + " must be a whole number of seconds, as in " + name + "=60");
         }
         return Long.parseLong(value);

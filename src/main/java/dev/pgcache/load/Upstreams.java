@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.Startup;
 
-import dev.pgcache.api.JsonBodies;
+import dev.pgcache.protocol.JsonBodies;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.NamespacePolicies;
 

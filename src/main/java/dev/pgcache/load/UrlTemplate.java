@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.pgcache.protocol.ProblemException;
 
-import dev.pgcache.entry.InvalidInputException;
 
 /**
  * An upstream URL template such as {@code http://node:8080/blocks/{key}?full=true}, checked once at
@@ -108,11 +108,11 @@ final class UrlTemplate {
     /**
      * The URL for one key.
      *
-     * @throws InvalidInputException for the keys "." and ".." where {key} fills a path segment
+     * @throws ProblemException for the keys "." and ".." where {key} fills a path segment
      */
     URI expand(String key) {
         if (fillsPathSegment && (key.equals(".") || key.equals(".."))) {
-            throw new InvalidInputException("invalid-key", "the key '" + key
+            throw ProblemException.badRequest("invalid-key", "the key '" + key
                     + "' cannot be loaded from this namespace's upstream: in the URL path it would be a dot segment");
         }
         String encoded = encode(key);

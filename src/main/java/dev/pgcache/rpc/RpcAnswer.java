@@ -7,7 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.pgcache.entry.Utf8;
+import dev.pgcache.protocol.Utf8;
 import dev.pgcache.memory.MemoryBudget;
 
 /**

@@ -11,10 +11,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 
+import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.EntryStore;
-import dev.pgcache.entry.InvalidInputException;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.LoadMetrics;
@@ -44,7 +44,7 @@ public class RpcUpstreams {
             String prefix = "pgcache.rpc.upstreams." + name;
             try {
                 keyRules.checkNamespace(RpcNode.namespaceOf(name));
-            } catch (InvalidInputException e) {
+            } catch (ProblemException e) {
                 throw new IllegalStateException(prefix + ": the upstream's name makes its namespace: " + e.getMessage());
             }
             URI url = url(prefix, u.url());

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
+import dev.pgcache.config.AuthConfig;
 
 /**
  * The configured keys, checked at start (a malformed hash, scope or pattern stops the service).

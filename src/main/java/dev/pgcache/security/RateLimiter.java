@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.pgcache.config.AuthConfig;
 
 /**
  * Token buckets: one per key name ({@code pgcache.auth.rate-limit}, off by default) and one per

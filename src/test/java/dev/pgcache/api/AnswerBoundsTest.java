@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.memory.MemoryBudget;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.TestDatabase;

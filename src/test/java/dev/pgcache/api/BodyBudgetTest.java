@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.testing.Namespaces;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestDatabase;

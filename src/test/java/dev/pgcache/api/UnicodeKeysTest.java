@@ -12,7 +12,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.pgcache.entry.InvalidInputException;
+import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.Rows;
@@ -72,10 +73,10 @@ class UnicodeKeysTest {
 
     @Test
     void prefixesAndTagsMustBeUnicodeToo() {
-        InvalidInputException prefix = assertThrows(InvalidInputException.class, () -> keyRules.checkPrefix("block:\ud800"));
-        assertEquals("invalid-prefix", prefix.problemType());
-        assertEquals("invalid-tag", assertThrows(InvalidInputException.class, () -> keyRules.checkTag("\udfff")).problemType());
-        assertEquals("invalid-key", assertThrows(InvalidInputException.class, () -> keyRules.checkKey("\ud83d")).problemType());
+        ProblemException prefix = assertThrows(ProblemException.class, () -> keyRules.checkPrefix("block:\ud800"));
+        assertEquals("invalid-prefix", prefix.slug());
+        assertEquals("invalid-tag", assertThrows(ProblemException.class, () -> keyRules.checkTag("\udfff")).slug());
+        assertEquals("invalid-key", assertThrows(ProblemException.class, () -> keyRules.checkKey("\ud83d")).slug());
         assertEquals("😀", keyRules.checkKey("😀"));
     }
 }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import dev.pgcache.protocol.ProblemException;
 
-import dev.pgcache.entry.InvalidInputException;
 
 class UrlTemplateTest {
 
@@ -53,8 +53,8 @@ class UrlTemplateTest {
     @Test
     void dotSegmentKeysAreRefusedWhereTheyWouldMoveUpThePath() {
         UrlTemplate wholeSegment = UrlTemplate.parse("http://node/blocks/{key}/raw");
-        assertThrows(InvalidInputException.class, () -> wholeSegment.expand(".."));
-        assertThrows(InvalidInputException.class, () -> wholeSegment.expand("."));
+        assertThrows(ProblemException.class, () -> wholeSegment.expand(".."));
+        assertThrows(ProblemException.class, () -> wholeSegment.expand("."));
         assertEquals("http://node/blocks/...x/raw", wholeSegment.expand("...x").toString());
         assertEquals("http://node/blocks/b-...json", UrlTemplate.parse("http://node/blocks/b-{key}.json").expand("..").toString());
         assertEquals("http://node/q?id=..", UrlTemplate.parse("http://node/q?id={key}").expand("..").toString());

@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.pgcache.api.Problem;
+import dev.pgcache.protocol.Problem;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.TestDatabase;
 import dev.pgcache.testing.WellBehavedClient;

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.config.AuthConfig;
 import dev.pgcache.security.AccessPolicy.Gate;
 
 import io.smallrye.config.SmallRyeConfig;

@@ -1,4 +1,4 @@
-package dev.pgcache.entry;
+package dev.pgcache.protocol;
 
 /** The UTF-8 length of text without encoding it: for sizes of large values and answers, which a copy would double. */
 public final class Utf8 {
@@ -26,5 +26,19 @@ public final class Utf8 {
             }
         }
         return bytes;
+    }
+
+    /** Index of the first surrogate that is not half of a pair (high then low), or -1 when the text is well-formed UTF-16. */
+    public static int unpairedSurrogateAt(CharSequence s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -1,4 +1,4 @@
-package dev.pgcache.security;
+package dev.pgcache.config;
 
 import java.util.List;
 import java.util.Map;

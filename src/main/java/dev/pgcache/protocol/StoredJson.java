@@ -1,4 +1,4 @@
-package dev.pgcache.entry;
+package dev.pgcache.protocol;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -52,7 +52,7 @@ public final class StoredJson {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 size.add(p, t, "");
             }
-        } catch (IOException | InvalidInputException e) {
+        } catch (IOException | ProblemException e) {
             return -1;
         }
         return size.of(Utf8.length(json));
@@ -71,7 +71,7 @@ public final class StoredJson {
          * Adds the token's growth.
          *
          * @param where how the caller names the value in an error, e.g. "entries[3].value " or ""
-         * @throws InvalidInputException unsupported-json: an unpaired surrogate in a string, or a number too long in plain form
+         * @throws ProblemException unsupported-json: an unpaired surrogate in a string, or a number too long in plain form
          */
         public void add(JsonParser p, JsonToken t, String where) throws IOException {
             switch (t) {
@@ -116,7 +116,7 @@ public final class StoredJson {
             }
             long plain = plainLength(text);
             if (plain > MAX_NUMBER_LENGTH) {
-                throw new InvalidInputException("unsupported-json", where + "the number " + shortened(text) + " at " + location(p)
+                throw ProblemException.badRequest("unsupported-json", where + "the number " + shortened(text) + " at " + location(p)
                         + " would be stored and read back as " + (plain == Long.MAX_VALUE ? "more than 2^31" : Long.toString(plain))
                         + " characters: PostgreSQL keeps JSON numbers as numeric, in plain decimal form, and pgcache stores numbers of at most "
                         + MAX_NUMBER_LENGTH + " characters; send it as a JSON string");
@@ -125,9 +125,9 @@ public final class StoredJson {
         }
 
         private static void checkText(JsonParser p, String where) throws IOException {
-            int at = KeyRules.unpairedSurrogateAt(p.getText());
+            int at = Utf8.unpairedSurrogateAt(p.getText());
             if (at >= 0) {
-                throw new InvalidInputException("unsupported-json", where + "a string at " + location(p)
+                throw ProblemException.badRequest("unsupported-json", where + "a string at " + location(p)
                         + " contains an unpaired UTF-16 surrogate (\\u" + Integer.toHexString(p.getText().charAt(at))
                         + "), which is not Unicode text and which PostgreSQL jsonb cannot store; escape a character outside the "
                         + "Basic Multilingual Plane as a pair (\\ud83d\\ude00), or encode binary data (for example as base64)");

@@ -1,4 +1,4 @@
-package dev.pgcache.entry;
+package dev.pgcache.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,9 +42,9 @@ class StoredJsonTest {
 
     @Test
     void unpairedSurrogatesAreFound() {
-        assertEquals(-1, KeyRules.unpairedSurrogateAt("a😀b"));
-        assertEquals(0, KeyRules.unpairedSurrogateAt("\ud800"));
-        assertEquals(1, KeyRules.unpairedSurrogateAt("a\udc00\ud800"));
-        assertEquals(2, KeyRules.unpairedSurrogateAt("ab\ud83d"));
+        assertEquals(-1, Utf8.unpairedSurrogateAt("a😀b"));
+        assertEquals(0, Utf8.unpairedSurrogateAt("\ud800"));
+        assertEquals(1, Utf8.unpairedSurrogateAt("a\udc00\ud800"));
+        assertEquals(2, Utf8.unpairedSurrogateAt("ab\ud83d"));
     }
 }

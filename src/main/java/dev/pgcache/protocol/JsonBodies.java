@@ -1,4 +1,4 @@
-package dev.pgcache.api;
+package dev.pgcache.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,8 +18,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.InvalidInputException;
-import dev.pgcache.entry.StoredJson;
 
 /**
  * Checks a request body that is to be stored as a JSON value, without building a tree: strict
@@ -89,7 +87,7 @@ public class JsonBodies {
      * not counted here: they add at most half, and counting them would refuse values that were
      * always accepted.)
      */
-    static void checkGrowth(StoredJson.Size size, long sentBytes, long maxValueBytes, String what) {
+    public static void checkGrowth(StoredJson.Size size, long sentBytes, long maxValueBytes, String what) {
         long grown = sentBytes + size.numberGrowth();
         if (grown > maxValueBytes) {
             throw ProblemException.tooLarge(what + " is " + sentBytes + " bytes as sent, but " + grown + " bytes as PostgreSQL stores "
@@ -98,7 +96,7 @@ public class JsonBodies {
         }
     }
 
-    static String decodeUtf8(byte[] body) {
+    public static String decodeUtf8(byte[] body) {
         int offset = 0;
         if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
             offset = 3; // RFC 8259 lets a parser ignore a UTF-8 byte order mark
@@ -138,8 +136,6 @@ public class JsonBodies {
                         "the body holds more than one JSON value: unexpected " + trailing.asString() + " at " + location(p));
             }
             return size;
-        } catch (InvalidInputException e) {
-            throw ProblemException.badRequest(e.problemType(), e.getMessage()); // a ProblemException, as read-through expects
         } catch (StreamConstraintsException e) {
             String message = firstLine(e.getOriginalMessage());
             throw ProblemException.badRequest("json-too-complex", message.toLowerCase(java.util.Locale.ROOT).contains("nesting")

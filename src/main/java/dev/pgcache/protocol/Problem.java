@@ -1,4 +1,4 @@
-package dev.pgcache.api;
+package dev.pgcache.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -14,6 +14,11 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static Problem of(int status, String slug, String title, String detail) {
         return new Problem(TYPE_PREFIX + slug, title, status, detail, null);
+    }
+
+    /** The short name of the type, e.g. {@code invalid-key}. */
+    public String slug() {
+        return type.startsWith(TYPE_PREFIX) ? type.substring(TYPE_PREFIX.length()) : type;
     }
 
     public Problem at(String path) {
