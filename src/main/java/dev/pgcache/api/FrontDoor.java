@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.protocol.HttpDate;
 import dev.pgcache.security.AccessPolicy;
 import dev.pgcache.security.AccessPolicy.Gate;
 import dev.pgcache.security.ApiKeys;
@@ -20,6 +21,7 @@ import dev.pgcache.security.RequiredAccess;
 import dev.pgcache.security.Scope;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,6 +34,7 @@ import io.vertx.ext.web.RoutingContext;
  * <li>headers that carry access or preconditions are read strictly ({@link StrictHeaders});</li>
  * <li>the path's gate ({@link AccessPolicy}): undeclared paths are refused (404), public ones
  * pass, everything else needs a valid key (401), within its rate (429);</li>
+ * <li>every answer gets a {@code Date} header (RFC 9110 §6.6.1);</li>
  * <li>the caller goes into the routing context; the endpoint that the request is matched to then
  * decides on scope and namespace with its own parameters ({@link EndpointAccess},
  * {@link CacheGetRoute}).</li>
@@ -74,6 +77,7 @@ class FrontDoor {
     }
 
     private void check(RoutingContext ctx) {
+        ctx.response().putHeader(HttpHeaders.DATE, HttpDate.now()); // on every answer, refusals included
         Optional<Caller> caller;
         try {
             RequestTarget target = RequestTarget.parse(ctx.request().uri());

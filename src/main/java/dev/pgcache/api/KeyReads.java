@@ -49,7 +49,8 @@ class KeyReads {
             throw new ProblemException(Problem.of(404, "cache-miss", "Not found",
                     "no live entry for key '" + id.key() + "' in namespace '" + id.namespace() + "'"
                             + (minRevision == null ? "" : " with revision " + minRevision + " or higher")),
-                    Map.of(CachingHeaders.X_CACHE, "MISS"));
+                    // no-store: no cache downstream may keep a 404 by heuristic and hide the value once it is written
+                    Map.of(CachingHeaders.X_CACHE, "MISS", "Cache-Control", "no-store"));
         }
         metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
         hits.record(id, entry);

@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.pgcache.protocol.Problem;
 
 /** Builds problem+json responses; the one place that turns a {@link Problem} into HTTP. */

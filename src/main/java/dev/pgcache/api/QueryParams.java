@@ -4,6 +4,7 @@ import java.util.List;
 
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
+
 import dev.pgcache.protocol.ProblemException;
 
 /**

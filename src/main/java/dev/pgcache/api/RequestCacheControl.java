@@ -1,6 +1,7 @@
 package dev.pgcache.api;
 
 import java.util.Locale;
+
 import dev.pgcache.protocol.ProblemException;
 
 /**

@@ -3,6 +3,7 @@ package dev.pgcache.api;
 import java.util.List;
 
 import io.vertx.core.MultiMap;
+
 import dev.pgcache.protocol.ProblemException;
 
 /**

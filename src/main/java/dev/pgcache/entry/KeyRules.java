@@ -117,7 +117,6 @@ public class KeyRules {
         }
     }
 
-
     /** The text shown back to a caller in an error: short, with control characters escaped. */
     public static String printable(String s) {
         if (s == null) {

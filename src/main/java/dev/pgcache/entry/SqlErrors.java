@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import java.sql.SQLException;
+
 import dev.pgcache.protocol.ProblemException;
 
 /**

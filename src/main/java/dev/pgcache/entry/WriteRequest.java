@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import java.util.List;
+
 import dev.pgcache.protocol.StoredJson;
 
 /**

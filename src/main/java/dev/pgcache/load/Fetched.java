@@ -1,6 +1,7 @@
 package dev.pgcache.load;
 
 import java.time.Duration;
+
 import dev.pgcache.protocol.StoredJson;
 
 /** What an upstream answered that is worth keeping: a JSON value, or that it has none (404). Failures are thrown, never returned. */

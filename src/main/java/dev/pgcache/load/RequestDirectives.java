@@ -1,8 +1,8 @@
 package dev.pgcache.load;
 
 import java.util.Locale;
-import dev.pgcache.protocol.ProblemException;
 
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * The request Cache-Control directives read-through honours (RFC 9111 §5.2.1). Others

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import dev.pgcache.protocol.ProblemException;
 
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * An upstream URL template such as {@code http://node:8080/blocks/{key}?full=true}, checked once at

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import dev.pgcache.protocol.ProblemException;
 
+import dev.pgcache.protocol.ProblemException;
 
 class UrlTemplateTest {
 
