@@ -46,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.protocol.JsonBodies;
@@ -271,7 +272,7 @@ public class CacheResource {
                     @Header(name = "Cache-Control", description = ApiExamples.CACHE_CONTROL,
                             schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
-                    @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+                    @Header(name = CacheStatus.HEADER, description = ApiExamples.X_CACHE,
                             schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
@@ -284,7 +285,7 @@ public class CacheResource {
                     @Header(name = "Cache-Control", description = ApiExamples.CACHE_CONTROL,
                             schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
-                    @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+                    @Header(name = CacheStatus.HEADER, description = ApiExamples.X_CACHE,
                             schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) })
@@ -296,7 +297,7 @@ public class CacheResource {
                     @ExampleObject(name = "invalid-precondition", value = ApiExamples.INVALID_PRECONDITION) }))
     @APIResponse(responseCode = "404", description = "cache-miss: no live entry (or none with min-revision), with X-Cache: MISS; "
             + "or unknown-namespace",
-            headers = @Header(name = "X-Cache", description = ApiExamples.X_CACHE,
+            headers = @Header(name = CacheStatus.HEADER, description = ApiExamples.X_CACHE,
                     schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "cache-miss", value = ApiExamples.CACHE_MISS),
@@ -311,7 +312,7 @@ public class CacheResource {
         if (readThrough.serves(id.namespace())) {
             // a namespace with an upstream loads on a miss; see dev.pgcache.load.ReadThrough
             ReadThrough.Answer answer = readThrough.get(id, cacheControl, minRevision);
-            if (!"MISS".equals(answer.xCache())) {
+            if (answer.xCache() != CacheStatus.MISS) {
                 hits.record(id, answer.entry()); // served from the table, fresh or stale; a MISS was just written
             }
             Response.ResponseBuilder r = notMatching != null && notMatching.matchesWeakly(answer.entry().version())

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.Freshness;
 
@@ -20,7 +21,6 @@ final class CachingHeaders {
     /** What "never expires" becomes on the wire: one year, the conventional maximum (RFC 9111 §5.2.2.1). */
     static final long NEVER_EXPIRES_MAX_AGE = 31_536_000L;
 
-    static final String X_CACHE = "X-Cache";
     static final String X_REVISION = "X-Revision";
 
     private CachingHeaders() {
@@ -35,26 +35,26 @@ final class CachingHeaders {
     }
 
     /** The same headers with the X-Cache a read-through decided (MISS when the value was just loaded). */
-    static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e, String xCache) {
+    static Response.ResponseBuilder apply(Response.ResponseBuilder r, Entry e, CacheStatus xCache) {
         of(e, xCache).forEach(r::header);
         return r;
     }
 
     /** The headers by name, in the order they are sent; for answers written without JAX-RS (CacheGetRoute). */
-    static Map<String, String> of(Entry e, String xCache) {
+    static Map<String, String> of(Entry e, CacheStatus xCache) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(HttpHeaders.ETAG, "\"" + e.version() + "\""); // a strong tag: the version, quoted
         headers.put(HttpHeaders.CACHE_CONTROL, cacheControl(e));
         headers.put("Age", Long.toString(e.ageSeconds()));
-        headers.put(X_CACHE, xCache);
+        headers.put(CacheStatus.HEADER, xCache.value());
         if (e.revision() != null) {
             headers.put(X_REVISION, Long.toString(e.revision()));
         }
         return headers;
     }
 
-    static String xCache(Entry e) {
-        return e.freshness() == Freshness.FRESH ? "HIT" : "STALE";
+    static CacheStatus xCache(Entry e) {
+        return e.freshness() == Freshness.FRESH ? CacheStatus.HIT : CacheStatus.STALE;
     }
 
     static String cacheControl(Entry e) {

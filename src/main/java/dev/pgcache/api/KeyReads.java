@@ -4,6 +4,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.Entry;
@@ -50,7 +51,7 @@ class KeyReads {
                     "no live entry for key '" + id.key() + "' in namespace '" + id.namespace() + "'"
                             + (minRevision == null ? "" : " with revision " + minRevision + " or higher")),
                     // no-store: no cache downstream may keep a 404 by heuristic and hide the value once it is written
-                    Map.of(CachingHeaders.X_CACHE, "MISS", "Cache-Control", "no-store"));
+                    Map.of(CacheStatus.HEADER, CacheStatus.MISS.value(), "Cache-Control", "no-store"));
         }
         metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
         hits.record(id, entry);

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.rpc.RpcProxy;
 import dev.pgcache.security.Access;
@@ -41,8 +42,6 @@ import io.vertx.ext.web.RoutingContext;
 @Path("/v1/rpc/{upstream}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
 public class RpcResource {
-
-    static final String X_CACHE = "X-Cache";
 
     private final RpcProxy proxy;
 
@@ -70,7 +69,7 @@ public class RpcResource {
             + "that has an id, in the order asked. Errors of the protocol (-32700, -32600), of the node (passed back as it "
             + "gave them, never cached), of the call to it (-32000) and a method the key may not send (-32040, nothing is sent) "
             + "are JSON-RPC errors here too.",
-            headers = @Header(name = X_CACHE, description = RpcExamples.X_CACHE_TEXT, schema = @Schema(type = SchemaType.STRING,
+            headers = @Header(name = CacheStatus.HEADER, description = RpcExamples.X_CACHE_TEXT, schema = @Schema(type = SchemaType.STRING,
                     enumeration = { "HIT", "MISS", "BYPASS" })),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(description = "a JSON-RPC 2.0 response or batch response"),
                     examples = {
@@ -112,7 +111,7 @@ public class RpcResource {
         Response.ResponseBuilder r = reply.body() == null ? Response.noContent()
                 : Response.ok(reply.body(), MediaType.APPLICATION_JSON_TYPE);
         if (reply.xCache() != null) {
-            r.header(X_CACHE, reply.xCache());
+            r.header(CacheStatus.HEADER, reply.xCache().value());
         }
         return r.build();
     }

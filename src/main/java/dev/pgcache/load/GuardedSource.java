@@ -64,9 +64,9 @@ public final class GuardedSource implements Source {
     }
 
     @Override
-    public Fetched fetch(String key) {
+    public Fetched fetch(Request request) {
         try {
-            return guard.get(() -> timed(key));
+            return guard.get(() -> timed(request));
         } catch (CircuitBreakerOpenException e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.CIRCUIT_OPEN, "the upstream of namespace '" + namespace + "' ("
                     + inner.origin() + ") failed too often; its circuit breaker is open and it is not called for up to "
@@ -74,11 +74,11 @@ public final class GuardedSource implements Source {
         }
     }
 
-    private Fetched timed(String key) {
+    private Fetched timed(Request request) {
         long start = System.nanoTime();
         String outcome = "ok";
         try {
-            Fetched f = inner.fetch(key);
+            Fetched f = inner.fetch(request);
             if (f instanceof Fetched.NotFound) {
                 outcome = "not_found";
             }

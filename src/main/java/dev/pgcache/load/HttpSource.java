@@ -36,8 +36,8 @@ final class HttpSource implements Source {
     }
 
     @Override
-    public Fetched fetch(String key) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(template.expand(key)).GET().header("Accept", "application/json");
+    public Fetched fetch(Request key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(template.expand(key.payload())).GET().header("Accept", "application/json");
         headers.forEach(request::setHeader); // a configured Accept replaces the default
         return answer(exchange.send(request));
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
@@ -15,8 +16,6 @@ import dev.pgcache.protocol.ProblemException;
  * never holds a header value or an upstream's error text.
  */
 public class LoadFailure extends ProblemException {
-
-    static final String X_CACHE = "X-Cache";
 
     LoadFailure(int status, String slug, String title, String detail, Map<String, String> headers) {
         super(Problem.of(status, slug, title, detail), Map.copyOf(headers));
@@ -57,9 +56,9 @@ public class LoadFailure extends ProblemException {
                 + "(pgcache.load.max-queued); the key of namespace '" + namespace + "' was not loaded, retry later", h);
     }
 
-    static LoadFailure notFound(EntryId id, String xCache, Map<String, String> extraHeaders) {
+    static LoadFailure notFound(EntryId id, CacheStatus xCache, Map<String, String> extraHeaders) {
         Map<String, String> h = new LinkedHashMap<>(extraHeaders);
-        h.put(X_CACHE, xCache);
+        h.put(CacheStatus.HEADER, xCache.value());
         return new LoadFailure(404, "upstream-not-found", "Not found", "the upstream of namespace '" + id.namespace()
                 + "' has no value for key '" + id.key() + "' (it answered 404)", h);
     }
@@ -71,6 +70,6 @@ public class LoadFailure extends ProblemException {
     }
 
     private static Map<String, String> miss() {
-        return Map.of(X_CACHE, "MISS");
+        return Map.of(CacheStatus.HEADER, CacheStatus.MISS.value());
     }
 }

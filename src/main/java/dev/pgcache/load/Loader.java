@@ -176,7 +176,7 @@ public class Loader {
     }
 
     private Loaded fetchAndStore(Upstream upstream, EntryId id, EntryStore.LockedEntry locked, boolean hadEntry) {
-        Fetched fetched = upstream.source().fetch(id.key());
+        Fetched fetched = upstream.source().fetch(Source.Request.repeatable(id.key()));
         if (fetched instanceof Fetched.Value v) {
             WriteOutcome written = locked.upsert(new WriteRequest(id, v.json(), v.sizeBytes(), lifetimeOf(upstream, v), List.of(), null));
             return new Loaded(readBack(locked, written, v.json(), false), false);

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
@@ -35,7 +36,7 @@ import dev.pgcache.metrics.CacheMetrics.Event;
 public class ReadThrough {
 
     /** What to answer: the entry and the X-Cache value (HIT, STALE or MISS). */
-    public record Answer(Entry entry, String xCache) {
+    public record Answer(Entry entry, CacheStatus xCache) {
     }
 
     private final Upstreams upstreams;
@@ -61,15 +62,7 @@ public class ReadThrough {
      * @throws LoadFailure for every answer that is not a 200
      */
     public Answer get(EntryId id, String cacheControl, Long minRevision) {
-        return get(upstreams.of(id.namespace()).orElseThrow(), id, cacheControl, minRevision);
-    }
-
-    /**
-     * The same for an upstream that is not a configured namespace's, e.g. a JSON-RPC node whose
-     * cache entries live in a namespace of their own: it gets the same single-flight, refresh and
-     * stale-if-error behaviour.
-     */
-    public Answer get(Upstream upstream, EntryId id, String cacheControl, Long minRevision) {
+        Upstream upstream = upstreams.of(id.namespace()).orElseThrow();
         RequestDirectives d = RequestDirectives.parse(cacheControl);
         Optional<Entry> stored = store.get(id);
         Long seenVersion = stored.map(Entry::version).orElse(null);
@@ -78,18 +71,18 @@ public class ReadThrough {
         if (entry != null && !d.noCache()) {
             if (entry.negative() && entry.freshness() == Freshness.FRESH) {
                 metrics.count(id.namespace(), Event.HIT);
-                throw LoadFailure.notFound(id, "NEGATIVE", negativeHeaders(entry));
+                throw LoadFailure.notFound(id, CacheStatus.NEGATIVE, negativeHeaders(entry));
             }
             if (!entry.negative() && acceptableFresh(entry, d)) {
                 metrics.count(id.namespace(), Event.HIT);
-                return new Answer(entry, "HIT");
+                return new Answer(entry, CacheStatus.HIT);
             }
             if (!entry.negative() && acceptableStale(entry, d)) {
                 metrics.count(id.namespace(), Event.STALE_HIT);
                 if (!d.onlyIfCached()) {
                     loader.load(upstream, id, seenVersion, LoadMetrics.Trigger.BACKGROUND);
                 }
-                return new Answer(entry, "STALE");
+                return new Answer(entry, CacheStatus.STALE);
             }
         }
         metrics.count(id.namespace(), Event.MISS);
@@ -102,18 +95,18 @@ public class ReadThrough {
             loaded = await(loader.load(upstream, id, seenVersion, LoadMetrics.Trigger.FOREGROUND), upstream);
         } catch (LoadFailure e) {
             if (e.status() >= 500 && staleIfError(entry, d)) {
-                return new Answer(entry, "STALE");
+                return new Answer(entry, CacheStatus.STALE);
             }
             throw e;
         }
         if (loaded.notFound()) {
-            throw LoadFailure.notFound(id, "MISS", loaded.entry() == null ? Map.of() : negativeHeaders(loaded.entry()));
+            throw LoadFailure.notFound(id, CacheStatus.MISS, loaded.entry() == null ? Map.of() : negativeHeaders(loaded.entry()));
         }
         Entry got = loaded.entry();
         if (minRevision != null && (got.revision() == null || got.revision() < minRevision)) {
             throw LoadFailure.belowMinRevision(id, minRevision);
         }
-        return new Answer(got, "MISS");
+        return new Answer(got, CacheStatus.MISS);
     }
 
     /** Waits, bounded, for the load; every way it can fail becomes a LoadFailure (or the 503 of a database outage). */

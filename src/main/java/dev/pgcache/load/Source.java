@@ -1,18 +1,29 @@
 package dev.pgcache.load;
 
 /**
- * Where a namespace's values come from. The HTTP upstream is one; a JSON-RPC node can be
- * another, and then gets single-flight, stale-while-revalidate and fault tolerance from
- * {@link Loader} the same way.
+ * Where answers come from: a namespace's HTTP upstream ({@link HttpSource}, loaded through
+ * {@link Loader}), or a JSON-RPC node (rpc.RpcClient, called by the proxy itself). Either is
+ * wrapped in a {@link GuardedSource} for retries, timeouts and the circuit breaker.
  */
 public interface Source {
 
     /**
-     * Fetches the value of one key, once or with the source's own retries.
+     * What to fetch: an HTTP upstream's key, or the body of a JSON-RPC call, and whether a failed
+     * attempt may be repeated (a call that sends a transaction may not: a timeout does not say it
+     * was not done).
+     */
+    record Request(String payload, boolean repeatable) {
+        public static Request repeatable(String payload) {
+            return new Request(payload, true);
+        }
+    }
+
+    /**
+     * Fetches one answer, once or with the source's own retries (only for a repeatable request).
      *
      * @throws UpstreamFailure when there is no usable answer
      */
-    Fetched fetch(String key);
+    Fetched fetch(Request request);
 
     /** What to name the source in logs: scheme://host[:port], never a path, query or header. */
     String origin();

@@ -13,17 +13,14 @@ import dev.pgcache.load.UpstreamExchange;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
- * One POST of a JSON-RPC body to a node, without retries (those are GuardedSource's). The
- * "key" it fetches is the body, prefixed with {@link #RETRY} when the call may be repeated, or
- * {@link #ONCE} when it must not be (it sends a transaction, or does something pgcache does not
- * know): a failure of such a call is never retried, since a timeout does not say it was not done.
+ * One POST of a JSON-RPC body to a node, without retries (those are GuardedSource's). A
+ * failure of a call that is not {@link Source.Request#repeatable()} (it sends a transaction, or
+ * does something pgcache does not know) is marked not to be retried, since a timeout does not say
+ * it was not done.
  * The answer must be HTTP 200 (the JSON-RPC errors travel inside it); it is read up to
  * pgcache.rpc.max-response-size and returned as text, parsed by the proxy.
  */
 final class RpcClient implements Source {
-
-    static final char RETRY = 'R';
-    static final char ONCE = 'O';
 
     private final URI url;
     private final String origin;
@@ -44,12 +41,11 @@ final class RpcClient implements Source {
     }
 
     @Override
-    public Fetched fetch(String key) {
-        boolean retry = key.charAt(0) == RETRY;
+    public Fetched fetch(Request call) {
         try {
-            return post(key.substring(1));
+            return post(call.payload());
         } catch (UpstreamFailure f) {
-            throw retry ? f : f.notRetried();
+            throw call.repeatable() ? f : f.notRetried();
         }
     }
 

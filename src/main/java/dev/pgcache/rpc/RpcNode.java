@@ -70,7 +70,7 @@ final class RpcNode {
 
     /** Sends a JSON-RPC body as it is; {@code repeatable}: a failure may be retried. Answers the node's body. */
     String send(String body, boolean repeatable) {
-        Fetched f = source.fetch((repeatable ? RpcClient.RETRY : RpcClient.ONCE) + body);
+        Fetched f = source.fetch(new Source.Request(body, repeatable));
         return ((Fetched.Value) f).json();
     }
 

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.BoundedReads;
@@ -93,7 +94,7 @@ public class RpcProxy {
      * What to send back: a JSON body, or none (HTTP 204); X-Cache for a single call, null for
      * batches; and the share of the memory budget the body holds, to close once it has been sent.
      */
-    public record Reply(String body, String xCache, MemoryBudget.Lease lease) {
+    public record Reply(String body, CacheStatus xCache, MemoryBudget.Lease lease) {
     }
 
     private final RpcUpstreams upstreams;
@@ -162,7 +163,7 @@ public class RpcProxy {
     }
 
     /** Checks the answer's size against the limit, takes it from the memory budget, and only then builds it. */
-    private Reply reply(RpcAnswer answer, boolean batch, String xCache) {
+    private Reply reply(RpcAnswer answer, boolean batch, CacheStatus xCache) {
         MemoryBudget.Lease lease = answer.lease();
         if (answer.isEmpty()) {
             lease.close();
@@ -219,19 +220,19 @@ public class RpcProxy {
                 continue;
             }
             if (c.key != null) {
-                c.xCache = "MISS";
+                c.xCache = CacheStatus.MISS;
                 SingleFlight.Flight<Outcome> flight = flights.join(c.key, shared -> outgoing.add(new Outgoing(c, shared)));
                 c.pending = flight.result();
                 if (!flight.started()) {
                     metrics.coalesced(node.name());
                 }
             } else {
-                c.xCache = "BYPASS";
+                c.xCache = CacheStatus.BYPASS;
                 CompletableFuture<Outcome> own = new CompletableFuture<>();
                 outgoing.add(new Outgoing(c, own));
                 c.pending = own;
             }
-            metrics.request(node.name(), policy.label(c.method), c.xCache.toLowerCase(java.util.Locale.ROOT));
+            metrics.request(node.name(), policy.label(c.method), c.xCache.name().toLowerCase(java.util.Locale.ROOT));
         }
         if (!outgoing.isEmpty()) {
             send(node, outgoing);
@@ -299,7 +300,7 @@ public class RpcProxy {
             Optional<Entry> e = found.get(c.key.key());
             if (e.isPresent() && !e.get().negative() && e.get().freshness() == Freshness.FRESH) {
                 c.hit = e.get().json(); // one text, shared by every call that asks for it
-                c.xCache = "HIT";
+                c.xCache = CacheStatus.HIT;
                 hits.record(c.key, e.get());
                 metrics.request(node.name(), node.policy().label(c.method), "hit");
             }
@@ -505,7 +506,7 @@ public class RpcProxy {
         String answer;
         /** The result text of a fresh cached entry, shared by every call of the body with the same key. */
         String hit;
-        String xCache;
+        CacheStatus xCache;
         CompletableFuture<Outcome> pending;
 
         static Call of(JsonNode item) {
