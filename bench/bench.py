@@ -86,12 +86,14 @@ def wrk(base_url, script, duration, connections, entries, extra_env=None):
 def pgbench(db, script, duration, connections, entries, rows_per_statement=1):
     """Statements/s of the script; with rows_per_statement, rows (keys) per second instead (latencies stay per statement)."""
     logdir = tempfile.mkdtemp(prefix="pgbench-")
+    # the scripts name tables without a schema, as EntryStore does (bench/pgbench/generate.py)
+    env = dict(os.environ, PGOPTIONS=(os.environ.get("PGOPTIONS", "") + " -c search_path=pgcache").strip())
     prefix = os.path.join(logdir, "tx")
     # --max-tries: two batch upserts may lock the same rows in different orders; PostgreSQL aborts one, pgbench retries it
     out = subprocess.run(["pgbench", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "postgres"),
                           "-n", "-M", "prepared", f"-c{connections}", "-j2", f"-T{duration}", "-D", f"entries={entries}", "--max-tries=10",
                           "-f", os.path.join(HERE, "pgbench", script), "-l", "--sampling-rate=0.05", f"--log-prefix={prefix}", db],
-                         capture_output=True, text=True, check=True).stdout
+                         env=env, capture_output=True, text=True, check=True).stdout
     tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out).group(1)) * rows_per_statement
     latencies = []
     for f in glob.glob(prefix + "*"):
