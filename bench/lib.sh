@@ -73,7 +73,8 @@ start_service() {
   return 1
 }
 
-stop_service() {
+stop_service() { # stops the service start_service started last and drops its database; safe to call twice
   [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
   [ -n "${BENCH_DB:-}" ] && dropdb --if-exists --force "$BENCH_DB" || true
+  SERVICE_PID=""; BENCH_DB=""
 }
