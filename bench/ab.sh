@@ -33,10 +33,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+[ -z "$smoke" ] || build_service
 for v in old new; do
   commit="$old"; [ "$v" = new ] && commit="$new"
   if [ -n "$smoke" ]; then
-    build_service
     jar="$ROOT/target/quarkus-app/quarkus-run.jar"
   else
     git -C "$ROOT" worktree add -q --detach "$work/$v" "$commit"
