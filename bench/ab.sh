@@ -1,51 +1,66 @@
 #!/usr/bin/env bash
 # Side by side: the service built from two commits, GET hit and PUT with wrk, alternating rounds.
-# Both services run at once (each on its own database, with the same JVM options and key), so a
-# round of one is followed by a round of the other under the same machine load; 20 s of warm-up
-# each first. Prints the median of the rounds and the ratio new/old.
+# Both services run at once (each on its own database, started by bench/lib.sh with the same JVM
+# options and each with its own run key), so a round of one is followed by a round of the other
+# under the same machine load; 20 s of warm-up each first. Prints the median of the rounds and
+# the ratio new/old.
 # Usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT]   (NEW defaults to the working tree's HEAD)
-#        BENCH_ROUNDS (5), BENCH_SECONDS (15), BENCH_WARMUP (20), BENCH_CONNECTIONS (32)
+#        bench/ab.sh --smoke                   the working tree's jar (already built) as both
+#                                              sides, 1 round of 2 s on 1,000 entries: checks the
+#                                              script works without building two worktrees
+#        BENCH_ROUNDS (5), BENCH_SECONDS (15), BENCH_WARMUP (20), BENCH_CONNECTIONS (32), BENCH_ENTRIES (10000)
+# Each commit is built in a temporary git worktree (removed at the end), with `./mvnw -o`.
 # All traffic stays on 127.0.0.1.
-set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-old="${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT]}"; new="${2:-HEAD}"
-rounds="${BENCH_ROUNDS:-5}"; seconds="${BENCH_SECONDS:-15}"; warmup="${BENCH_WARMUP:-20}"; conns="${BENCH_CONNECTIONS:-32}"
-export JAVA_HOME="${JAVA_HOME:-$("$ROOT/bin/java-home")}"
-secret="ab-bench-secret"; sha="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)"
-work="$(mktemp -d)"; pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for v in old new; do dropdb --if-exists --force -h 127.0.0.1 -U postgres "pgcache_ab_$v" >/dev/null 2>&1 || true; done; for v in old new; do git -C "$ROOT" worktree remove --force "$work/$v" >/dev/null 2>&1 || true; done; }
+source "$(dirname "$0")/lib.sh"
+smoke=""
+if [ "${1:-}" = "--smoke" ]; then
+  smoke=1; old=HEAD; new=HEAD
+  rounds=1; seconds=2; warmup=1; entries=1000
+else
+  old="${1:?usage: bench/ab.sh OLD_COMMIT [NEW_COMMIT] | --smoke}"; new="${2:-HEAD}"
+fi
+rounds="${BENCH_ROUNDS:-${rounds:-5}}"; seconds="${BENCH_SECONDS:-${seconds:-15}}"; warmup="${BENCH_WARMUP:-${warmup:-20}}"
+conns="${BENCH_CONNECTIONS:-32}"; entries="${BENCH_ENTRIES:-${entries:-10000}}"
+need wrk wrk
+work="$(mktemp -d)"
+declare -A pid url auth
+cleanup() {
+  for v in old new; do
+    [ -n "${pid[$v]:-}" ] && kill "${pid[$v]}" 2>/dev/null && wait "${pid[$v]}" 2>/dev/null || true
+    dropdb --if-exists --force "pgcache_ab_$v" >/dev/null 2>&1 || true
+    [ -z "$smoke" ] && git -C "$ROOT" worktree remove --force "$work/$v" >/dev/null 2>&1 || true
+  done
+}
 trap cleanup EXIT
 
-declare -A port
+[ -z "$smoke" ] || build_service
 for v in old new; do
   commit="$old"; [ "$v" = new ] && commit="$new"
-  git -C "$ROOT" worktree add -q --detach "$work/$v" "$commit"
-  (cd "$work/$v" && ./mvnw -B -q -o package -DskipTests >/dev/null)
-  dropdb --if-exists --force -h 127.0.0.1 -U postgres "pgcache_ab_$v" >/dev/null 2>&1; createdb -h 127.0.0.1 -U postgres "pgcache_ab_$v"
-  port[$v]="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  # shellcheck disable=SC2046
-  "$JAVA_HOME/bin/java" $("$ROOT/bin/jvm-options") -Dquarkus.http.port="${port[$v]}" -Dquarkus.log.level=WARN \
-    -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:5432/pgcache_ab_$v" \
-    -Dpgcache.auth.keys.ab.secret-sha256="$sha" -Dpgcache.auth.keys.ab.scopes=read,write -Dpgcache.auth.keys.ab.namespaces='*' \
-    -jar "$work/$v/target/quarkus-app/quarkus-run.jar" >"$work/$v.log" 2>&1 &
-  pids+=($!)
-done
-for v in old new; do
-  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:${port[$v]}/q/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
-  python3 - "http://127.0.0.1:${port[$v]}" "$secret" <<'PY'
+  if [ -n "$smoke" ]; then
+    jar="$ROOT/target/quarkus-app/quarkus-run.jar"
+  else
+    git -C "$ROOT" worktree add -q --detach "$work/$v" "$commit"
+    (cd "$work/$v" && ./mvnw -B -q -o package -DskipTests >/dev/null)
+    jar="$work/$v/target/quarkus-app/quarkus-run.jar"
+  fi
+  # the same JVM options for both (this tree's bin/jvm-options), no AOT cache for either
+  BENCH_JAR="$jar" start_service "pgcache_ab_$v" -Dpgcache.purge.enabled=false
+  pid[$v]="$SERVICE_PID"; url[$v]="$BASE_URL"; auth[$v]="$BENCH_AUTH"
+  SERVICE_PID=""; BENCH_DB=""  # both stay up until the end: cleanup stops them
+  python3 - "${url[$v]}" "${auth[$v]}" "$entries" <<'PY'
 import json, sys, urllib.request
-base, secret = sys.argv[1], sys.argv[2]
+base, auth, entries = sys.argv[1], sys.argv[2], int(sys.argv[3])
 value = {"number": "0x121eac0", "hash": "0x" + "ab" * 32, "transactions": ["0x" + "cd" * 32], "pad": "x" * 600}
-for start in range(0, 10000, 1000):
-    body = json.dumps({"entries": [{"key": f"k{i}", "value": value, "ttl": "1h"} for i in range(start, start + 1000)]}).encode()
-    req = urllib.request.Request(base + "/v1/cache/bench/batch-put", body, {"Authorization": "Bearer " + secret, "Content-Type": "application/json"})
+for start in range(0, entries, 1000):
+    body = json.dumps({"entries": [{"key": f"k{i}", "value": value, "ttl": "1h"} for i in range(start, min(entries, start + 1000))]}).encode()
+    req = urllib.request.Request(base + "/v1/cache/bench/batch-put", body, {"Authorization": auth, "Content-Type": "application/json"})
     urllib.request.urlopen(req).read()
 PY
 done
 
 run() { # variant script seconds -> req/s
-  BENCH_LUA_DIR="$ROOT/bench/wrk" BENCH_AUTH="Bearer $secret" BENCH_ENTRIES=10000 BENCH_NS=bench \
-    wrk -t2 -c"$conns" -d"${3}s" -s "$ROOT/bench/wrk/$2.lua" "http://127.0.0.1:${port[$1]}" | awk '/Requests\/sec/ {print $2}'
+  BENCH_LUA_DIR="$ROOT/bench/wrk" BENCH_AUTH="${auth[$1]}" BENCH_ENTRIES="$entries" BENCH_NS=bench \
+    wrk -t2 -c"$conns" -d"${3}s" -s "$ROOT/bench/wrk/$2.lua" "${url[$1]}" | awk '/Requests\/sec/ {print $2}'
 }
 for v in old new; do run "$v" get-hit "$warmup" >/dev/null; run "$v" put "$warmup" >/dev/null; done
 declare -A results
@@ -54,7 +69,10 @@ for scenario in get-hit put; do
     for v in old new; do results[$scenario.$v]+="$(run "$v" "$scenario" "$seconds") "; done
   done
 done
-echo "commits: old $(git -C "$ROOT" rev-parse --short "$old"), new $(git -C "$ROOT" rev-parse --short "$new"); $rounds alternating rounds of $seconds s after ${warmup} s warm-up, $conns connections"
+if [ -n "$smoke" ]; then
+  echo "smoke: both sides are this tree's build (no worktrees built); the figures check the script, they measure nothing"
+fi
+echo "commits: old $(git -C "$ROOT" rev-parse --short "$old"), new $(git -C "$ROOT" rev-parse --short "$new"); $rounds alternating rounds of $seconds s after ${warmup} s warm-up, $conns connections, $entries entries"
 for scenario in get-hit put; do
   python3 - "$scenario" "${results[$scenario.old]}" "${results[$scenario.new]}" <<'PY'
 import statistics, sys

@@ -20,6 +20,8 @@ import threading
 import time
 import urllib.parse
 
+import chart
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -86,12 +88,14 @@ def wrk(base_url, script, duration, connections, entries, extra_env=None):
 def pgbench(db, script, duration, connections, entries, rows_per_statement=1):
     """Statements/s of the script; with rows_per_statement, rows (keys) per second instead (latencies stay per statement)."""
     logdir = tempfile.mkdtemp(prefix="pgbench-")
+    # the scripts name tables without a schema, as EntryStore does (bench/pgbench/generate.py)
+    env = dict(os.environ, PGOPTIONS=(os.environ.get("PGOPTIONS", "") + " -c search_path=pgcache").strip())
     prefix = os.path.join(logdir, "tx")
     # --max-tries: two batch upserts may lock the same rows in different orders; PostgreSQL aborts one, pgbench retries it
     out = subprocess.run(["pgbench", "-h", os.environ.get("PGHOST", "127.0.0.1"), "-U", os.environ.get("PGUSER", "postgres"),
                           "-n", "-M", "prepared", f"-c{connections}", "-j2", f"-T{duration}", "-D", f"entries={entries}", "--max-tries=10",
                           "-f", os.path.join(HERE, "pgbench", script), "-l", "--sampling-rate=0.05", f"--log-prefix={prefix}", db],
-                         capture_output=True, text=True, check=True).stdout
+                         env=env, capture_output=True, text=True, check=True).stdout
     tps = float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out).group(1)) * rows_per_statement
     latencies = []
     for f in glob.glob(prefix + "*"):
@@ -226,8 +230,10 @@ def generate(db, ns, first, last):
 
 def main():
     ap = argparse.ArgumentParser()
-    for name in ("base-url", "db", "log", "mode", "out"):
+    for name in ("base-url", "db", "log", "mode"):
         ap.add_argument("--" + name, required=True)
+    ap.add_argument("--doc", help="the markdown file whose section of this mode the run rewrites (main phase)")
+    ap.add_argument("--chart", help="the PNG the run draws (main phase; bench/chart.py)")
     for name in ("pid", "entries", "duration", "warmup", "connections"):
         ap.add_argument("--" + name, type=int, required=True)
     ap.add_argument("--phase", choices=("main", "scale"), default="main")
@@ -334,38 +340,13 @@ def main():
     print("\n".join(lines + [""] + facts))
 
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    chart = os.path.join(args.out, f"benchmarks-{args.mode}.png")
-    plot(rows, chart)
+    chart.plot(rows, args.chart, f"pgcache against its references, measured in the same run ({stamp})")
     extra = ["", "Read-through stampede (`bench/stampede.sh`, run by bench/run.sh):", "", "```", stampede, "```"] if stampede else []
+    picture = os.path.relpath(args.chart, os.path.dirname(os.path.abspath(args.doc)))
     section = "\n".join([f"Run of {stamp}, `bench/run.sh{' --smoke' if args.mode == 'smoke' else ''}`:", "", *md, "",
-                         *[f"- {f}" for f in facts], *extra, "", f"![throughput and p99](benchmarks-{args.mode}.png)", ""])
-    write_section(os.path.join(args.out, "benchmarks.md"), args.mode, section)
-
-
-def plot(rows, png):
-    data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
-    for i, r in enumerate(rows):
-        data.write(f'{i} "{r["name"]}" {r["rps"]:.1f} {r["p99"]:.3f}\n')
-    data.close()
-    script = f"""
-set terminal pngcairo size 1200,600 noenhanced
-set output '{png}'
-set style fill solid 0.6
-set boxwidth 0.4
-set xtics rotate by -35 left
-set ylabel 'requests/s'
-set y2label 'p99 ms'
-set y2tics
-set ytics nomirror
-set key top right
-set title 'pgcache, pgbench and redis-benchmark on one machine'
-plot '{data.name}' using ($1-0.2):3:xtic(2) with boxes title 'req/s' axes x1y1, \\
-     '' using ($1+0.2):4 with boxes title 'p99 ms' axes x1y2
-"""
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("no chart:", e)
+                         *[f"- {f}" for f in facts], *extra, "",
+                         f"![each ratio against its reference, with the targets]({picture})", ""])
+    write_section(args.doc, args.mode, section)
 
 
 def write_section(path, mode, section):

@@ -1,5 +1,7 @@
-# Shared by the bench scripts: build the service, give it a fresh database, start and stop it.
-# Source it; it defines start_service and stop_service and sets BASE_URL.
+# Shared by every bench script: build the service, give it a fresh database, start it the way
+# bin/run does (the JVM options of bin/jvm-options, the AOT cache of bin/aot-cache) with an API
+# key made for the run, on 127.0.0.1 only, and stop it. Source it; it defines build_service,
+# start_service, stop_service, api and need, and sets BASE_URL, BENCH_AUTH, SERVICE_PID, SERVICE_LOG.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export JAVA_HOME="$("$ROOT/bin/java-home")"
@@ -16,8 +18,22 @@ build_service() { # BENCH_SKIP_BUILD=1: the caller has just built it
   [ -n "${BENCH_SKIP_BUILD:-}" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }
 
-# start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port,
-# with a fresh full-rights API key for this run only; BENCH_AUTH holds its Authorization header.
+need() { # need COMMAND DEBIAN-PACKAGE: installs what a scenario needs when it is missing
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 (for $1)"
+  [ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+# api METHOD PATH [curl options...]: a request to the started service with the run's key; fails on an error status
+api() {
+  local method="$1" path="$2"; shift 2
+  curl -sSf -X "$method" -H "Authorization: $BENCH_AUTH" "$@" "$BASE_URL$path"
+}
+
+# start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port of
+# 127.0.0.1, with a fresh full-rights API key for this run only; BENCH_AUTH holds its
+# Authorization header. BENCH_JAR runs another build's jar (bench/ab.sh), without an AOT cache.
 start_service() {
   local db="$1"; shift
   BENCH_DB="$db"
@@ -28,7 +44,8 @@ start_service() {
   local port; port="$(free_port)"
   BASE_URL="http://127.0.0.1:$port"
   SERVICE_LOG="$(mktemp /tmp/pgcache-bench-XXXX.log)"
-  local options=(-Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db"
+  local options=(-Dquarkus.http.host=127.0.0.1
+    -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$db"
     -Dquarkus.datasource.username="$PGUSER"
     -Dquarkus.log.level=WARN
     -Dpgcache.auth.keys.bench.secret-sha256="$(printf %s "$secret" | sha256sum | cut -d' ' -f1)"
@@ -36,11 +53,12 @@ start_service() {
     -Dpgcache.auth.keys.bench.namespaces='*'
     "$@")
   # the same JVM options and AOT cache as bin/run (the cache is trained here when the build is new)
-  local aot; aot="$("$ROOT/bin/aot-cache" "${options[@]}")"
+  local aot="" jar="${BENCH_JAR:-$ROOT/target/quarkus-app/quarkus-run.jar}"
+  [ -n "${BENCH_JAR:-}" ] || aot="$("$ROOT/bin/aot-cache" "${options[@]}")"
   local started; started="$(date +%s.%N)"
   # shellcheck disable=SC2046
   "$JAVA_HOME/bin/java" $("$ROOT/bin/jvm-options") $aot -Dquarkus.http.port="$port" \
-    "${options[@]}" -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$SERVICE_LOG" 2>&1 &
+    "${options[@]}" -jar "$jar" >"$SERVICE_LOG" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
     if curl -fs "$BASE_URL/q/health/ready" >/dev/null 2>&1; then
@@ -55,7 +73,8 @@ start_service() {
   return 1
 }
 
-stop_service() {
+stop_service() { # stops the service start_service started last and drops its database; safe to call twice
   [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
   [ -n "${BENCH_DB:-}" ] && dropdb --if-exists --force "$BENCH_DB" || true
+  SERVICE_PID=""; BENCH_DB=""
 }

@@ -4,17 +4,26 @@
 # then a churn run (rewrites + short-lived writes + purge) with the table's size on disk.
 #
 # Everything runs on this machine: a fresh database pgcache_bench on the local PostgreSQL
-# (dropped at the end), the service jar on a free port of 127.0.0.1, wrk against it.
+# (dropped at the end), the service started by bench/lib.sh (its JVM options, an API key made for
+# the run, a free port of 127.0.0.1), wrk against it.
 # Usage: bench/purge-at-scale.sh            (about 15 minutes on 2 cores)
+#        bench/purge-at-scale.sh --smoke    (20,000 rows, one churn round of each kind, 1 s windows:
+#                                            checks the script works, in well under a minute)
 # Knobs (environment): ROWS (5000000), GONE is ROWS/5, WINDOW_SECONDS (10), WRK_CONNECTIONS (8),
 #   CHURN_UNVACUUMED_ROUNDS (4, churn rounds without any VACUUM at the end),
 #   PACE_MS (2: each connection waits 2 ms between requests, a steady load well below
 #   saturation; 0 = closed loop, which on 2 cores measures CPU contention more than anything), CHURN_ROUNDS (6), CHURN_REWRITES (200000), CHURN_INSERTS (300000),
 #   SERVICE_OPTS (extra -D settings for the service, e.g. -Dpgcache.purge.batch-pause=0),
-#   PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres), KEEP_DB=1 to keep the database.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+#   PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres), KEEP_DB=1 to keep the database,
+#   BENCH_SKIP_BUILD=1 when the jar was just built.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
 
+if [ "${1:-}" = "--smoke" ]; then
+  ROWS=${ROWS:-20000}; WINDOW_SECONDS=${WINDOW_SECONDS:-1}; WARMUP_SECONDS=${WARMUP_SECONDS:-1}
+  CHURN_ROUNDS=${CHURN_ROUNDS:-1}; CHURN_REWRITES=${CHURN_REWRITES:-2000}; CHURN_INSERTS=${CHURN_INSERTS:-3000}
+  CHURN_UNVACUUMED_ROUNDS=${CHURN_UNVACUUMED_ROUNDS:-1}
+fi
 ROWS=${ROWS:-5000000}
 WINDOW_SECONDS=${WINDOW_SECONDS:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-15}
@@ -24,25 +33,27 @@ CHURN_ROUNDS=${CHURN_ROUNDS:-6}
 CHURN_REWRITES=${CHURN_REWRITES:-200000}
 CHURN_INSERTS=${CHURN_INSERTS:-300000}
 CHURN_UNVACUUMED_ROUNDS=${CHURN_UNVACUUMED_ROUNDS:-4}
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 DB=pgcache_bench
 OUT=bench/out
 mkdir -p "$OUT"
 
-export JAVA_HOME="$(bin/java-home)"
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-command -v jq >/dev/null || { echo "jq is missing: apt-get install jq" >&2; exit 1; }
+need wrk wrk
+need jq jq
+need bc bc
 
 log() { printf '%s [load %s] %s\n' "$(date +%H:%M:%S)" "$(cut -d' ' -f1 /proc/loadavg)" "$*" | tee -a "$OUT/summary.txt"; }
 sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 scalar() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$DB" -c "$1"; }
 size() { scalar "SELECT pg_size_pretty(pg_total_relation_size('pgcache.cache_entry')) || ' (heap ' || pg_size_pretty(pg_relation_size('pgcache.cache_entry')) || ', indexes ' || pg_size_pretty(pg_indexes_size('pgcache.cache_entry')) || ')'"; }
+purge() { api POST /v1/admin/purge; }
+# wrk on random live keys of the loaded table, with the run's key
+live_gets() { ROWS=$ROWS PACE_MS=$PACE_MS wrk -t2 -c"$WRK_CONNECTIONS" "$@" -s bench/wrk/get-random-live.lua "$BASE_URL"; }
 
-SERVICE_PID=""; WRK_PID=""
+WRK_PID=""
 cleanup() {
   [ -n "$WRK_PID" ] && kill "$WRK_PID" 2>/dev/null || true
-  [ -n "$SERVICE_PID" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
-  if [ -z "${KEEP_DB:-}" ]; then psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true; fi
+  [ -z "${KEEP_DB:-}" ] || BENCH_DB=""  # stop_service drops BENCH_DB
+  stop_service
 }
 trap cleanup EXIT
 
@@ -50,26 +61,12 @@ trap cleanup EXIT
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB memory; $(psql -X -qAt -d postgres -c 'SELECT version()' | cut -d' ' -f1-2)"
 log "server settings: autovacuum=$(psql -X -qAt -d postgres -c 'SHOW autovacuum'), shared_buffers=$(psql -X -qAt -d postgres -c 'SHOW shared_buffers')"
 
-jar=target/quarkus-app/quarkus-run.jar
-if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
-  log "building the service jar"
-  ./mvnw -B -q package -DskipTests
-fi
-
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
+build_service
 # Scheduled purge off (the benchmark triggers runs itself) and no table-stats scans, so the
 # only background work during the measurements is the hit flush every 5 s, as in production.
-"$JAVA_HOME/bin/java" --add-opens java.base/java.lang=ALL-UNNAMED \
-  -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
-  -Dquarkus.datasource.jdbc.url="jdbc:postgresql://$PGHOST:$PGPORT/$DB" -Dquarkus.datasource.username="$PGUSER" \
-  -Dpgcache.purge.enabled=false -Dpgcache.table-stats.enabled=false ${SERVICE_OPTS:-} \
-  -jar "$jar" > "$OUT/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 60); do curl -sf "$BASE/q/health/ready" >/dev/null && break; sleep 1; done
-curl -sf "$BASE/q/health/ready" >/dev/null || { echo "the service did not start; see $OUT/service.log" >&2; exit 1; }
-log "service up on $BASE (schema migrated by Flyway)"
+# shellcheck disable=SC2086
+start_service "$DB" -Dpgcache.purge.enabled=false -Dpgcache.table-stats.enabled=false ${SERVICE_OPTS:-}
+log "service up on $BASE_URL (schema migrated by Flyway; log $SERVICE_LOG)"
 
 # --- load -----------------------------------------------------------------------------------
 t0=$(date +%s)
@@ -94,20 +91,21 @@ log "purge batch joined back on the key, as before (generic plan): $(grep -E 'Ha
 # the "with" windows' worth of time only; the latencies of all windows of one condition are
 # merged into one distribution (bench/latency.py, from wrk's raw histograms).
 window() { # $1 = histogram file, $2 = wrk duration
-  LAT_OUT="$1" ROWS=$ROWS PACE_MS=$PACE_MS wrk -t2 -c"$WRK_CONNECTIONS" -d"$2" --timeout 5s --latency -s bench/get-random-live.lua "$BASE" > "$1.wrk" 2>&1
+  LAT_OUT="$1" live_gets -d"$2" --timeout 5s --latency > "$1.wrk" 2>&1
 }
 rm -f "$OUT"/lat-*
-ROWS=$ROWS PACE_MS=$PACE_MS wrk -t2 -c"$WRK_CONNECTIONS" -d"$WARMUP_SECONDS"s -s bench/get-random-live.lua "$BASE" > "$OUT/wrk-warmup.txt" 2>&1
+live_gets -d"$WARMUP_SECONDS"s > "$OUT/wrk-warmup.txt" 2>&1
 window "$OUT/lat-without-00" "${WINDOW_SECONDS}s"
 runs=0; purged=0; batches=0; purge_secs=0
 while :; do
   runs=$(( runs + 1 )); n=$(printf '%02d' "$runs")
-  LAT_OUT="$OUT/lat-with-$n" ROWS=$ROWS PACE_MS=$PACE_MS wrk -t2 -c"$WRK_CONNECTIONS" -d600s --timeout 5s --latency \
-    -s bench/get-random-live.lua "$BASE" > "$OUT/lat-with-$n.wrk" 2>&1 &
+  # wrk itself in the background (not live_gets, whose subshell would ignore the SIGINT that ends the window)
+  LAT_OUT="$OUT/lat-with-$n" BENCH_AUTH="$BENCH_AUTH" ROWS=$ROWS PACE_MS=$PACE_MS wrk -t2 -c"$WRK_CONNECTIONS" -d600s --timeout 5s \
+    --latency -s bench/wrk/get-random-live.lua "$BASE_URL" > "$OUT/lat-with-$n.wrk" 2>&1 &
   WRK_PID=$!
   sleep 0.3
   t0=$(date +%s.%N)
-  r=$(curl -sf -X POST "$BASE/v1/admin/purge")
+  r=$(purge)
   t1=$(date +%s.%N)
   kill -INT "$WRK_PID"; wait "$WRK_PID" || true; WRK_PID=""
   echo "$r" >> "$OUT/purge-runs.jsonl"
@@ -126,7 +124,7 @@ log "p99 per window during purge:  $(for f in "$OUT"/lat-with-??.wrk; do awk '$1
 if grep -q 'Non-2xx\|Socket errors' "$OUT"/lat-*.wrk; then log "errors: $(grep -H 'Non-2xx\|Socket errors' "$OUT"/lat-*.wrk | tr -s ' ' | paste -sd ';')"; fi
 log "table after purge: $(size); live rows $(scalar "SELECT count(*) FROM pgcache.cache_entry")"
 # during the GET phases the only row updates were hit flushes: how many of them were HOT
-log "row updates so far (hit flushes): $(scalar "SELECT n_tup_upd || ' updates, ' || n_tup_hot_upd || ' HOT (' || round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1), 1) || ' %)' FROM pg_stat_user_tables WHERE relid = 'pgcache.cache_entry'::regclass"); hits flushed $(curl -sf "$BASE/q/metrics" | awk '/^pgcache_hits_flushed_total/ {print $2}'), flush max $(curl -sf "$BASE/q/metrics" | awk '/^pgcache_hits_flush_duration_seconds_max/ {print $2}') s"
+log "row updates so far (hit flushes): $(scalar "SELECT n_tup_upd || ' updates, ' || n_tup_hot_upd || ' HOT (' || round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1), 1) || ' %)' FROM pg_stat_user_tables WHERE relid = 'pgcache.cache_entry'::regclass"); hits flushed $(api GET /q/metrics | awk '/^pgcache_hits_flushed_total/ {print $2}'), flush max $(api GET /q/metrics | awk '/^pgcache_hits_flush_duration_seconds_max/ {print $2}') s"
 
 # --- churn ----------------------------------------------------------------------------------
 # Each round rewrites CHURN_REWRITES live keys and writes CHURN_INSERTS keys that are gone within
@@ -142,7 +140,7 @@ for round in $(seq 1 "$CHURN_ROUNDS"); do
   grown=$(size)
   cpurged=0; cruns=0
   while :; do
-    r=$(curl -sf -X POST "$BASE/v1/admin/purge"); cruns=$(( cruns + 1 ))
+    r=$(purge); cruns=$(( cruns + 1 ))
     cpurged=$(( cpurged + $(jq .purged <<<"$r") ))
     [ "$(jq .complete <<<"$r")" = "true" ] && break
   done
@@ -157,7 +155,7 @@ for extra in $(seq 1 "$CHURN_UNVACUUMED_ROUNDS"); do
   sleep 1
   grown=$(size)
   while :; do
-    r=$(curl -sf -X POST "$BASE/v1/admin/purge")
+    r=$(purge)
     [ "$(jq .complete <<<"$r")" = "true" ] && break
   done
   log "churn round $round without any VACUUM: after writes $grown; after purge $(size); dead rows $(scalar "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'pgcache.cache_entry'::regclass")"

@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # The performance benchmark (issue 8): pgcache side by side with pgbench on the same SQL and
 # with redis-benchmark on values of the same size, each scenario for a fixed time after a
-# warm-up, on one machine. Writes the table into docs/benchmarks.md and a chart next to it.
+# warm-up, on one machine. Writes the table into docs/benchmarks.md and the chart of its ratios
+# (bench/chart.py) next to it.
 #
 #   bench/run.sh            full run: 1,000,000 entries, 30 s per scenario, then GET on 100,000
 #                           vs 10,000,000 rows and the read-through stampede (takes ~20 min)
-#   bench/run.sh --smoke    every scenario for a few seconds on small data (for CI, ~2 min)
+#   bench/run.sh --smoke    every scenario script below for a few seconds on small data, so none
+#                           can rot unseen (CI runs it after the tests, ~5 min). It measures
+#                           nothing: its table and chart go to bench/out/benchmarks-smoke.md and
+#                           .png (not under git), never into docs/.
 #   options: --entries N  --duration S  --connections C  --scale-rows SMALL LARGE
+#
+# Every scenario, all of them starting the service through bench/lib.sh (bin/jvm-options, a key
+# made for the run, 127.0.0.1 only); the figures and their commands are in docs/benchmarks.md:
+#
+#   script                          what                                          full run        --smoke
+#   bench/run.sh (bench/bench.py)   pgcache vs pgbench vs Redis, scale, purge     this script     yes
+#   bench/stampede.sh               read-through: many callers of one cold key    run by this     yes
+#   bench/batch-vs-single.sh        one batch-put against single PUTs             by hand         yes
+#   bench/purge-at-scale.sh         purge of 1 M gone rows among 5 M, churn       by hand (15 min) yes
+#   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
+#                                                                                                 jar on both sides
+#   bench/pgbench/generate.py       the pgbench scripts, from EntryStore's SQL    after SQL edits --check
 source "$(dirname "$0")/lib.sh"
 
 entries=1000000; duration=30; warmup=10; connections=32; mode=full; scale_small=100000; scale_large=10000000
@@ -21,25 +37,39 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+smoke_flag=(); [ "$mode" = smoke ] && smoke_flag=(--smoke)
 
-need() { # need COMMAND DEBIAN-PACKAGE
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 (for $1)"
-  [ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-}
+echo "check: bench/pgbench/*.sql against the SQL of EntryStore.java"
+python3 "$ROOT/bench/pgbench/generate.py" --check
+
 need wrk wrk
 need pgbench postgresql-client
 need redis-benchmark redis-tools
 need gnuplot gnuplot-nox
+need jq jq
+need bc bc
+redis_started=""
 if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  need redis-server redis-server
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  redis_started=1
 fi
 
 build_service
-trap stop_service EXIT
 results="$(mktemp -d /tmp/pgcache-bench-results-XXXX)"
-common=(--entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode" --out "$ROOT/docs")
+finish() {
+  stop_service
+  # a Redis this run started, and only that one
+  [ -z "$redis_started" ] || redis-cli -h 127.0.0.1 -p 6379 shutdown nosave >/dev/null 2>&1 || true
+}
+trap finish EXIT
+if [ "$mode" = smoke ]; then
+  mkdir -p "$ROOT/bench/out"
+  doc="$ROOT/bench/out/benchmarks-smoke.md"; chart="$ROOT/bench/out/benchmarks-smoke.png"
+else
+  doc="$ROOT/docs/benchmarks.md"; chart="$ROOT/docs/benchmarks-full.png"
+fi
+common=(--entries "$entries" --duration "$duration" --warmup "$warmup" --connections "$connections" --mode "$mode")
 
 echo "scale: GET hits with $scale_small rows, then with $scale_large rows"
 start_service pgcache_bench_scale -Dpgcache.purge.enabled=false
@@ -59,9 +89,19 @@ echo "$quiet_restart s at the start of the run, $READY_SECONDS s right after the
 stop_service
 
 echo "read-through stampede"
-BENCH_SKIP_BUILD=1 "$ROOT/bench/stampede.sh" $([ "$mode" = smoke ] && echo --smoke) | tee "$results/stampede.txt"
+BENCH_SKIP_BUILD=1 "$ROOT/bench/stampede.sh" "${smoke_flag[@]}" | tee "$results/stampede.txt"
 
 # the purge scenario triggers purges itself; the 60 s scheduled purge would empty the gone rows early
 start_service pgcache_bench_run -Dpgcache.purge.enabled=false
 python3 "$ROOT/bench/bench.py" --base-url "$BASE_URL" --db "$BENCH_DB" --pid "$SERVICE_PID" --log "$SERVICE_LOG" \
-  "${common[@]}" --scale-results "$results/scale.json" --stampede-results "$results/stampede.txt"
+  "${common[@]}" --doc "$doc" --chart "$chart" --scale-results "$results/scale.json" --stampede-results "$results/stampede.txt"
+stop_service
+
+if [ "$mode" = smoke ]; then
+  # the scenario scripts that the full run leaves to be run by hand: each once, on tiny settings
+  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh; do
+    echo "smoke: bench/$scenario --smoke"
+    BENCH_SKIP_BUILD=1 "$ROOT/bench/$scenario" --smoke
+  done
+  echo "smoke run done: every scenario script ran; table and chart in $doc and $chart"
+fi

@@ -20,9 +20,13 @@ function put(k)
   return wrk.format("PUT", "/v1/cache/" .. ns .. "/" .. k .. "?ttl=1h", { ["Authorization"] = auth, ["Content-Type"] = "application/json" }, value)
 end
 
+-- count distinct keys: a batch-get that names a key twice is a 400
 function batch_get(count)
-  local keys = {}
-  for i = 1, count do keys[i] = '"' .. hit_key() .. '"' end
+  local keys, seen = {}, {}
+  while #keys < math.min(count, n) do
+    local k = hit_key()
+    if not seen[k] then seen[k] = true; keys[#keys + 1] = '"' .. k .. '"' end
+  end
   return wrk.format("POST", "/v1/cache/" .. ns .. "/batch-get", { ["Authorization"] = auth, ["Content-Type"] = "application/json" },
     '{"keys":[' .. table.concat(keys, ",") .. ']}')
 end

@@ -5,8 +5,10 @@
 -- steady load below saturation (wrk's latency then counts from each send).
 -- LAT_OUT names a file to which done() writes the raw latency histogram ("microseconds count"
 -- per line), so bench/latency.py can merge several windows into exact percentiles.
+-- BENCH_AUTH is the Authorization header of the run's key (bench/lib.sh). Used by bench/purge-at-scale.sh.
 local rows = tonumber(os.getenv("ROWS") or "5000000")
 local pace = tonumber(os.getenv("PACE_MS") or "0")
+local auth = os.getenv("BENCH_AUTH")
 local threads = 0
 
 function setup(thread)
@@ -22,7 +24,7 @@ function request()
   local i = math.random(1, rows)
   if i % 5 == 0 then i = i - 1 end
   if i < 1 then i = 1 end
-  return wrk.format("GET", "/v1/cache/bench" .. (i % 4) .. "/k" .. i)
+  return wrk.format("GET", "/v1/cache/bench" .. (i % 4) .. "/k" .. i, { ["Authorization"] = auth })
 end
 
 if pace > 0 then
