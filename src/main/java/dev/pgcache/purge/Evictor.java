@@ -22,7 +22,7 @@ import dev.pgcache.metrics.CacheMetrics;
  * so a batch costs the rows it removes, whatever the namespace's size. Least-recently-hit first
  * would keep hot entries better, but needs an index on last_hit_at, which would make every hit
  * flush a non-HOT update writing to every index of the table (or a sort of the whole namespace
- * per batch); see docs/operations-scale.md.
+ * per batch); see docs/operations.md, "Bounds and eviction".
  *
  * <p>How: once per namespace per run, under the purge lock, measure it and find the cutoff row,
  * the newest row that must go; then evict batch by batch (each its own transaction under the
