@@ -1,8 +1,6 @@
 package dev.pgcache.api;
 
-import java.util.Locale;
-
-import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.protocol.CacheControl;
 
 /**
  * Freshness a writer asks for with {@code Cache-Control} on a PUT (RFC 9111 §5.2):
@@ -11,35 +9,13 @@ import dev.pgcache.protocol.ProblemException;
  */
 record RequestCacheControl(String maxAge, String staleWhileRevalidate) {
 
+    /** @throws dev.pgcache.protocol.ProblemException 400 invalid-cache-control for a directive with a bad number */
     static RequestCacheControl parse(String header) {
-        if (header == null || header.isBlank()) {
-            return new RequestCacheControl(null, null);
-        }
-        String maxAge = null;
-        String swr = null;
-        for (String directive : header.split(",")) {
-            String d = directive.trim();
-            int eq = d.indexOf('=');
-            String name = (eq < 0 ? d : d.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(d.substring(eq + 1).trim());
-            if (name.equals("max-age")) {
-                maxAge = seconds(name, value);
-            } else if (name.equals("stale-while-revalidate")) {
-                swr = seconds(name, value);
-            }
-        }
-        return new RequestCacheControl(maxAge, swr);
+        CacheControl cc = CacheControl.parse(header);
+        return new RequestCacheControl(text(cc.seconds("max-age")), text(cc.seconds("stale-while-revalidate")));
     }
 
-    private static String seconds(String name, String value) {
-        if (value == null || value.isEmpty() || value.length() > 12 || !value.chars().allMatch(Character::isDigit)) {
-            throw ProblemException.badRequest("invalid-cache-control",
-                    "Cache-Control " + name + " must be a whole number of seconds, as in " + name + "=60");
-        }
-        return value;
-    }
-
-    private static String unquote(String v) {
-        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+    private static String text(Long seconds) {
+        return seconds == null ? null : seconds.toString();
     }
 }

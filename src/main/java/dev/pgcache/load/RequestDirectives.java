@@ -1,7 +1,6 @@
 package dev.pgcache.load;
 
-import java.util.Locale;
-
+import dev.pgcache.protocol.CacheControl;
 import dev.pgcache.protocol.ProblemException;
 
 /**
@@ -22,42 +21,13 @@ record RequestDirectives(boolean noCache, boolean onlyIfCached, Long maxAge, Lon
 
     /** @throws ProblemException (400 invalid-cache-control) for a directive with a bad number */
     static RequestDirectives parse(String header) {
-        if (header == null || header.isBlank()) {
+        CacheControl cc = CacheControl.parse(header);
+        if (cc == CacheControl.NONE) {
             return NONE;
         }
-        boolean noCache = false;
-        boolean onlyIfCached = false;
-        Long maxAge = null;
-        Long minFresh = null;
-        Long maxStale = null;
-        for (String directive : header.split(",")) {
-            String d = directive.trim();
-            int eq = d.indexOf('=');
-            String name = (eq < 0 ? d : d.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(d.substring(eq + 1).trim());
-            switch (name) {
-                case "no-cache" -> noCache = true;
-                case "only-if-cached" -> onlyIfCached = true;
-                case "max-age" -> maxAge = seconds(name, value);
-                case "min-fresh" -> minFresh = seconds(name, value);
-                case "max-stale" -> maxStale = value == null ? ANY_STALENESS : seconds(name, value);
-                default -> {
-                    // not one read-through acts on
-                }
-            }
-        }
-        return new RequestDirectives(noCache, onlyIfCached, maxAge, minFresh, maxStale);
-    }
-
-    private static long seconds(String name, String value) {
-        if (value == null || value.isEmpty() || value.length() > 12 || !value.chars().allMatch(Character::isDigit)) {
-            throw ProblemException.badRequest("invalid-cache-control",
-                    "Cache-Control " + name + " must be a whole number of seconds, as in " + name + "=60");
-        }
-        return Long.parseLong(value);
-    }
-
-    private static String unquote(String v) {
-        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+        // a bare max-stale accepts any staleness; Long.valueOf keeps the conditional boxed (no unboxing of an absent null)
+        Long maxStale = cc.has("max-stale") && cc.value("max-stale") == null ? Long.valueOf(ANY_STALENESS) : cc.seconds("max-stale");
+        return new RequestDirectives(cc.has("no-cache"), cc.has("only-if-cached"), cc.seconds("max-age"), cc.seconds("min-fresh"),
+                maxStale);
     }
 }
