@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the pgbench scripts in this directory from the SQL text of EntryStore.java, so the
+"""Writes the pgbench scripts in this directory from the SQL text of EntryStatements.java, so the
 statements pgbench measures are the ones the service sends, character for character.
 
   bench/pgbench/generate.py          rewrites get.sql, get-each-8.sql, upsert.sql, upsert-each-8.sql
@@ -80,9 +80,9 @@ SCRIPTS = {
 
 
 def entry_store_path():
-    found = sorted(glob.glob(os.path.join(ROOT, "src", "main", "java", "**", "EntryStore.java"), recursive=True))
+    found = sorted(glob.glob(os.path.join(ROOT, "src", "main", "java", "**", "EntryStatements.java"), recursive=True))
     if len(found) != 1:
-        sys.exit(f"expected one EntryStore.java under src/main/java, found {found}")
+        sys.exit(f"expected one EntryStatements.java under src/main/java, found {found}")
     return found[0]
 
 

@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.Lifetime;
 import dev.pgcache.entry.NamespaceCounts;
 import dev.pgcache.entry.NamespacePolicies;
@@ -36,11 +36,11 @@ import dev.pgcache.metrics.CacheMetrics.Event;
 @Produces(MediaType.APPLICATION_JSON)
 public class NamespacesResource {
 
-    private final EntryStore store;
+    private final MaintenanceStore store;
     private final NamespacePolicies policies;
     private final CacheMetrics metrics;
 
-    NamespacesResource(EntryStore store, NamespacePolicies policies, CacheMetrics metrics) {
+    NamespacesResource(MaintenanceStore store, NamespacePolicies policies, CacheMetrics metrics) {
         this.store = store;
         this.policies = policies;
         this.metrics = metrics;

@@ -1,14 +1,14 @@
 package dev.pgcache.entry;
 
+import static dev.pgcache.entry.EntryStatements.*;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,26 +16,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import javax.sql.DataSource;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Every SQL statement that reads or writes {@code cache_entry}. Nothing else in pgcache writes
- * SQL for entries, so a reader can check every query against the indexes in one file.
- *
- * <p>Rules that hold for every statement here:
- * <ul>
- * <li>One statement per operation: writes are atomic and replicas cannot interleave a read
- * and a write of one key.</li>
- * <li>Freshness is judged with the database clock, now(), never the JVM's.</li>
- * <li>A row past {@code coalesce(stale_until, expires_at)} is gone: no read returns it, and an
- * invalidation does not count it.</li>
- * <li>Anything that may touch many rows works in bounded batches, each its own short
- * transaction, so no statement holds locks on a large part of the table.</li>
- * </ul>
- * Connections come from the Agroal pool in autocommit mode except for the purge and eviction
- * work, which needs its advisory lock and its statement in one transaction.
+ * Reads, writes, invalidations and load locks of entries, with the statements of
+ * {@link EntryStatements} (the one file of SQL on {@code cache_entry}). Connections come from the
+ * Agroal pool in autocommit mode.
  */
 @ApplicationScoped
 public class EntryStore {
@@ -56,322 +42,10 @@ public class EntryStore {
      */
     public static final int LOAD_LOCK_CLASS = 0x70676c64; // "pgld"
 
-    private static final String LIVE = "(expires_at IS NULL OR coalesce(stale_until, expires_at) > now())";
+    private final Connections db;
 
-    /** The entry as it was before a write, for telling why a refused write was refused (and whether a write created). */
-    private static final String PRIOR = """
-            prior AS (
-                SELECT version, revision, coalesce(stale_until, expires_at) <= now() AS gone
-                FROM cache_entry WHERE namespace = ? AND cache_key = ?
-            )""";
-
-    /** Joins the write's RETURNING row (absent when refused) with the prior row, so every write answers exactly one row. */
-    private static final String WRITE_ANSWER = """
-            SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
-                   p.version, p.revision, p.gone
-            FROM (SELECT 1) AS one LEFT JOIN written w ON true LEFT JOIN prior p ON true
-            """;
-
-    /**
-     * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
-     * entry refuses nothing. Evaluated on the row as locked by ON CONFLICT / UPDATE, so it holds
-     * under concurrent writers.
-     */
-    private static final String REVISION_GUARD = "(e.revision IS NULL OR EXCLUDED.revision IS NULL OR EXCLUDED.revision >= e.revision)";
-    private static final String GONE_E = "coalesce(e.stale_until, e.expires_at) <= now()";
-    private static final String LIVE_E = "(e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now())";
-
-    /**
-     * Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text.
-     * The replacing branch draws its version in SET, after the row lock is held, so a key's
-     * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
-     */
-    private static final String UPSERT = "WITH " + PRIOR + """
-            , written AS (
-                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
-                                              version, revision, size_bytes, tags)
-                VALUES (?, ?, CAST(? AS jsonb), now(),
-                        now() + CAST(? AS bigint) * interval '1 millisecond',
-                        now() + CAST(? AS bigint) * interval '1 millisecond',
-                        nextval('cache_entry_version_seq'), ?, ?, CAST(? AS text[]))
-                ON CONFLICT (namespace, cache_key) DO UPDATE SET
-                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
-                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
-                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
-                WHERE\s""" + GONE_E + " OR (" + REVISION_GUARD + """
-             %s)
-                RETURNING e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
-            )
-            """ + WRITE_ANSWER;
-    private static final String IF_NONE_MATCH_NONE = "";
-    private static final String IF_NONE_MATCH_ANY = "AND false";
-    private static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
-
-    /** Replace only a live entry (If-Match); {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, never caller text. */
-    private static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
-            , written AS (
-                UPDATE cache_entry AS e SET
-                    value = CAST(? AS jsonb), fetched_at = now(),
-                    expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
-                    stale_until = now() + CAST(? AS bigint) * interval '1 millisecond',
-                    version = nextval('cache_entry_version_seq'), revision = CAST(? AS bigint), size_bytes = ?,
-                    tags = CAST(? AS text[]), hit_count = 0, last_hit_at = NULL
-                WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
-                  AND (e.revision IS NULL OR CAST(? AS bigint) IS NULL OR CAST(? AS bigint) >= e.revision) %s
-                RETURNING e.version, false AS inserted, e.fetched_at, e.expires_at, e.stale_until
-            )
-            """ + WRITE_ANSWER;
-    private static final String IF_MATCH_ANY = "";
-    private static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
-
-    /** Many upserts in one statement; answers one row per input, in input order, refused ones with a null version. */
-    private static final String BATCH_UPSERT = """
-            WITH input AS (
-                SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                                     CAST(? AS bigint[]), CAST(? AS int[]), CAST(? AS text[]))
-                    WITH ORDINALITY AS u(cache_key, value, expires_ms, stale_until_ms, revision, size_bytes, tags_json, ord)
-            ), prior AS (
-                SELECT e.cache_key, e.revision, coalesce(e.stale_until, e.expires_at) <= now() AS gone
-                FROM cache_entry e JOIN input i ON e.namespace = ? AND e.cache_key = i.cache_key COLLATE "C"
-            ), written AS (
-                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
-                                              version, revision, size_bytes, tags)
-                SELECT ?, i.cache_key, CAST(i.value AS jsonb), now(),
-                       now() + i.expires_ms * interval '1 millisecond',
-                       now() + i.stale_until_ms * interval '1 millisecond',
-                       nextval('cache_entry_version_seq'), i.revision, i.size_bytes,
-                       ARRAY(SELECT jsonb_array_elements_text(CAST(i.tags_json AS jsonb)))
-                FROM input i ORDER BY i.ord
-                ON CONFLICT (namespace, cache_key) DO UPDATE SET
-                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
-                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
-                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
-                WHERE\s""" + GONE_E + " OR " + REVISION_GUARD + """
-
-                RETURNING e.cache_key, e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
-            )
-            SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
-                   CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
-            FROM input i
-            LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
-            LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
-            ORDER BY i.ord
-            """;
-
-    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change. */
-    private static final String TOUCH = """
-            UPDATE cache_entry AS e SET
-                expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
-                stale_until = now() + CAST(? AS bigint) * interval '1 millisecond'
-            WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
-
-            RETURNING e.version, e.fetched_at, e.expires_at, e.stale_until
-            """;
-
-    private static final String GET = """
-            SELECT value::text, version, revision, fetched_at, expires_at, stale_until, now(), tags @> ARRAY['pgcache:negative']
-            FROM cache_entry
-            WHERE namespace = ? AND cache_key = ? AND\s""" + LIVE;
-
-    /**
-     * Many reads in one round trip for an answer of bounded size, answered in the order asked; a
-     * missing or gone key comes back with a null version. Each key stands for {@code copies}
-     * copies of its value in the answer. The values' bytes in the answer (size_bytes, an upper
-     * bound of value::text, times the copies) are summed over all rows first, and the values come
-     * back only when that sum is within the bound ({@code ?} first): an answer too large for the
-     * caller's memory is found out without reading a value, its TOASTed bytes included (CASE
-     * evaluates value::text only when it holds). The sum comes back in every row.
-     */
-    private static final String BATCH_GET = """
-            SELECT CASE WHEN coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0) <= ? THEN e.value::text END,
-                   e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
-                   coalesce(e.tags @> ARRAY['pgcache:negative'], false),
-                   coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0)
-            FROM unnest(CAST(? AS text[]), CAST(? AS int[])) WITH ORDINALITY AS k(cache_key, copies, ord)
-            LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
-
-            ORDER BY k.ord
-            """;
-
-    /**
-     * Single-key reads of concurrent GETs in one round trip (see ReadCoalescer): the keys may be
-     * in different namespaces; answered in the order asked, a missing or gone key with a null value.
-     */
-    private static final String GET_EACH = """
-            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
-                   coalesce(e.tags @> ARRAY['pgcache:negative'], false)
-            FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS k(namespace, cache_key, ord)
-            LEFT JOIN cache_entry e ON e.namespace = k.namespace COLLATE "C" AND e.cache_key = k.cache_key COLLATE "C"
-                AND\s""" + LIVE_E + """
-
-            ORDER BY k.ord
-            """;
-
-    /** One page of live keys after a cursor, in key order; {@code %s} is LIST_* below, never caller text. Keyset paging stays stable under writes. */
-    private static final String LIST_KEYS = """
-            SELECT cache_key, version, revision, fetched_at, expires_at, stale_until, size_bytes, tags, hit_count, now()
-            FROM cache_entry e
-            WHERE namespace = ? AND cache_key > ? %s AND\s""" + LIVE_E + """
-
-            ORDER BY cache_key
-            LIMIT ?
-            """;
-    private static final String LIST_ALL = "";
-    private static final String LIST_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
-    private static final String LIST_PREFIX_OPEN = "AND cache_key >= ?";
-
-    /** Row counts per namespace by state. Scans the table: for the admin API, not for hot paths. */
-    private static final String COUNT_BY_NAMESPACE = """
-            SELECT namespace, count(*),
-                   count(*) FILTER (WHERE expires_at IS NULL OR expires_at > now()),
-                   count(*) FILTER (WHERE expires_at <= now() AND stale_until > now()),
-                   count(*) FILTER (WHERE coalesce(stale_until, expires_at) <= now()),
-                   coalesce(sum(size_bytes), 0)
-            FROM cache_entry
-            GROUP BY namespace
-            ORDER BY namespace
-            """;
-
-    private static final String DELETE_ONE = """
-            DELETE FROM cache_entry WHERE namespace = ? AND cache_key = ?
-            RETURNING\s""" + LIVE;
-
-    /** Deletes only when the live entry has one of the versions (If-Match); answers whether it did. */
-    private static final String DELETE_IF_MATCH = """
-            DELETE FROM cache_entry AS e
-            WHERE e.namespace = ? AND e.cache_key = ? AND e.version = ANY(CAST(? AS bigint[])) AND\s""" + LIVE_E + """
-
-            RETURNING true
-            """;
-
-    /**
-     * Deletes one batch of the rows the filter selects; {@code %s} is one of the FILTER_* constants, never caller text.
-     * The rows are picked and locked in the array subquery and deleted by their ctid (see {@link #PURGE_BATCH} for why).
-     */
-    private static final String DELETE_BATCH = """
-            WITH deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM cache_entry
-                    WHERE namespace = ? %s
-                    LIMIT ? FOR UPDATE SKIP LOCKED))
-                RETURNING (expires_at IS NULL OR coalesce(stale_until, expires_at) > now()) AS live
-            )
-            SELECT count(*), count(*) FILTER (WHERE live) FROM deleted
-            """;
-    private static final String FILTER_NONE = "";
-    private static final String FILTER_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
-    private static final String FILTER_PREFIX_OPEN = "AND cache_key >= ?";
-    private static final String FILTER_TAG = "AND tags @> ARRAY[CAST(? AS text)]";
-    /** Entries about a block at or above a height (revision = block number): what a chain re-org there makes wrong. */
-    private static final String FILTER_REVISION_FROM = "AND revision >= CAST(? AS bigint)";
-
-    private static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
-
-    /** namespace || '/' || key names one entry unambiguously: a namespace never holds '/'. */
-    private static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_lock(?, hashtext(? || '/' || ?))";
-    private static final String LOAD_UNLOCK = "SELECT pg_advisory_unlock(?, hashtext(? || '/' || ?))";
-
-    /**
-     * Picks up to {@code limit} rows past their stale window and deletes them, in one statement.
-     *
-     * <p>The pick matches cache_entry_purge_idx (same expression, same predicate) and orders by
-     * it, so it is an index range scan that starts where the gone rows are (dead index entries
-     * of earlier batches are marked and skipped), oldest first. Without the ORDER BY, the planner
-     * may prefer a sequential scan when many rows are gone, which re-reads from the table's start
-     * every row earlier batches left dead.
-     *
-     * <p>The picked rows are deleted by their ctid ({@code ctid = ANY (ARRAY(…))}: a TID scan).
-     * Joining them back on the primary key instead ({@code DELETE … USING picked}) is planned
-     * from the generic plan's guess of the LIMIT, not its value, once the JDBC driver prepares
-     * the statement on the server (from the fifth run): a hash join that reads the whole table
-     * for every batch, 1.3 s per batch at a million rows (docs/benchmarks.md). The ctids are of
-     * row versions this statement has locked, so no other transaction can move them before the
-     * delete.
-     */
-    private static final String PURGE_BATCH = """
-            WITH deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM cache_entry
-                    WHERE expires_at IS NOT NULL AND coalesce(stale_until, expires_at) <= now()
-                    ORDER BY coalesce(stale_until, expires_at)
-                    LIMIT ? FOR UPDATE SKIP LOCKED))
-                RETURNING namespace
-            )
-            SELECT namespace, count(*) FROM deleted GROUP BY namespace
-            """;
-
-    /**
-     * Adds counted hits to their entries in one statement. An entry matches only while it still
-     * holds the version that was read: hits on a value that has since been replaced are dropped,
-     * because hit_count counts reads of the current value. Touches hit_count and last_hit_at
-     * only, no indexed column, so each row update can be HOT (see V2__cache_summary_and_eviction.sql).
-     */
-    private static final String RECORD_HITS = """
-            UPDATE cache_entry e
-            SET hit_count = e.hit_count + u.n, last_hit_at = greatest(e.last_hit_at, u.t)
-            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS timestamptz[])) AS u(ns, k, v, n, t)
-            WHERE e.namespace = u.ns AND e.cache_key = u.k AND e.version = u.v
-            """;
-
-    /** All rows of one namespace, whatever their state: what its bounds are measured against. */
-    private static final String NAMESPACE_SIZE = """
-            SELECT count(*), coalesce(sum(size_bytes), 0) FROM cache_entry WHERE namespace = ?
-            """;
-
-    /**
-     * The newest row eviction must remove, in eviction order (fetched_at, then key, as
-     * cache_entry_eviction_idx holds them): the first of the namespace's oldest rows at which
-     * at least {@code rows} rows and {@code bytes} bytes are counted; when the first
-     * {@code limit} rows are not enough, the last of them (the rest waits for the next run).
-     */
-    private static final String EVICTION_CUTOFF = """
-            WITH oldest AS (
-                SELECT fetched_at, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w AS bytes
-                FROM (SELECT fetched_at, cache_key, size_bytes FROM cache_entry
-                      WHERE namespace = ?
-                      ORDER BY fetched_at, cache_key
-                      LIMIT ?) AS o
-                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
-            ), marked AS (
-                SELECT fetched_at, cache_key, n, (n >= ? AND bytes >= ?) AS enough FROM oldest
-            )
-            SELECT fetched_at, cache_key, enough FROM marked
-            ORDER BY enough DESC, CASE WHEN enough THEN n ELSE -n END
-            LIMIT 1
-            """;
-
-    /**
-     * Evicts up to {@code limit} of the namespace's rows at or before the cutoff row, oldest
-     * first (an index range on cache_entry_eviction_idx). Rows a writer holds are skipped, not
-     * waited for; deleted by ctid like {@link #PURGE_BATCH}. Because the batch is bounded by a
-     * row, not by a count, running it again, or from another replica with its own cutoff taken
-     * after this one's batches, removes nothing more than needed.
-     */
-    private static final String EVICT_BATCH = """
-            WITH deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM cache_entry
-                    WHERE namespace = ? AND (fetched_at, cache_key) <= (?, ?)
-                    ORDER BY fetched_at, cache_key
-                    LIMIT ? FOR UPDATE SKIP LOCKED))
-                RETURNING size_bytes
-            )
-            SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
-            """;
-
-    private static final String SUMMARY = """
-            SELECT namespace, entries, fresh, stale, gone, total_bytes, oldest_fetched_at, newest_fetched_at, hits, last_hit_at
-            FROM cache_summary ORDER BY namespace
-            """;
-
-    /** Heap, indexes and TOAST of cache_entry on disk; a catalog lookup, no scan. */
-    private static final String TABLE_SIZE = "SELECT pg_total_relation_size(CAST('cache_entry' AS regclass))";
-
-    private final DataSource dataSource;
-
-    EntryStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+    EntryStore(Connections db) {
+        this.db = db;
     }
 
     /**
@@ -380,7 +54,7 @@ public class EntryStore {
      * again from zero.
      */
     public WriteOutcome upsert(WriteRequest w) {
-        return withConnection("write", c -> upsert(c, w));
+        return db.withConnection("write", c -> upsert(c, w));
     }
 
     private WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
@@ -415,7 +89,7 @@ public class EntryStore {
                 rs.next();
                 long version = rs.getLong(1);
                 if (!rs.wasNull()) {
-                    return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), instant(rs, 3), instant(rs, 4), instant(rs, 5)));
+                    return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), Connections.instant(rs, 3), Connections.instant(rs, 4), Connections.instant(rs, 5)));
                 }
             }
         }
@@ -446,12 +120,7 @@ public class EntryStore {
      * a finally; when that fails the connection is aborted, so a pooled session can never keep it.
      */
     public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
-        Connection c;
-        try {
-            c = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("no database connection for load lock: " + e.getMessage(), e);
-        }
+        Connection c = db.open("load lock");
         boolean locked = false;
         try {
             try (PreparedStatement ps = c.prepareStatement(TRY_LOAD_LOCK)) {
@@ -597,7 +266,7 @@ public class EntryStore {
      * Atomic: if PostgreSQL refuses any value, nothing is written.
      */
     public List<BatchWriteResult> upsertAll(String namespace, List<BatchWrite> writes) {
-        return withConnection("batch write", c -> {
+        return db.withConnection("batch write", c -> {
             List<String> keys = new ArrayList<>(writes.size());
             List<String> values = new ArrayList<>(writes.size());
             List<Long> expires = new ArrayList<>(writes.size());
@@ -623,8 +292,8 @@ public class EntryStore {
                     while (rs.next()) {
                         long version = rs.getLong(2);
                         WriteResult written = rs.wasNull() ? null
-                                : new WriteResult(version, rs.getBoolean(3), instant(rs, 4), instant(rs, 5), instant(rs, 6));
-                        results.add(new BatchWriteResult(rs.getString(1), written, written == null ? nullableLong(rs, 7) : null));
+                                : new WriteResult(version, rs.getBoolean(3), Connections.instant(rs, 4), Connections.instant(rs, 5), Connections.instant(rs, 6));
+                        results.add(new BatchWriteResult(rs.getString(1), written, written == null ? Connections.nullableLong(rs, 7) : null));
                     }
                 }
                 return results;
@@ -634,7 +303,7 @@ public class EntryStore {
 
     /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
     public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
-        return withConnection("touch", c -> {
+        return db.withConnection("touch", c -> {
             try (PreparedStatement ps = c.prepareStatement(TOUCH)) {
                 new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
                         .string(id.namespace()).string(id.key());
@@ -642,7 +311,7 @@ public class EntryStore {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new WriteResult(rs.getLong(1), false, instant(rs, 2), instant(rs, 3), instant(rs, 4)));
+                    return Optional.of(new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4)));
                 }
             }
         });
@@ -650,7 +319,7 @@ public class EntryStore {
 
     /** The live entry under the id (fresh or stale), or empty when it is absent or gone. Never writes. */
     public Optional<Entry> get(EntryId id) {
-        return withConnection("read", c -> read(c, id));
+        return db.withConnection("read", c -> read(c, id));
     }
 
     /**
@@ -661,7 +330,7 @@ public class EntryStore {
      */
     public BatchRead getAll(String namespace, List<String> keys, List<Integer> copies, long maxValueBytes) {
         List<Integer> counts = copies != null ? copies : Collections.nCopies(keys.size(), 1);
-        return withConnection("batch read", c -> {
+        return db.withConnection("batch read", c -> {
             try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
                 new Binder(c, ps).longOrNull(maxValueBytes).textArray(keys).intArray(counts).string(namespace);
                 List<Optional<Entry>> entries = new ArrayList<>(keys.size());
@@ -692,7 +361,7 @@ public class EntryStore {
             namespaces.add(id.namespace());
             keys.add(id.key());
         }
-        return withConnection("read", c -> {
+        return db.withConnection("read", c -> {
             try (PreparedStatement ps = c.prepareStatement(GET_EACH)) {
                 new Binder(c, ps).textArray(namespaces).textArray(keys);
                 return entriesInOrder(ps, ids.size());
@@ -707,7 +376,7 @@ public class EntryStore {
     public KeyListing list(String namespace, String prefix, String after, int limit) {
         Optional<String> upper = prefix == null ? Optional.empty() : KeyRange.upperBoundOf(prefix);
         String filter = prefix == null ? LIST_ALL : upper.isPresent() ? LIST_PREFIX_RANGE : LIST_PREFIX_OPEN;
-        return withConnection("list", c -> {
+        return db.withConnection("list", c -> {
             try (PreparedStatement ps = c.prepareStatement(LIST_KEYS.formatted(filter))) {
                 Binder b = new Binder(c, ps).string(namespace).string(after == null ? "" : after);
                 if (prefix != null) {
@@ -725,12 +394,12 @@ public class EntryStore {
                             more = true;
                             break;
                         }
-                        Instant now = instant(rs, 10);
-                        Instant expiresAt = instant(rs, 5);
+                        Instant now = Connections.instant(rs, 10);
+                        Instant expiresAt = Connections.instant(rs, 5);
                         Freshness f = expiresAt == null || expiresAt.isAfter(now) ? Freshness.FRESH : Freshness.STALE;
                         String[] tags = (String[]) rs.getArray(8).getArray();
-                        items.add(new KeyListing.Item(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), f, instant(rs, 4),
-                                expiresAt, instant(rs, 6), rs.getInt(7), List.of(tags), rs.getLong(9)));
+                        items.add(new KeyListing.Item(rs.getString(1), rs.getLong(2), Connections.nullableLong(rs, 3), f, Connections.instant(rs, 4),
+                                expiresAt, Connections.instant(rs, 6), rs.getInt(7), List.of(tags), rs.getLong(9)));
                     }
                 }
                 return new KeyListing(items, more ? items.get(items.size() - 1).key() : null);
@@ -738,22 +407,9 @@ public class EntryStore {
         });
     }
 
-    /** Entry counts by state and bytes, per namespace that has rows. */
-    public List<NamespaceCounts> countByNamespace() {
-        return withConnection("count", c -> {
-            try (PreparedStatement ps = c.prepareStatement(COUNT_BY_NAMESPACE); ResultSet rs = ps.executeQuery()) {
-                List<NamespaceCounts> counts = new ArrayList<>();
-                while (rs.next()) {
-                    counts.add(new NamespaceCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
-                }
-                return counts;
-            }
-        });
-    }
-
     /** Deletes the live entry only when its version is one of these (If-Match); returns whether it did. */
     public boolean invalidateIfMatch(EntryId id, Set<Long> versions) {
-        return withConnection("invalidate", c -> {
+        return db.withConnection("invalidate", c -> {
             try (PreparedStatement ps = c.prepareStatement(DELETE_IF_MATCH)) {
                 new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -776,13 +432,13 @@ public class EntryStore {
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
-        return new Entry(rs.getString(1), rs.getLong(2), nullableLong(rs, 3), instant(rs, 4), instant(rs, 5), instant(rs, 6), instant(rs, 7),
+        return new Entry(rs.getString(1), rs.getLong(2), Connections.nullableLong(rs, 3), Connections.instant(rs, 4), Connections.instant(rs, 5), Connections.instant(rs, 6), Connections.instant(rs, 7),
                 rs.getBoolean(8));
     }
 
     /** Deletes one entry. Returns true when a live entry was deleted (a gone row is deleted too but does not count). */
     public boolean invalidate(EntryId id) {
-        return withConnection("invalidate", c -> {
+        return db.withConnection("invalidate", c -> {
             try (PreparedStatement ps = c.prepareStatement(DELETE_ONE)) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
@@ -822,183 +478,11 @@ public class EntryStore {
         return deleteInBatches(FILTER_NONE, namespace);
     }
 
-    /**
-     * One purge batch in one transaction: takes the transaction-scoped advisory lock that lets
-     * one replica purge at a time, and when it gets it, deletes up to {@code limit} rows past
-     * their stale window. Rows another transaction holds are skipped, not waited for.
-     */
-    public PurgeBatch purgeBatch(long lockKey, int limit) {
-        return underPurgeLock("purge", lockKey, c -> {
-            Map<String, Long> byNamespace = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(PURGE_BATCH)) {
-                ps.setInt(1, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        byNamespace.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            return new PurgeBatch(true, byNamespace);
-        }).orElseGet(() -> new PurgeBatch(false, Map.of()));
-    }
-
-    /**
-     * Measures one namespace against its bounds under the purge lock (so no other replica's
-     * eviction batch is half-way while it counts) and, when it is over, finds the cutoff row:
-     * the newest row that must go. Reads every row of the namespace once (the cost of a byte
-     * bound) and about as many of its oldest rows as are over the bounds, at most {@code limit}.
-     * Empty when another replica holds the lock.
-     */
-    public Optional<EvictionPlan> planEviction(long lockKey, String namespace, long maxEntries, long maxBytes, int limit) {
-        return underPurgeLock("eviction", lockKey, c -> {
-            long rows;
-            long bytes;
-            try (PreparedStatement ps = c.prepareStatement(NAMESPACE_SIZE)) {
-                ps.setString(1, namespace);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    rows = rs.getLong(1);
-                    bytes = rs.getLong(2);
-                }
-            }
-            long rowsOver = Math.max(0, rows - maxEntries);
-            long bytesOver = Math.max(0, bytes - maxBytes);
-            if (rowsOver == 0 && bytesOver == 0) {
-                return new EvictionPlan(rows, bytes, 0, 0, null, null, true);
-            }
-            // read only as many of the oldest rows as the excess needs: all rows over max-entries, and
-            // twice the average row count for the bytes over max-bytes (a plan that falls short is made again)
-            long avgBytes = Math.max(1, bytes / Math.max(1, rows));
-            long needed = Math.max(rowsOver, bytesOver == 0 ? 0 : 2 * (bytesOver / avgBytes) + 100);
-            try (PreparedStatement ps = c.prepareStatement(EVICTION_CUTOFF)) {
-                ps.setString(1, namespace);
-                ps.setInt(2, (int) Math.min(limit, needed));
-                ps.setLong(3, rowsOver);
-                ps.setLong(4, bytesOver);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new EvictionPlan(rows, bytes, rowsOver, bytesOver, null, null, false);
-                    }
-                    return new EvictionPlan(rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
-                            rs.getBoolean(3));
-                }
-            }
-        });
-    }
-
-    /**
-     * One eviction batch in one transaction under the purge lock: removes up to {@code limit}
-     * of the namespace's rows at or before the plan's cutoff, oldest first. Empty when another
-     * replica holds the lock.
-     */
-    public Optional<NamespaceSize> evictBatch(long lockKey, EvictionPlan plan, String namespace, int limit) {
-        return underPurgeLock("eviction", lockKey, c -> {
-            try (PreparedStatement ps = c.prepareStatement(EVICT_BATCH)) {
-                ps.setString(1, namespace);
-                ps.setObject(2, plan.cutoffFetchedAt());
-                ps.setString(3, plan.cutoffKey());
-                ps.setInt(4, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new NamespaceSize(rs.getLong(1), rs.getLong(2));
-                }
-            }
-        });
-    }
-
-    /**
-     * Adds hits counted in memory to their entries, in one statement; returns how many entries
-     * were updated (entries deleted or rewritten since their read are not).
-     */
-    public int recordHits(List<Hit> hits) {
-        if (hits.isEmpty()) {
-            return 0;
-        }
-        int n = hits.size();
-        String[] namespaces = new String[n];
-        String[] keys = new String[n];
-        Long[] versions = new Long[n];
-        Long[] counts = new Long[n];
-        String[] times = new String[n];
-        for (int i = 0; i < n; i++) {
-            Hit h = hits.get(i);
-            namespaces[i] = h.id().namespace();
-            keys[i] = h.id().key();
-            versions[i] = h.version();
-            counts[i] = h.count();
-            times[i] = h.lastHitAt().toString(); // ISO-8601 in UTC, which timestamptz reads exactly
-        }
-        return withConnection("hit flush", c -> {
-            try (PreparedStatement ps = c.prepareStatement(RECORD_HITS)) {
-                ps.setArray(1, c.createArrayOf("text", namespaces));
-                ps.setArray(2, c.createArrayOf("text", keys));
-                ps.setArray(3, c.createArrayOf("bigint", versions));
-                ps.setArray(4, c.createArrayOf("bigint", counts));
-                ps.setArray(5, c.createArrayOf("text", times));
-                return ps.executeUpdate();
-            }
-        });
-    }
-
-    /** The cache_summary view: one row per namespace with rows. Scans the table once. */
-    public List<NamespaceSummary> summary() {
-        return withConnection("summary", c -> {
-            List<NamespaceSummary> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SUMMARY); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new NamespaceSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                            rs.getLong(6), instant(rs, 7), instant(rs, 8), rs.getLong(9), instant(rs, 10)));
-                }
-            }
-            return rows;
-        });
-    }
-
-    /** Bytes cache_entry takes on disk with its indexes and TOAST, dead rows included: the measure of bloat. */
-    public long tableSizeBytes() {
-        return withConnection("table size", c -> {
-            try (PreparedStatement ps = c.prepareStatement(TABLE_SIZE); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
-    }
-
-    /**
-     * Runs work in one transaction that first takes the purge lock without waiting; empty, with
-     * nothing done, when another session holds it. The lock goes with the transaction.
-     */
-    private <T> Optional<T> underPurgeLock(String action, long lockKey, SqlWork<T> work) {
-        return withConnection(action, c -> {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement lock = c.prepareStatement(TRY_PURGE_LOCK)) {
-                    lock.setLong(1, lockKey);
-                    try (ResultSet rs = lock.executeQuery()) {
-                        rs.next();
-                        if (!rs.getBoolean(1)) {
-                            c.rollback();
-                            return Optional.<T>empty();
-                        }
-                    }
-                }
-                T result = work.run(c);
-                c.commit();
-                return Optional.of(result);
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
-    }
-
     private long deleteInBatches(String filter, String namespace, String... filterArgs) {
         String sql = DELETE_BATCH.formatted(filter);
         long live = 0;
         while (true) {
-            long[] counts = withConnection("invalidate", c -> {
+            long[] counts = db.withConnection("invalidate", c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     int i = 1;
                     ps.setString(i++, namespace);
@@ -1017,38 +501,6 @@ public class EntryStore {
                 return live;
             }
         }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T withConnection(String action, SqlWork<T> work) {
-        Connection c;
-        try {
-            c = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("no database connection for " + action + ": " + e.getMessage(), e);
-        }
-        try (c) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw SqlErrors.translate(action, e);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the pool discards it and the server rolls back on disconnect
-        }
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
     }
 
     /** Tags travel to the batch statement as one JSON array per entry, since SQL arrays cannot be ragged. */
@@ -1074,8 +526,4 @@ public class EntryStore {
         return b.append(']').toString();
     }
 
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
-    }
 }

@@ -12,7 +12,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.Hit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,13 +39,13 @@ public class HitFlusher {
             .thenComparing(h -> h.id().key());
 
     private final HitTracker tracker;
-    private final EntryStore store;
+    private final MaintenanceStore store;
     private final int batchSize;
     private final ReentrantLock flushing = new ReentrantLock();
     private final Counter flushed;
     private final Timer flushDuration;
 
-    HitFlusher(HitTracker tracker, EntryStore store, PgcacheConfig config, MeterRegistry registry) {
+    HitFlusher(HitTracker tracker, MaintenanceStore store, PgcacheConfig config, MeterRegistry registry) {
         this.tracker = tracker;
         this.store = store;
         this.batchSize = config.hits().flushBatchSize();

@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.NamespaceSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,13 +33,13 @@ public class TableStats {
     private record NamespaceGauges(AtomicLong rows, AtomicLong gone, AtomicLong bytes) {
     }
 
-    private final EntryStore store;
+    private final MaintenanceStore store;
     private final MeterRegistry registry;
     private final Map<String, NamespaceGauges> byNamespace = new ConcurrentHashMap<>();
     private final AtomicLong diskBytes = new AtomicLong();
     private final AtomicLong refreshedAtEpochSecond = new AtomicLong();
 
-    TableStats(EntryStore store, MeterRegistry registry) {
+    TableStats(MaintenanceStore store, MeterRegistry registry) {
         this.store = store;
         this.registry = registry;
         Gauge.builder("pgcache.table.disk.bytes", diskBytes, AtomicLong::get)

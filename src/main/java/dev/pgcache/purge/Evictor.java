@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;
 
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.EvictionPlan;
 import dev.pgcache.entry.NamespaceSize;
 import dev.pgcache.metrics.CacheMetrics;
@@ -47,13 +47,13 @@ class Evictor {
         }
     }
 
-    private final EntryStore store;
+    private final MaintenanceStore store;
     private final NamespaceBounds bounds;
     private final CacheMetrics metrics;
     private final long lockKey;
     private final int batchSize;
 
-    Evictor(EntryStore store, NamespaceBounds bounds, CacheMetrics metrics, PgcacheConfig config) {
+    Evictor(MaintenanceStore store, NamespaceBounds bounds, CacheMetrics metrics, PgcacheConfig config) {
         this.store = store;
         this.bounds = bounds;
         this.metrics = metrics;

@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.PurgeBatch;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.metrics.CacheMetrics;
@@ -29,13 +29,13 @@ public class PurgeJob {
 
     private static final Logger LOG = Logger.getLogger(PurgeJob.class);
 
-    private final EntryStore store;
+    private final MaintenanceStore store;
     private final Evictor evictor;
     private final PurgeStatus status;
     private final CacheMetrics metrics;
     private final PgcacheConfig.Purge config;
 
-    PurgeJob(EntryStore store, Evictor evictor, PurgeStatus status, CacheMetrics metrics, PgcacheConfig config) {
+    PurgeJob(MaintenanceStore store, Evictor evictor, PurgeStatus status, CacheMetrics metrics, PgcacheConfig config) {
         this.store = store;
         this.evictor = evictor;
         this.status = status;

@@ -28,7 +28,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class CacheSummaryTest {
 
     @Inject
-    EntryStore store;
+    MaintenanceStore store;
 
     @Inject
     TableStats tableStats;

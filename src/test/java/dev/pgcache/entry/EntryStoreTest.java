@@ -33,6 +33,9 @@ class EntryStoreTest {
     EntryStore store;
 
     @Inject
+    MaintenanceStore maintenance;
+
+    @Inject
     PgcacheConfig config;
 
     private String ns;
@@ -125,7 +128,7 @@ class EntryStoreTest {
         int batches = 0;
         PurgeBatch batch;
         do {
-            batch = store.purgeBatch(config.purge().lockKey(), 1_000);
+            batch = maintenance.purgeBatch(config.purge().lockKey(), 1_000);
             assertTrue(batch.lockHeld());
             assertTrue(batch.deleted() <= 1_000, "a batch never deletes more than its limit");
             purgedHere += batch.byNamespace().getOrDefault(ns, 0L);
@@ -143,7 +146,7 @@ class EntryStoreTest {
                 PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
             lock.setLong(1, config.purge().lockKey());
             lock.execute();
-            PurgeBatch batch = store.purgeBatch(config.purge().lockKey(), 1_000);
+            PurgeBatch batch = maintenance.purgeBatch(config.purge().lockKey(), 1_000);
             assertFalse(batch.lockHeld());
             assertEquals(0, batch.deleted());
             assertEquals(5, Rows.count(ns));
@@ -156,7 +159,7 @@ class EntryStoreTest {
         PurgeBatch after;
         long purgedHere = 0;
         do {
-            after = store.purgeBatch(config.purge().lockKey(), 1_000);
+            after = maintenance.purgeBatch(config.purge().lockKey(), 1_000);
             assertTrue(after.lockHeld());
             purgedHere += after.byNamespace().getOrDefault(ns, 0L);
         } while (after.deleted() == 1_000);

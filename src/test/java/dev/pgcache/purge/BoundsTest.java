@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.EvictionPlan;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.testing.Rows;
@@ -54,7 +54,7 @@ class BoundsTest {
     PgcacheConfig config;
 
     @Inject
-    EntryStore store;
+    MaintenanceStore store;
 
     @BeforeEach
     @AfterEach

@@ -1,0 +1,339 @@
+package dev.pgcache.entry;
+
+/**
+ * Every SQL statement on {@code cache_entry}, in one file, so a reader can check each query
+ * against the indexes in one place (bench/pgbench/generate.py writes the pgbench scripts from
+ * this text). The classes of this package send them: {@link EntryStore} (reads, writes,
+ * invalidation, load locks) and {@link MaintenanceStore} (purge, eviction, hit flushes,
+ * summaries).
+ *
+ * <p>Rules that hold for every statement here:
+ * <ul>
+ * <li>One statement per operation: writes are atomic and replicas cannot interleave a read
+ * and a write of one key.</li>
+ * <li>Freshness is judged with the database clock, now(), never the JVM's.</li>
+ * <li>A row past {@code coalesce(stale_until, expires_at)} is gone: no read returns it, and an
+ * invalidation does not count it.</li>
+ * <li>Anything that may touch many rows works in bounded batches, each its own short
+ * transaction, so no statement holds locks on a large part of the table.</li>
+ * </ul>
+ * A {@code %s} in a statement is filled with one of the fragments defined next to it, never
+ * with caller text; every value is a bound parameter.
+ */
+final class EntryStatements {
+
+    private EntryStatements() {
+    }
+
+    static final String LIVE = "(expires_at IS NULL OR coalesce(stale_until, expires_at) > now())";
+
+    /** The entry as it was before a write, for telling why a refused write was refused (and whether a write created). */
+    static final String PRIOR = """
+            prior AS (
+                SELECT version, revision, coalesce(stale_until, expires_at) <= now() AS gone
+                FROM cache_entry WHERE namespace = ? AND cache_key = ?
+            )""";
+
+    /** Joins the write's RETURNING row (absent when refused) with the prior row, so every write answers exactly one row. */
+    static final String WRITE_ANSWER = """
+            SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
+                   p.version, p.revision, p.gone
+            FROM (SELECT 1) AS one LEFT JOIN written w ON true LEFT JOIN prior p ON true
+            """;
+
+    /**
+     * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
+     * entry refuses nothing. Evaluated on the row as locked by ON CONFLICT / UPDATE, so it holds
+     * under concurrent writers.
+     */
+    static final String REVISION_GUARD = "(e.revision IS NULL OR EXCLUDED.revision IS NULL OR EXCLUDED.revision >= e.revision)";
+    static final String GONE_E = "coalesce(e.stale_until, e.expires_at) <= now()";
+    static final String LIVE_E = "(e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now())";
+
+    /**
+     * Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text.
+     * The replacing branch draws its version in SET, after the row lock is held, so a key's
+     * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
+     */
+    static final String UPSERT = "WITH " + PRIOR + """
+            , written AS (
+                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
+                                              version, revision, size_bytes, tags)
+                VALUES (?, ?, CAST(? AS jsonb), now(),
+                        now() + CAST(? AS bigint) * interval '1 millisecond',
+                        now() + CAST(? AS bigint) * interval '1 millisecond',
+                        nextval('cache_entry_version_seq'), ?, ?, CAST(? AS text[]))
+                ON CONFLICT (namespace, cache_key) DO UPDATE SET
+                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
+                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                WHERE\s""" + GONE_E + " OR (" + REVISION_GUARD + """
+             %s)
+                RETURNING e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
+            )
+            """ + WRITE_ANSWER;
+    static final String IF_NONE_MATCH_NONE = "";
+    static final String IF_NONE_MATCH_ANY = "AND false";
+    static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
+
+    /** Replace only a live entry (If-Match); {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, never caller text. */
+    static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
+            , written AS (
+                UPDATE cache_entry AS e SET
+                    value = CAST(? AS jsonb), fetched_at = now(),
+                    expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
+                    stale_until = now() + CAST(? AS bigint) * interval '1 millisecond',
+                    version = nextval('cache_entry_version_seq'), revision = CAST(? AS bigint), size_bytes = ?,
+                    tags = CAST(? AS text[]), hit_count = 0, last_hit_at = NULL
+                WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
+                  AND (e.revision IS NULL OR CAST(? AS bigint) IS NULL OR CAST(? AS bigint) >= e.revision) %s
+                RETURNING e.version, false AS inserted, e.fetched_at, e.expires_at, e.stale_until
+            )
+            """ + WRITE_ANSWER;
+    static final String IF_MATCH_ANY = "";
+    static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
+
+    /** Many upserts in one statement; answers one row per input, in input order, refused ones with a null version. */
+    static final String BATCH_UPSERT = """
+            WITH input AS (
+                SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                                     CAST(? AS bigint[]), CAST(? AS int[]), CAST(? AS text[]))
+                    WITH ORDINALITY AS u(cache_key, value, expires_ms, stale_until_ms, revision, size_bytes, tags_json, ord)
+            ), prior AS (
+                SELECT e.cache_key, e.revision, coalesce(e.stale_until, e.expires_at) <= now() AS gone
+                FROM cache_entry e JOIN input i ON e.namespace = ? AND e.cache_key = i.cache_key COLLATE "C"
+            ), written AS (
+                INSERT INTO cache_entry AS e (namespace, cache_key, value, fetched_at, expires_at, stale_until,
+                                              version, revision, size_bytes, tags)
+                SELECT ?, i.cache_key, CAST(i.value AS jsonb), now(),
+                       now() + i.expires_ms * interval '1 millisecond',
+                       now() + i.stale_until_ms * interval '1 millisecond',
+                       nextval('cache_entry_version_seq'), i.revision, i.size_bytes,
+                       ARRAY(SELECT jsonb_array_elements_text(CAST(i.tags_json AS jsonb)))
+                FROM input i ORDER BY i.ord
+                ON CONFLICT (namespace, cache_key) DO UPDATE SET
+                    value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
+                    stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                WHERE\s""" + GONE_E + " OR " + REVISION_GUARD + """
+
+                RETURNING e.cache_key, e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
+            )
+            SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
+                   CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
+            FROM input i
+            LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
+            LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
+            ORDER BY i.ord
+            """;
+
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change. */
+    static final String TOUCH = """
+            UPDATE cache_entry AS e SET
+                expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
+                stale_until = now() + CAST(? AS bigint) * interval '1 millisecond'
+            WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
+
+            RETURNING e.version, e.fetched_at, e.expires_at, e.stale_until
+            """;
+
+    static final String GET = """
+            SELECT value::text, version, revision, fetched_at, expires_at, stale_until, now(), tags @> ARRAY['pgcache:negative']
+            FROM cache_entry
+            WHERE namespace = ? AND cache_key = ? AND\s""" + LIVE;
+
+    /**
+     * Many reads in one round trip for an answer of bounded size, answered in the order asked; a
+     * missing or gone key comes back with a null version. Each key stands for {@code copies}
+     * copies of its value in the answer. The values' bytes in the answer (size_bytes, an upper
+     * bound of value::text, times the copies) are summed over all rows first, and the values come
+     * back only when that sum is within the bound ({@code ?} first): an answer too large for the
+     * caller's memory is found out without reading a value, its TOASTed bytes included (CASE
+     * evaluates value::text only when it holds). The sum comes back in every row.
+     */
+    static final String BATCH_GET = """
+            SELECT CASE WHEN coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0) <= ? THEN e.value::text END,
+                   e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
+                   coalesce(e.tags @> ARRAY['pgcache:negative'], false),
+                   coalesce(sum(CAST(e.size_bytes AS bigint) * k.copies) OVER (), 0)
+            FROM unnest(CAST(? AS text[]), CAST(? AS int[])) WITH ORDINALITY AS k(cache_key, copies, ord)
+            LEFT JOIN cache_entry e ON e.namespace = ? AND e.cache_key = k.cache_key COLLATE "C" AND\s""" + LIVE_E + """
+
+            ORDER BY k.ord
+            """;
+
+    /**
+     * Single-key reads of concurrent GETs in one round trip (see ReadCoalescer): the keys may be
+     * in different namespaces; answered in the order asked, a missing or gone key with a null value.
+     */
+    static final String GET_EACH = """
+            SELECT e.value::text, e.version, e.revision, e.fetched_at, e.expires_at, e.stale_until, now(),
+                   coalesce(e.tags @> ARRAY['pgcache:negative'], false)
+            FROM unnest(CAST(? AS text[]), CAST(? AS text[])) WITH ORDINALITY AS k(namespace, cache_key, ord)
+            LEFT JOIN cache_entry e ON e.namespace = k.namespace COLLATE "C" AND e.cache_key = k.cache_key COLLATE "C"
+                AND\s""" + LIVE_E + """
+
+            ORDER BY k.ord
+            """;
+
+    /** One page of live keys after a cursor, in key order; {@code %s} is LIST_* below, never caller text. Keyset paging stays stable under writes. */
+    static final String LIST_KEYS = """
+            SELECT cache_key, version, revision, fetched_at, expires_at, stale_until, size_bytes, tags, hit_count, now()
+            FROM cache_entry e
+            WHERE namespace = ? AND cache_key > ? %s AND\s""" + LIVE_E + """
+
+            ORDER BY cache_key
+            LIMIT ?
+            """;
+    static final String LIST_ALL = "";
+    static final String LIST_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
+    static final String LIST_PREFIX_OPEN = "AND cache_key >= ?";
+
+    /** Row counts per namespace by state. Scans the table: for the admin API, not for hot paths. */
+    static final String COUNT_BY_NAMESPACE = """
+            SELECT namespace, count(*),
+                   count(*) FILTER (WHERE expires_at IS NULL OR expires_at > now()),
+                   count(*) FILTER (WHERE expires_at <= now() AND stale_until > now()),
+                   count(*) FILTER (WHERE coalesce(stale_until, expires_at) <= now()),
+                   coalesce(sum(size_bytes), 0)
+            FROM cache_entry
+            GROUP BY namespace
+            ORDER BY namespace
+            """;
+
+    static final String DELETE_ONE = """
+            DELETE FROM cache_entry WHERE namespace = ? AND cache_key = ?
+            RETURNING\s""" + LIVE;
+
+    /** Deletes only when the live entry has one of the versions (If-Match); answers whether it did. */
+    static final String DELETE_IF_MATCH = """
+            DELETE FROM cache_entry AS e
+            WHERE e.namespace = ? AND e.cache_key = ? AND e.version = ANY(CAST(? AS bigint[])) AND\s""" + LIVE_E + """
+
+            RETURNING true
+            """;
+
+    /**
+     * Deletes one batch of the rows the filter selects; {@code %s} is one of the FILTER_* constants, never caller text.
+     * The rows are picked and locked in the array subquery and deleted by their ctid (see {@link #PURGE_BATCH} for why).
+     */
+    static final String DELETE_BATCH = """
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM cache_entry
+                    WHERE namespace = ? %s
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
+                RETURNING (expires_at IS NULL OR coalesce(stale_until, expires_at) > now()) AS live
+            )
+            SELECT count(*), count(*) FILTER (WHERE live) FROM deleted
+            """;
+    static final String FILTER_NONE = "";
+    static final String FILTER_PREFIX_RANGE = "AND cache_key >= ? AND cache_key < ?";
+    static final String FILTER_PREFIX_OPEN = "AND cache_key >= ?";
+    static final String FILTER_TAG = "AND tags @> ARRAY[CAST(? AS text)]";
+    /** Entries about a block at or above a height (revision = block number): what a chain re-org there makes wrong. */
+    static final String FILTER_REVISION_FROM = "AND revision >= CAST(? AS bigint)";
+
+    static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
+
+    /** namespace || '/' || key names one entry unambiguously: a namespace never holds '/'. */
+    static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_lock(?, hashtext(? || '/' || ?))";
+    static final String LOAD_UNLOCK = "SELECT pg_advisory_unlock(?, hashtext(? || '/' || ?))";
+
+    /**
+     * Picks up to {@code limit} rows past their stale window and deletes them, in one statement.
+     *
+     * <p>The pick matches cache_entry_purge_idx (same expression, same predicate) and orders by
+     * it, so it is an index range scan that starts where the gone rows are (dead index entries
+     * of earlier batches are marked and skipped), oldest first. Without the ORDER BY, the planner
+     * may prefer a sequential scan when many rows are gone, which re-reads from the table's start
+     * every row earlier batches left dead.
+     *
+     * <p>The picked rows are deleted by their ctid ({@code ctid = ANY (ARRAY(…))}: a TID scan).
+     * Joining them back on the primary key instead ({@code DELETE … USING picked}) is planned
+     * from the generic plan's guess of the LIMIT, not its value, once the JDBC driver prepares
+     * the statement on the server (from the fifth run): a hash join that reads the whole table
+     * for every batch, 1.3 s per batch at a million rows (docs/benchmarks.md). The ctids are of
+     * row versions this statement has locked, so no other transaction can move them before the
+     * delete.
+     */
+    static final String PURGE_BATCH = """
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM cache_entry
+                    WHERE expires_at IS NOT NULL AND coalesce(stale_until, expires_at) <= now()
+                    ORDER BY coalesce(stale_until, expires_at)
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
+                RETURNING namespace
+            )
+            SELECT namespace, count(*) FROM deleted GROUP BY namespace
+            """;
+
+    /**
+     * Adds counted hits to their entries in one statement. An entry matches only while it still
+     * holds the version that was read: hits on a value that has since been replaced are dropped,
+     * because hit_count counts reads of the current value. Touches hit_count and last_hit_at
+     * only, no indexed column, so each row update can be HOT (see V2__cache_summary_and_eviction.sql).
+     */
+    static final String RECORD_HITS = """
+            UPDATE cache_entry e
+            SET hit_count = e.hit_count + u.n, last_hit_at = greatest(e.last_hit_at, u.t)
+            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                        CAST(? AS timestamptz[])) AS u(ns, k, v, n, t)
+            WHERE e.namespace = u.ns AND e.cache_key = u.k AND e.version = u.v
+            """;
+
+    /** All rows of one namespace, whatever their state: what its bounds are measured against. */
+    static final String NAMESPACE_SIZE = """
+            SELECT count(*), coalesce(sum(size_bytes), 0) FROM cache_entry WHERE namespace = ?
+            """;
+
+    /**
+     * The newest row eviction must remove, in eviction order (fetched_at, then key, as
+     * cache_entry_eviction_idx holds them): the first of the namespace's oldest rows at which
+     * at least {@code rows} rows and {@code bytes} bytes are counted; when the first
+     * {@code limit} rows are not enough, the last of them (the rest waits for the next run).
+     */
+    static final String EVICTION_CUTOFF = """
+            WITH oldest AS (
+                SELECT fetched_at, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w AS bytes
+                FROM (SELECT fetched_at, cache_key, size_bytes FROM cache_entry
+                      WHERE namespace = ?
+                      ORDER BY fetched_at, cache_key
+                      LIMIT ?) AS o
+                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
+            ), marked AS (
+                SELECT fetched_at, cache_key, n, (n >= ? AND bytes >= ?) AS enough FROM oldest
+            )
+            SELECT fetched_at, cache_key, enough FROM marked
+            ORDER BY enough DESC, CASE WHEN enough THEN n ELSE -n END
+            LIMIT 1
+            """;
+
+    /**
+     * Evicts up to {@code limit} of the namespace's rows at or before the cutoff row, oldest
+     * first (an index range on cache_entry_eviction_idx). Rows a writer holds are skipped, not
+     * waited for; deleted by ctid like {@link #PURGE_BATCH}. Because the batch is bounded by a
+     * row, not by a count, running it again, or from another replica with its own cutoff taken
+     * after this one's batches, removes nothing more than needed.
+     */
+    static final String EVICT_BATCH = """
+            WITH deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM cache_entry
+                    WHERE namespace = ? AND (fetched_at, cache_key) <= (?, ?)
+                    ORDER BY fetched_at, cache_key
+                    LIMIT ? FOR UPDATE SKIP LOCKED))
+                RETURNING size_bytes
+            )
+            SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
+            """;
+
+    static final String SUMMARY = """
+            SELECT namespace, entries, fresh, stale, gone, total_bytes, oldest_fetched_at, newest_fetched_at, hits, last_hit_at
+            FROM cache_summary ORDER BY namespace
+            """;
+
+    /** Heap, indexes and TOAST of cache_entry on disk; a catalog lookup, no scan. */
+    static final String TABLE_SIZE = "SELECT pg_total_relation_size(CAST('cache_entry' AS regclass))";
+}
