@@ -24,7 +24,7 @@ for v in old new; do
   dropdb --if-exists --force -h 127.0.0.1 -U postgres "pgcache_ab_$v" >/dev/null 2>&1; createdb -h 127.0.0.1 -U postgres "pgcache_ab_$v"
   port[$v]="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   # shellcheck disable=SC2046
-  "$JAVA_HOME/bin/java" $("$ROOT/bin/jvm-options") -Dquarkus.http.port="${port[$v]}" -Dquarkus.log.level=WARN \
+  "$JAVA_HOME/bin/java" $("$ROOT/bin/jvm-options" "$work/$v/target/quarkus-app") -Dquarkus.http.port="${port[$v]}" -Dquarkus.log.level=WARN \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:5432/pgcache_ab_$v" \
     -Dpgcache.auth.keys.ab.secret-sha256="$sha" -Dpgcache.auth.keys.ab.scopes=read,write -Dpgcache.auth.keys.ab.namespaces='*' \
     -jar "$work/$v/target/quarkus-app/quarkus-run.jar" >"$work/$v.log" 2>&1 &
