@@ -323,7 +323,7 @@ def main():
              f"entries: {args.entries} (average value {avg_size} bytes), loaded through batch-put in {load_s:.1f} s",
              f"each scenario: {args.warmup} s warm-up (wrk scenarios), then {args.duration} s measured, {args.connections} connections",
              f"GET p99 while purging 20% of the rows: {p99_ratio:.2f}x the p99 without ({purged} rows purged in {purge_runs} purge calls)",
-             f"service peak resident memory (VmHWM): {rss:.0f} MB; ready {ready:.2f} s after launching the JVM on a new database "
+             f"service peak resident memory (VmHWM): {rss:.0f} MB; ready {ready:.2f} s after running bin/run on a new database "
              f"(migrations run); on a restart against an existing one: {restart_ready}",
              f"GET p99 at 80% of peak throughput: {at80['p99']:.2f} ms ({at80['note']}; peak p99 {peak_get['p99']:.2f} ms)",
              "requests per database statement (pgcache_statement_requests, average over the scenario): "

@@ -21,12 +21,19 @@ import dev.pgcache.protocol.Problem;
 import dev.pgcache.security.Access;
 import dev.pgcache.security.RequiredAccess;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+
 /**
  * Adds the answers every /v1 operation can give, whatever it does, to the OpenAPI document in
  * one place instead of on each method: 401 (no or unknown key), 403 (naming the scope the
  * operation needs, read from the endpoint's own {@link Access}, which is what is enforced),
- * 429, 500, 503, and 406 for operations that answer JSON. Registered with {@code mp.openapi.filter}.
+ * 429, 500, 503, and 406 for operations that answer JSON.
+ *
+ * <p>It runs at build time: it reads nothing but annotations and constants, and a filter run at
+ * start-up (as with {@code mp.openapi.filter}) made every start rebuild and re-serialize the whole
+ * document, the largest single step of start-up (docs/benchmarks.md, "Start-up").
  */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class CommonProblemsFilter implements OASFilter {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -33,7 +33,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private static final String LOCAL_ADMIN_URL = "jdbc:postgresql://localhost:5432/postgres?user=postgres";
     private static final String DB_PREFIX = "pgcache_test_";
 
-    private PostgreSQLContainer<?> container;
+    private PostgreSQLContainer container;
     private String adminUrl;
     private String database;
 
@@ -78,7 +78,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             return explicit;
         }
         if (dockerAnswers()) {
-            container = new PostgreSQLContainer<>("postgres:16-alpine");
+            container = new PostgreSQLContainer("postgres:16-alpine");
             container.start();
             return container.getJdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/postgres$1")
                     + (container.getJdbcUrl().contains("?") ? "&" : "?")
