@@ -58,6 +58,7 @@ import dev.pgcache.entry.BoundedReads;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.Freshness;
 import dev.pgcache.entry.KeyListing;
 import dev.pgcache.entry.KeyRules;
@@ -89,6 +90,7 @@ public class CacheResource {
     private static final int DEFAULT_LIST_LIMIT = 100;
 
     private final EntryStore store;
+    private final Invalidations invalidations;
     private final KeyRules keyRules;
     private final NamespacePolicies policies;
     private final JsonBodies jsonBodies;
@@ -113,9 +115,10 @@ public class CacheResource {
     @Inject
     BoundedReads boundedReads;
 
-    CacheResource(EntryStore store, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
+    CacheResource(EntryStore store, Invalidations invalidations, KeyRules keyRules, NamespacePolicies policies, JsonBodies jsonBodies, BatchBodies batchBodies,
             CacheMetrics metrics, ReadThrough readThrough, dev.pgcache.config.PgcacheConfig config) {
         this.store = store;
+        this.invalidations = invalidations;
         this.keyRules = keyRules;
         this.policies = policies;
         this.jsonBodies = jsonBodies;
@@ -369,12 +372,12 @@ public class CacheResource {
         EntityTags matching = EntityTags.parse(ifMatch, "If-Match");
         boolean deleted;
         if (matching == null || matching.any()) {
-            deleted = store.invalidate(id);
+            deleted = invalidations.invalidate(id);
             if (!deleted && matching != null) {
                 throw preconditionFailed(id, null);
             }
         } else {
-            deleted = !matching.strongVersions().isEmpty() && store.invalidateIfMatch(id, matching.strongVersions());
+            deleted = !matching.strongVersions().isEmpty() && invalidations.invalidateIfMatch(id, matching.strongVersions());
             if (!deleted) {
                 throw preconditionFailed(id, store.get(id).map(Entry::version).orElse(null));
             }
@@ -505,11 +508,11 @@ public class CacheResource {
         }
         long n;
         if (prefix != null) {
-            n = store.invalidatePrefix(namespace, keyRules.checkPrefix(prefix));
+            n = invalidations.invalidatePrefix(namespace, keyRules.checkPrefix(prefix));
         } else if (tag != null) {
-            n = store.invalidateTag(namespace, keyRules.checkTag(tag));
+            n = invalidations.invalidateTag(namespace, keyRules.checkTag(tag));
         } else {
-            n = store.invalidateNamespace(namespace);
+            n = invalidations.invalidateNamespace(namespace);
         }
         metrics.count(namespace, Event.INVALIDATION, n);
         return Map.of("invalidated", n);

@@ -13,21 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Reads, writes, invalidations and load locks of entries, with the statements of
+ * Reads, writes and load locks of entries, with the statements of
  * {@link EntryStatements} (the one file of SQL on {@code cache_entry}). Connections come from the
  * Agroal pool in autocommit mode.
  */
 @ApplicationScoped
 public class EntryStore {
-
-    /** Rows per statement for invalidations that may touch many rows. */
-    static final int INVALIDATION_BATCH = 5_000;
 
     /**
      * The tag of a negative entry: read-through remembers an upstream 404 as an entry carrying it
@@ -407,18 +403,6 @@ public class EntryStore {
         });
     }
 
-    /** Deletes the live entry only when its version is one of these (If-Match); returns whether it did. */
-    public boolean invalidateIfMatch(EntryId id, Set<Long> versions) {
-        return db.withConnection("invalidate", c -> {
-            try (PreparedStatement ps = c.prepareStatement(DELETE_IF_MATCH)) {
-                new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
-    }
-
     /** The rows of a many-key read (GET_EACH), one per key asked: an entry, or empty where the version is null. */
     private static List<Optional<Entry>> entriesInOrder(PreparedStatement ps, int expected) throws SQLException {
         List<Optional<Entry>> entries = new ArrayList<>(expected);
@@ -432,75 +416,8 @@ public class EntryStore {
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
-        return new Entry(rs.getString(1), rs.getLong(2), Connections.nullableLong(rs, 3), Connections.instant(rs, 4), Connections.instant(rs, 5), Connections.instant(rs, 6), Connections.instant(rs, 7),
-                rs.getBoolean(8));
-    }
-
-    /** Deletes one entry. Returns true when a live entry was deleted (a gone row is deleted too but does not count). */
-    public boolean invalidate(EntryId id) {
-        return db.withConnection("invalidate", c -> {
-            try (PreparedStatement ps = c.prepareStatement(DELETE_ONE)) {
-                ps.setString(1, id.namespace());
-                ps.setString(2, id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            }
-        });
-    }
-
-    /** Deletes every entry of the namespace whose key starts with the prefix; returns how many live entries went. */
-    public long invalidatePrefix(String namespace, String prefix) {
-        Optional<String> upper = KeyRange.upperBoundOf(prefix);
-        if (upper.isPresent()) {
-            return deleteInBatches(FILTER_PREFIX_RANGE, namespace, prefix, upper.get());
-        }
-        return deleteInBatches(FILTER_PREFIX_OPEN, namespace, prefix);
-    }
-
-    /** Deletes every entry of the namespace carrying the tag; returns how many live entries went. */
-    public long invalidateTag(String namespace, String tag) {
-        return deleteInBatches(FILTER_TAG, namespace, tag);
-    }
-
-    /**
-     * Deletes every entry of the namespace whose revision is at least {@code revision}, in bounded
-     * batches; returns how many live entries went. The JSON-RPC proxy stores the block number an
-     * answer depends on as its revision, so after a re-org from height h this removes every cached
-     * answer about blocks h and above (finalized answers are never above a re-org's height).
-     */
-    public long invalidateRevisionsFrom(String namespace, long revision) {
-        return deleteInBatches(FILTER_REVISION_FROM, namespace, Long.toString(revision));
-    }
-
-    /** Deletes every entry of the namespace; returns how many live entries went. */
-    public long invalidateNamespace(String namespace) {
-        return deleteInBatches(FILTER_NONE, namespace);
-    }
-
-    private long deleteInBatches(String filter, String namespace, String... filterArgs) {
-        String sql = DELETE_BATCH.formatted(filter);
-        long live = 0;
-        while (true) {
-            long[] counts = db.withConnection("invalidate", c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    int i = 1;
-                    ps.setString(i++, namespace);
-                    for (String arg : filterArgs) {
-                        ps.setString(i++, arg);
-                    }
-                    ps.setInt(i, INVALIDATION_BATCH);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return new long[] { rs.getLong(1), rs.getLong(2) };
-                    }
-                }
-            });
-            live += counts[1];
-            if (counts[0] < INVALIDATION_BATCH) {
-                return live;
-            }
-        }
+        return new Entry(rs.getString(1), rs.getLong(2), Connections.nullableLong(rs, 3), Connections.instant(rs, 4),
+                Connections.instant(rs, 5), Connections.instant(rs, 6), Connections.instant(rs, 7), rs.getBoolean(8));
     }
 
     /** Tags travel to the batch statement as one JSON array per entry, since SQL arrays cannot be ragged. */

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.Invalidations;
 
 /**
  * The head and finalized block of one upstream, and the hashes of its recent blocks, refreshed
@@ -35,7 +35,7 @@ final class ChainTracker {
 
     private final RpcNode node;
     private final ChainReader reader;
-    private final EntryStore store;
+    private final Invalidations invalidations;
     private final RpcMetrics metrics;
     private final long intervalNanos;
     private final Duration firstWait;
@@ -49,10 +49,10 @@ final class ChainTracker {
     private Long pendingInvalidation; // guarded by lock: a re-org whose invalidation failed, retried on the next refresh
     private boolean failing; // guarded by lock: log a failing node once, not every poll
 
-    ChainTracker(RpcNode node, ChainReader reader, EntryStore store, RpcMetrics metrics, Duration interval, Duration firstWait) {
+    ChainTracker(RpcNode node, ChainReader reader, Invalidations invalidations, RpcMetrics metrics, Duration interval, Duration firstWait) {
         this.node = node;
         this.reader = reader;
-        this.store = store;
+        this.invalidations = invalidations;
         this.metrics = metrics;
         this.intervalNanos = interval.toNanos();
         this.firstWait = firstWait;
@@ -172,7 +172,7 @@ final class ChainTracker {
 
     private void retryPendingWipe() {
         if (wipePending) {
-            long deleted = store.invalidateNamespace(node.namespace());
+            long deleted = invalidations.invalidateNamespace(node.namespace());
             wipePending = false;
             LOG.infof("JSON-RPC upstream '%s': %d cached answers of the replaced chain deleted", node.name(), deleted);
         }
@@ -180,7 +180,7 @@ final class ChainTracker {
 
     private void retryPendingInvalidation() {
         if (pendingInvalidation != null) {
-            long deleted = store.invalidateRevisionsFrom(node.namespace(), pendingInvalidation);
+            long deleted = invalidations.invalidateRevisionsFrom(node.namespace(), pendingInvalidation);
             LOG.debugf("JSON-RPC upstream '%s': %d cached answers invalidated from block %d", node.name(), deleted, pendingInvalidation);
             pendingInvalidation = null;
         }

@@ -14,7 +14,7 @@ import io.quarkus.runtime.Startup;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.LoadMetrics;
@@ -31,7 +31,7 @@ public class RpcUpstreams {
 
     private final Map<String, RpcNode> byName = new TreeMap<>();
 
-    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, EntryStore store, LoadMetrics loadMetrics, RpcMetrics metrics) {
+    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics) {
         PgcacheConfig.Rpc rpc = config.rpc();
         if (rpc.maxBatchSize() < 1) {
             throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
@@ -74,7 +74,7 @@ public class RpcUpstreams {
             RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
             GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics);
             RpcNode node = new RpcNode(name, policy, access, source, u.waitTimeout());
-            node.track(new ChainTracker(node, ChainReader.of(u.chain(), node, u.finalizedTag(), u.finalityDepth()), store, metrics,
+            node.track(new ChainTracker(node, ChainReader.of(u.chain(), node, u.finalizedTag(), u.finalityDepth()), invalidations, metrics,
                     interval, u.timeout()));
             byName.put(name, node);
         });

@@ -36,6 +36,9 @@ class EntryStoreTest {
     MaintenanceStore maintenance;
 
     @Inject
+    Invalidations invalidations;
+
+    @Inject
     PgcacheConfig config;
 
     private String ns;
@@ -73,7 +76,7 @@ class EntryStoreTest {
     void versionsNeverRepeatAfterDeleteAndRecreate() {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
         long before = written(write("k", "1", hour)).version();
-        assertTrue(store.invalidate(new EntryId(ns, "k")));
+        assertTrue(invalidations.invalidate(new EntryId(ns, "k")));
         long after = written(write("k", "1", hour)).version();
         assertTrue(after > before);
     }
@@ -171,15 +174,15 @@ class EntryStoreTest {
         Rows.insertGone(ns, 3);
         Rows.insertStale(ns, 2);
         Rows.insertFresh(ns, 4);
-        assertEquals(2, store.invalidatePrefix(ns, "stale-"));
-        assertEquals(4, store.invalidateNamespace(ns));
+        assertEquals(2, invalidations.invalidatePrefix(ns, "stale-"));
+        assertEquals(4, invalidations.invalidateNamespace(ns));
         assertEquals(0, Rows.count(ns), "gone rows are deleted too, just not counted");
     }
 
     @Test
     void namespaceInvalidationWorksPastOneBatch() {
-        Rows.insertFresh(ns, EntryStore.INVALIDATION_BATCH * 2 + 7);
-        assertEquals(EntryStore.INVALIDATION_BATCH * 2 + 7, store.invalidateNamespace(ns));
+        Rows.insertFresh(ns, Invalidations.INVALIDATION_BATCH * 2 + 7);
+        assertEquals(Invalidations.INVALIDATION_BATCH * 2 + 7, invalidations.invalidateNamespace(ns));
         assertEquals(0, Rows.count(ns));
     }
 
@@ -189,7 +192,7 @@ class EntryStoreTest {
         for (String key : new String[] { "\uD83D\uDE00a", "\uD83D\uDE00b", "\uD83D\uDE01", "\uFFFF", "z" }) {
             written(write(key, "1", hour));
         }
-        assertEquals(2, store.invalidatePrefix(ns, "\uD83D\uDE00"));
+        assertEquals(2, invalidations.invalidatePrefix(ns, "\uD83D\uDE00"));
         assertTrue(store.get(new EntryId(ns, "\uD83D\uDE01")).isPresent());
         assertTrue(store.get(new EntryId(ns, "\uFFFF")).isPresent());
     }
@@ -199,8 +202,8 @@ class EntryStoreTest {
         Lifetime hour = new Lifetime(Optional.of(Duration.ofHours(1)), Duration.ZERO);
         written(new WriteRequest(new EntryId(ns, "a"), "1", 1, hour, List.of("x", "y"), null));
         written(new WriteRequest(new EntryId(ns, "b"), "1", 1, hour, List.of("y"), null));
-        assertEquals(1, store.invalidateTag(ns, "x"));
-        assertEquals(1, store.invalidateTag(ns, "y"));
-        assertEquals(0, store.invalidateTag(ns, "y"));
+        assertEquals(1, invalidations.invalidateTag(ns, "x"));
+        assertEquals(1, invalidations.invalidateTag(ns, "y"));
+        assertEquals(0, invalidations.invalidateTag(ns, "y"));
     }
 }
