@@ -11,10 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -128,30 +124,22 @@ class AnswerBoundsTest {
         for (int i = 0; i < 100; i++) {
             same.add("big-0");
         }
-        ExecutorService abusers = Executors.newFixedThreadPool(4);
         try (WellBehavedClient other = WellBehavedClient.reading(small)) {
-            List<Future<List<Integer>>> statuses = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                statuses.add(abusers.submit(() -> {
-                    List<Integer> seen = new ArrayList<>();
-                    for (int i = 0; i < 5; i++) {
-                        seen.add(batchGet(same).extract().statusCode());
-                        seen.add(batchGet(bigKeys(20)).extract().statusCode());
-                    }
-                    return seen;
-                }));
-            }
-            for (Future<List<Integer>> f : statuses) {
-                List<Integer> seen = f.get(120, TimeUnit.SECONDS);
+            List<List<Integer>> statuses = other.whileAbusing(4, () -> {
+                List<Integer> seen = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    seen.add(batchGet(same).extract().statusCode());
+                    seen.add(batchGet(bigKeys(20)).extract().statusCode());
+                }
+                return seen;
+            });
+            for (List<Integer> seen : statuses) {
                 for (int i = 0; i < seen.size(); i++) {
                     assertEquals(i % 2 == 0 ? 400 : 413, seen.get(i), "abusive batch-get " + i + " was refused");
                 }
             }
-            other.awaitMoreReads();
             assertEquals(List.of(), other.failures(), "the other caller's reads all succeeded");
             assertTrue(other.succeeded() > 3);
-        } finally {
-            abusers.shutdownNow();
         }
     }
 }

@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -122,25 +118,18 @@ class RpcAnswerBoundsTest {
         given().contentType(ContentType.JSON).body("{\"fine\": true}").put("/v1/cache/" + ns + "/k").then().statusCode(201);
         URI small = URI.create("http://localhost:" + RestAssured.port + "/v1/cache/" + ns + "/k");
         String contract = contract();
-        ExecutorService abusers = Executors.newFixedThreadPool(4);
         try (WellBehavedClient other = WellBehavedClient.reading(small)) {
-            List<Future<List<Integer>>> statuses = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                statuses.add(abusers.submit(() -> {
-                    List<Integer> seen = new ArrayList<>();
-                    for (int i = 0; i < 5; i++) {
-                        seen.add(Rpc.post("large", batch(contract, 20)).then().extract().statusCode());
-                    }
-                    return seen;
-                }));
+            List<List<Integer>> statuses = other.whileAbusing(4, () -> {
+                List<Integer> seen = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    seen.add(Rpc.post("large", batch(contract, 20)).then().extract().statusCode());
+                }
+                return seen;
+            });
+            for (List<Integer> seen : statuses) {
+                assertEquals(List.of(413, 413, 413, 413, 413), seen, "every abusive batch was refused");
             }
-            for (Future<List<Integer>> f : statuses) {
-                assertEquals(List.of(413, 413, 413, 413, 413), f.get(120, TimeUnit.SECONDS), "every abusive batch was refused");
-            }
-            other.awaitMoreReads();
             assertEquals(List.of(), other.failures(), "the other caller's reads all succeeded");
-        } finally {
-            abusers.shutdownNow();
         }
         given().contentType(ContentType.JSON).body(Rpc.request("eth_chainId").toString()).post("/v1/rpc/anvil").then().statusCode(200)
                 .body(containsString("0x7a69"));

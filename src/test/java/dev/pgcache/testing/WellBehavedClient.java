@@ -7,8 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -54,6 +60,30 @@ public final class WellBehavedClient implements AutoCloseable {
             } catch (Exception e) {
                 failures.add(e.toString());
             }
+        }
+    }
+
+    /**
+     * Runs {@code abuse} on {@code threads} threads at once while this client reads, waits for
+     * all of them (at most two minutes) and for a few more reads of this client after them.
+     *
+     * @return what each abusing thread returned (e.g. the statuses it was answered with)
+     */
+    public <T> List<T> whileAbusing(int threads, Callable<T> abuse) throws Exception {
+        ExecutorService abusers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<T>> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                running.add(abusers.submit(abuse));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : running) {
+                results.add(f.get(120, TimeUnit.SECONDS));
+            }
+            awaitMoreReads();
+            return results;
+        } finally {
+            abusers.shutdownNow();
         }
     }
 
