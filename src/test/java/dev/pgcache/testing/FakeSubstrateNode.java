@@ -1,15 +1,11 @@
 package dev.pgcache.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
@@ -24,11 +20,8 @@ import com.sun.net.httpserver.HttpExchange;
  * <li>{@code PUT /__fork?from=H}: blocks from H up get new hashes (a re-org)</li>
  * </ul>
  */
-public final class FakeSubstrateNode implements AutoCloseable {
+public final class FakeSubstrateNode extends LoopbackNode {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private LoopbackServer http;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile long head = 100;
     private volatile long forkFrom = Long.MAX_VALUE;
@@ -39,17 +32,8 @@ public final class FakeSubstrateNode implements AutoCloseable {
 
     public static FakeSubstrateNode start() {
         FakeSubstrateNode node = new FakeSubstrateNode();
-        node.http = LoopbackServer.start("fake-substrate-node", node::handle);
+        node.serve("fake-substrate-node");
         return node;
-    }
-
-    public String baseUrl() {
-        return http.baseUrl();
-    }
-
-    @Override
-    public void close() {
-        http.close();
     }
 
     private String hashOf(long n) {
@@ -67,20 +51,21 @@ public final class FakeSubstrateNode implements AutoCloseable {
         return null;
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @Override
+    protected void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            Map<String, String> q = RpcRelay.query(ex.getRequestURI().getRawQuery());
+            Map<String, String> q = Exchanges.query(ex.getRequestURI().getRawQuery());
             switch (path) {
-                case "/__calls" -> RpcRelay.send(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
+                case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
                 case "/__head" -> {
                     head = Long.parseLong(q.get("n"));
-                    RpcRelay.send(ex, 204, "");
+                    Exchanges.sendText(ex, 204, "");
                 }
                 case "/__fork" -> {
                     forks++;
                     forkFrom = Long.parseLong(q.get("from"));
-                    RpcRelay.send(ex, 204, "");
+                    Exchanges.sendText(ex, 204, "");
                 }
                 default -> rpc(ex);
             }
@@ -88,28 +73,8 @@ public final class FakeSubstrateNode implements AutoCloseable {
     }
 
     private void rpc(HttpExchange ex) throws IOException {
-        JsonNode request = JSON.readTree(ex.getRequestBody().readAllBytes());
-        JsonNode answer;
-        if (request.isArray()) {
-            ArrayNode all = JSON.createArrayNode();
-            request.forEach(r -> {
-                JsonNode a = answer(r);
-                if (a != null) {
-                    all.add(a);
-                }
-            });
-            answer = all;
-        } else {
-            answer = answer(request);
-        }
-        byte[] bytes = answer == null ? new byte[0] : JSON.writeValueAsBytes(answer);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        JsonNode answer = answerAll(JSON.readTree(ex.getRequestBody().readAllBytes()), this::answer);
+        Exchanges.sendJson(ex, 200, answer == null ? new byte[0] : JSON.writeValueAsBytes(answer));
     }
 
     private JsonNode answer(JsonNode r) {

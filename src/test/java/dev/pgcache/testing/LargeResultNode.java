@@ -1,14 +1,11 @@
 package dev.pgcache.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
@@ -19,12 +16,9 @@ import com.sun.net.httpserver.HttpExchange;
  * tracker has a head to read. For the tests of answers too large to build. Steered over HTTP:
  * {@code GET /__calls}: eth_calls answered so far.
  */
-public final class LargeResultNode implements AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class LargeResultNode extends LoopbackNode {
     private static final String BLOCK_HASH = "0x" + "0".repeat(62) + "10";
 
-    private LoopbackServer http;
     private final AtomicInteger ethCalls = new AtomicInteger();
     private final Map<Integer, String> results = new ConcurrentHashMap<>();
 
@@ -33,40 +27,19 @@ public final class LargeResultNode implements AutoCloseable {
 
     public static LargeResultNode start() {
         LargeResultNode node = new LargeResultNode();
-        node.http = LoopbackServer.start("large-result-node", node::handle);
+        node.serve("large-result-node");
         return node;
     }
 
-    public String baseUrl() {
-        return http.baseUrl();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
+    protected void handle(HttpExchange ex) throws IOException {
         try (ex) {
             if (ex.getRequestURI().getPath().equals("/__calls")) {
-                RpcRelay.send(ex, 200, Integer.toString(ethCalls.get()));
+                Exchanges.sendText(ex, 200, Integer.toString(ethCalls.get()));
                 return;
             }
             JsonNode request = JSON.readTree(ex.getRequestBody().readAllBytes());
-            JsonNode answer;
-            if (request.isArray()) {
-                ArrayNode all = JSON.createArrayNode();
-                request.forEach(r -> all.add(answer(r)));
-                answer = all;
-            } else {
-                answer = answer(request);
-            }
-            byte[] bytes = JSON.writeValueAsBytes(answer);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
+            Exchanges.sendJson(ex, 200, JSON.writeValueAsBytes(answerAll(request, this::answer)));
         }
     }
 

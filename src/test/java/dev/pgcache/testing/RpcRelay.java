@@ -1,18 +1,15 @@
 package dev.pgcache.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
@@ -26,13 +23,10 @@ import com.sun.net.httpserver.HttpExchange;
  * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M for N ms before relaying it</li>
  * </ul>
  */
-public final class RpcRelay implements AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class RpcRelay extends LoopbackNode {
 
     private final URI target;
     private final HttpClient client = HttpClient.newHttpClient();
-    private LoopbackServer http;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
@@ -43,34 +37,26 @@ public final class RpcRelay implements AutoCloseable {
 
     public static RpcRelay start(String targetUrl) {
         RpcRelay relay = new RpcRelay(URI.create(targetUrl));
-        relay.http = LoopbackServer.start("test-rpc-relay", relay::handle);
+        relay.serve("test-rpc-relay");
         return relay;
     }
 
-    public String baseUrl() {
-        return http.baseUrl();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
+    protected void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            Map<String, String> q = Exchanges.query(ex.getRequestURI().getRawQuery());
             switch (path) {
-                case "/__calls" -> send(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
-                case "/__posts" -> send(ex, 200, Integer.toString(posts.get()));
+                case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
+                case "/__posts" -> Exchanges.sendText(ex, 200, Integer.toString(posts.get()));
                 case "/__delay" -> {
                     delays.put(q.get("method"), Integer.parseInt(q.get("ms")));
-                    send(ex, 204, "");
+                    Exchanges.sendText(ex, 204, "");
                 }
                 default -> relay(ex);
             }
         } catch (RuntimeException e) {
-            send(ex, 500, String.valueOf(e));
+            Exchanges.sendText(ex, 500, String.valueOf(e));
         }
     }
 
@@ -101,37 +87,10 @@ public final class RpcRelay implements AutoCloseable {
             }
             HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(r.body());
-            }
+            Exchanges.sendJson(ex, r.statusCode(), r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            send(ex, 503, "interrupted");
-        }
-    }
-
-    static Map<String, String> query(String raw) {
-        Map<String, String> q = new java.util.HashMap<>();
-        if (raw != null) {
-            for (String kv : raw.split("&")) {
-                int eq = kv.indexOf('=');
-                if (eq > 0) {
-                    q.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return q;
-    }
-
-    static void send(HttpExchange ex, int status, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
+            Exchanges.sendText(ex, 503, "interrupted");
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.pgcache.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
@@ -31,16 +28,13 @@ import com.sun.net.httpserver.HttpExchange;
  * <li>{@code GET /__requests?key=K}: the raw URI and headers of each fetch of K.</li>
  * </ul>
  */
-public final class UpstreamServer implements AutoCloseable {
+public final class UpstreamServer extends LoopbackNode {
 
     /** How one key is answered. Null fields take the defaults of an unscripted key. */
     public record Script(Integer status, String body, String contentType, Map<String, String> headers, Integer delayMs,
             Integer failFirst, Integer failStatus) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private LoopbackServer http;
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Map<String, Object>>> requests = new ConcurrentHashMap<>();
@@ -50,20 +44,12 @@ public final class UpstreamServer implements AutoCloseable {
 
     public static UpstreamServer start() {
         UpstreamServer s = new UpstreamServer();
-        s.http = LoopbackServer.start("test-upstream", s::handle);
+        s.serve("test-upstream");
         return s;
     }
 
-    public String baseUrl() {
-        return http.baseUrl();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
+    protected void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
             String rawQuery = ex.getRequestURI().getRawQuery();
@@ -73,7 +59,7 @@ public final class UpstreamServer implements AutoCloseable {
             }
             String key;
             if (path.startsWith("/values/")) {
-                key = decode(path.substring("/values/".length()));
+                key = Exchanges.decode(path.substring("/values/".length()));
             } else if (path.equals("/q")) {
                 key = param(rawQuery, "id");
             } else {
@@ -129,34 +115,10 @@ public final class UpstreamServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, String body, Map<String, String> headers) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        if (type != null) {
-            ex.getResponseHeaders().set("Content-Type", type);
-        }
-        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        Exchanges.send(ex, status, type, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     private static String param(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String kv : rawQuery.split("&")) {
-            int eq = kv.indexOf('=');
-            if (eq > 0 && kv.substring(0, eq).equals(name)) {
-                return decode(kv.substring(eq + 1));
-            }
-        }
-        return null;
-    }
-
-    /** Strict percent-decoding ('+' stays a plus, as in a path). */
-    private static String decode(String raw) {
-        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        return Exchanges.query(rawQuery).get(name);
     }
 }
