@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
@@ -72,7 +70,6 @@ class RevisionTest {
     void concurrentWritersAlwaysLeaveTheHighestRevision() throws Exception {
         int rounds = 4;
         int writers = 16;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
         for (int round = 0; round < rounds; round++) {
             String key = "head-" + round;
             List<Integer> revisions = new ArrayList<>();
@@ -80,23 +77,16 @@ class RevisionTest {
                 revisions.add(i);
             }
             Collections.shuffle(revisions);
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
+            List<Callable<Integer>> puts = new ArrayList<>();
             for (int rev : revisions) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    return putRevision(key, rev, "{\"rev\":" + rev + "}");
-                }));
+                puts.add(() -> putRevision(key, rev, "{\"rev\":" + rev + "}"));
             }
-            start.countDown();
-            for (Future<Integer> f : results) {
-                int status = f.get();
+            for (int status : AtOnce.run(puts)) {
                 org.junit.jupiter.api.Assertions.assertTrue(status == 200 || status == 201 || status == 409, "status " + status);
             }
             given().get("/v1/cache/" + ns + "/" + key).then().statusCode(200)
                     .header("X-Revision", Integer.toString(writers))
                     .body("rev", is(writers));
         }
-        pool.shutdown();
     }
 }

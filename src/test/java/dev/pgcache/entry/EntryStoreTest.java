@@ -10,10 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
@@ -21,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestDatabase;
@@ -94,25 +92,17 @@ class EntryStoreTest {
     @Test
     void concurrentCreatesOfOneKeyReportExactlyOneCreated() throws Exception {
         int writers = 16;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<WriteResult>> results = new ArrayList<>();
+        List<Callable<WriteResult>> writes = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             String json = Integer.toString(i);
-            results.add(pool.submit(() -> {
-                start.await();
-                return written(write("contended", json, Lifetime.never()));
-            }));
+            writes.add(() -> written(write("contended", json, Lifetime.never())));
         }
-        start.countDown();
         int created = 0;
         List<Long> versions = new ArrayList<>();
-        for (Future<WriteResult> f : results) {
-            WriteResult r = f.get();
+        for (WriteResult r : AtOnce.run(writes)) {
             created += r.created() ? 1 : 0;
             versions.add(r.version());
         }
-        pool.shutdown();
         assertEquals(1, created);
         assertEquals(writers, versions.stream().distinct().count(), "every write gets its own version");
         Entry stored = store.get(new EntryId(ns, "contended")).orElseThrow();

@@ -12,10 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
@@ -27,6 +23,7 @@ import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.EvictionPlan;
 import dev.pgcache.metrics.CacheMetrics;
+import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.Rows;
 import dev.pgcache.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
@@ -172,24 +169,12 @@ class BoundsTest {
     void twoPurgersAtOnceEvictEachRowOnceAndNeverBelowTheBound() throws Exception {
         Rows.insertAged(ENTRIES, 3_000, 1);
         Rows.insertGone(ENTRIES, 2_000);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<PurgeReport>> runs = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            runs.add(pool.submit(() -> {
-                start.await();
-                return purgeJob.runOnce();
-            }));
-        }
-        start.countDown();
         long purged = 0;
         long evicted = 0;
-        for (Future<PurgeReport> run : runs) {
-            PurgeReport r = run.get();
+        for (PurgeReport r : AtOnce.run(2, purgeJob::runOnce)) {
             purged += r.byNamespace().getOrDefault(ENTRIES, 0L);
             evicted += r.evictedByNamespace().getOrDefault(ENTRIES, 0L);
         }
-        pool.shutdown();
         PurgeReport last = purgeJob.runOnce(); // whatever a lock hand-over left undone
         purged += last.byNamespace().getOrDefault(ENTRIES, 0L);
         evicted += last.evictedByNamespace().getOrDefault(ENTRIES, 0L);

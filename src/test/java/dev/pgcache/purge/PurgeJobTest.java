@@ -6,17 +6,12 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.Rows;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,24 +37,12 @@ class PurgeJobTest {
     void twoPurgersAtOnceDeleteEachRowOnce() throws Exception {
         String ns = Namespaces.fresh("purge");
         Rows.insertGone(ns, 6_000);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<PurgeReport>> runs = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            runs.add(pool.submit(() -> {
-                start.await();
-                return purgeJob.runOnce();
-            }));
-        }
-        start.countDown();
         long purgedHere = 0;
-        for (Future<PurgeReport> run : runs) {
-            PurgeReport r = run.get();
+        for (PurgeReport r : AtOnce.run(2, purgeJob::runOnce)) {
             purgedHere += r.byNamespace().getOrDefault(ns, 0L);
             assertEquals(r.purged(), r.byNamespace().values().stream().mapToLong(Long::longValue).sum(),
                     "a run's total equals its per-namespace counts");
         }
-        pool.shutdown();
         // whatever lock hand-overs happened between batches, together they deleted every row exactly once
         long leftover = Rows.count(ns);
         if (leftover > 0) {
