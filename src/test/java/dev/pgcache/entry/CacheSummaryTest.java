@@ -70,7 +70,14 @@ class CacheSummaryTest {
 
     @Test
     void theViewAndEveryColumnAreCommented() {
-        assertNotNull(TestDatabase.scalar("SELECT obj_description('pgcache.cache_summary'::regclass, 'pg_class')"));
+        Object viewComment = TestDatabase.scalar("SELECT obj_description('pgcache.cache_summary'::regclass, 'pg_class')");
+        assertNotNull(viewComment);
+        // the documents it names exist (operations-scale.md was merged into operations.md)
+        java.util.regex.Matcher doc = java.util.regex.Pattern.compile("docs/[\\w.-]+\\.md").matcher(viewComment.toString());
+        assertTrue(doc.find(), "the view's comment names where its example queries are: " + viewComment);
+        do {
+            assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(doc.group())), doc.group() + " exists");
+        } while (doc.find());
         Object uncommented = TestDatabase.scalar("""
                 SELECT string_agg(attname, ', ') FROM pg_attribute
                 WHERE attrelid = 'pgcache.cache_summary'::regclass AND attnum > 0 AND NOT attisdropped
