@@ -39,21 +39,23 @@ public class CommonProblemsFilter implements OASFilter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The REST resources; OpenApiDocumentTest fails when an operation is missing its 403 (a resource left out here). */
-    private static final List<Class<?>> RESOURCES = List.of(CacheResource.class, AdminResource.class, NamespacesResource.class,
-            RpcResource.class);
+    private static final List<Class<?>> RESOURCES = List.of(EntryResource.class, BatchResource.class, ListingResource.class,
+            InvalidationResource.class, AdminResource.class, NamespacesResource.class, RpcResource.class);
 
-    /** Each operation's declared access, by operationId. */
+    /** Each operation's declared access, by operationId: the operation is documented on an interface, its access on the resource. */
     private static final Map<String, Access> ACCESS = accessByOperation();
 
     private static Map<String, Access> accessByOperation() {
         Map<String, Access> byId = new HashMap<>();
         for (Class<?> resource : RESOURCES) {
-            for (Method m : resource.getDeclaredMethods()) {
-                org.eclipse.microprofile.openapi.annotations.Operation op = m.getAnnotation(
-                        org.eclipse.microprofile.openapi.annotations.Operation.class);
-                Access access = m.getAnnotation(Access.class);
-                if (op != null && access != null) {
-                    byId.put(op.operationId(), access);
+            for (Class<?> documented : resource.getInterfaces()) {
+                for (Method m : documented.getDeclaredMethods()) {
+                    org.eclipse.microprofile.openapi.annotations.Operation op = m.getAnnotation(
+                            org.eclipse.microprofile.openapi.annotations.Operation.class);
+                    Access access = EndpointMethods.access(resource, m);
+                    if (op != null && access != null) {
+                        byId.put(op.operationId(), access);
+                    }
                 }
             }
         }

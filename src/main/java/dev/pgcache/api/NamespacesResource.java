@@ -6,21 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
 import dev.pgcache.entry.MaintenanceStore;
@@ -31,10 +16,7 @@ import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
 
 /** What namespaces exist, what they hold, and how they have been used since start. */
-@Path("/v1")
-@SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
-@Produces(MediaType.APPLICATION_JSON)
-public class NamespacesResource {
+public class NamespacesResource implements NamespacesApi {
 
     private final MaintenanceStore store;
     private final NamespacePolicies policies;
@@ -46,18 +28,8 @@ public class NamespacesResource {
         this.metrics = metrics;
     }
 
-    /** Every namespace with rows or declared in config: entry counts by state, bytes, and its policy. Counts scan the table. */
+    @Override
     @Access(Scope.ADMIN)
-    @GET
-    @Path("namespaces")
-    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
-    @Operation(operationId = "listNamespaces", summary = "Namespaces with entry counts and policy",
-            description = "Every namespace that has rows or is declared in config, by name: entries by state (fresh, stale, gone), the "
-                    + "bytes of their values, and the lifetime its writes get by default. The counts scan the table: for operators, "
-                    + "not for hot paths.")
-    @APIResponse(responseCode = "200", description = "The namespaces",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.NamespaceList.class),
-                    examples = @ExampleObject(name = "namespaces", value = ApiExamples.NAMESPACES)))
     public Map<String, Object> namespaces() {
         Map<String, NamespaceCounts> counts = new TreeMap<>();
         policies.declared().keySet().forEach(ns -> counts.put(ns, NamespaceCounts.empty(ns)));
@@ -80,18 +52,8 @@ public class NamespacesResource {
         return Map.of("namespaces", list);
     }
 
-    /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, evicted, hit ratio. */
+    @Override
     @Access(Scope.ADMIN)
-    @GET
-    @Path("stats")
-    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
-    @Operation(operationId = "stats", summary = "Per-namespace counters of this replica",
-            description = "Since this replica started counting: hits, stale hits, misses, writes, invalidations, rows purged and hit "
-                    + "ratio, per namespace. The same counters as the pgcache_*_total metrics at /q/metrics; each replica counts its own. "
-                    + "Does not touch the database.")
-    @APIResponse(responseCode = "200", description = "The counters",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Stats.class),
-                    examples = @ExampleObject(name = "stats", value = ApiExamples.STATS)))
     public Map<String, Object> stats() {
         Map<String, Object> byNamespace = new TreeMap<>();
         for (String ns : metrics.namespaces()) {
