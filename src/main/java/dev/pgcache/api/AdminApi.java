@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.Map;
-
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -14,7 +12,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 
 /**
  * The HTTP contract of the operators' endpoints under {@code /v1/admin}, with their OpenAPI
@@ -34,7 +31,7 @@ public interface AdminApi {
                     + "time-budget, max-batches), in the request thread. Runs even where pgcache.purge.enabled=false. When another "
                     + "replica holds the purge lock it does nothing and answers lockHeld=false. No request body.")
     @APIResponse(responseCode = "200", description = "What the run did",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.PurgeReport.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.PurgeReport.class),
                     examples = @ExampleObject(name = "report", value = ApiExamples.PURGE)))
-    Map<String, Object> purge();
+    Answers.PurgeReport purge();
 }

@@ -1,8 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.pgcache.security.Access;
 import dev.pgcache.security.Scope;
 import dev.pgcache.purge.PurgeJob;
@@ -19,17 +16,9 @@ public class AdminResource implements AdminApi {
 
     @Override
     @Access(Scope.ADMIN)
-    public Map<String, Object> purge() {
+    public Answers.PurgeReport purge() {
         PurgeReport report = purgeJob.runOnce();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("purged", report.purged());
-        answer.put("durationMs", report.durationMs());
-        answer.put("batches", report.batches());
-        answer.put("complete", report.complete());
-        answer.put("lockHeld", report.lockHeld());
-        answer.put("byNamespace", report.byNamespace());
-        answer.put("evicted", report.evicted());
-        answer.put("evictedByNamespace", report.evictedByNamespace());
-        return answer;
+        return new Answers.PurgeReport(report.purged(), report.durationMs(), report.batches(), report.complete(), report.lockHeld(),
+                report.byNamespace(), report.evicted(), report.evictedByNamespace());
     }
 }

@@ -35,6 +35,8 @@ import dev.pgcache.protocol.Problem;
  * The HTTP contract of batch reads and writes in one namespace, {@code POST
  * /v1/cache/{namespace}/batch-get} and {@code batch-put}, with their OpenAPI documentation;
  * {@link BatchResource} handles the requests.
+ * The answers any namespace operation can give (401, 403, 404 unknown-namespace, 415 for a body
+ * that is not JSON, 406, 429, 500, 503) are added to the document by {@link CommonProblemsFilter}.
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
@@ -64,18 +66,12 @@ public interface BatchApi {
                     @ExampleObject(name = "invalid-namespace", value = ApiExamples.INVALID_NAMESPACE),
                     @ExampleObject(name = "invalid-json", value = ApiExamples.INVALID_JSON),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX) }))
-    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size keys, or a declared "
             + "Content-Length over the 16 MiB transport cap; answer-too-large: the stored values (by their size_bytes) and the "
             + "fields around them would make an answer over pgcache.limits.max-answer-size; no value was read",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "payload-too-large", value = ApiExamples.BATCH_TOO_LARGE),
                     @ExampleObject(name = "answer-too-large", value = ApiExamples.BATCH_GET_ANSWER_TOO_LARGE) }))
-    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
     @APIResponse(responseCode = "503", description = ApiExamples.R_DATABASE_UNAVAILABLE + "; " + ApiExamples.R_SERVER_BUSY_ANSWER,
             headers = @Header(name = "Retry-After", description = ApiExamples.RETRY_AFTER, schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
@@ -117,18 +113,12 @@ public interface BatchApi {
                     @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
-    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "413", description = "payload-too-large: more than pgcache.limits.max-batch-size entries, a value over "
             + "pgcache.limits.max-value-size (as sent, or with its numbers written out in full as PostgreSQL stores them), or a declared "
             + "Content-Length over the 16 MiB transport cap; nothing written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "batch-too-large", value = ApiExamples.BATCH_TOO_LARGE),
                     @ExampleObject(name = "value-too-large", value = ApiExamples.VALUE_TOO_LARGE) }))
-    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
     Map<String, Object> batchPut(@Encoded @PathParam("namespace") String rawNamespace,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body);
 }

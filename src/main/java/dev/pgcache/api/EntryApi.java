@@ -1,6 +1,5 @@
 package dev.pgcache.api;
 
-
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
@@ -39,6 +38,8 @@ import dev.pgcache.protocol.Problem;
  * The HTTP contract of single entries, {@code /v1/cache/{namespace}/{key}}: routes, parameters and
  * their OpenAPI documentation. {@link EntryResource} handles the requests. Keys arrive
  * percent-encoded ({@code @Encoded}) and are decoded strictly by {@link CachePaths}.
+ * The answers any namespace operation can give (401, 403, 404 unknown-namespace, 415 for a body
+ * that is not JSON, 406, 429, 500, 503) are added to the document by {@link CommonProblemsFilter}.
  */
 @Path("/v1/cache/{namespace}")
 @SecurityScheme(securitySchemeName = ApiExamples.SECURITY_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
@@ -80,14 +81,14 @@ public interface EntryApi {
                             schema = @Schema(type = SchemaType.STRING, format = "uri")),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.WriteAnswer.class),
                     examples = @ExampleObject(name = "created", value = ApiExamples.PUT_CREATED)))
     @APIResponse(responseCode = "200", description = "Replaced a live entry",
             headers = {
                     @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.WriteAnswer.class),
                     examples = @ExampleObject(name = "replaced", value = ApiExamples.PUT_REPLACED)))
     @APIResponse(responseCode = "400", description = "Bad namespace, key, ttl, stale, tag, X-Revision, If-Match/If-None-Match, "
             + "Cache-Control or JSON value; nothing written",
@@ -105,9 +106,6 @@ public interface EntryApi {
                     @ExampleObject(name = "unsupported-json-number", value = ApiExamples.UNSUPPORTED_NUMBER),
                     @ExampleObject(name = "json-too-complex", value = ApiExamples.JSON_TOO_COMPLEX),
                     @ExampleObject(name = "invalid-value", value = ApiExamples.INVALID_VALUE) }))
-    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
     @APIResponse(responseCode = "409", description = "revision-conflict: the stored live entry holds a higher revision than X-Revision; "
             + "nothing written. X-Revision carries the stored revision.",
             headers = @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_409,
@@ -125,9 +123,6 @@ public interface EntryApi {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "payload-too-large", value = ApiExamples.VALUE_TOO_LARGE),
                     @ExampleObject(name = "value-grows-too-large", value = ApiExamples.VALUE_GROWS_TOO_LARGE) }))
-    @APIResponse(responseCode = "415", description = ApiExamples.R_UNSUPPORTED_MEDIA_TYPE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unsupported-media-type", value = ApiExamples.UNSUPPORTED_MEDIA_TYPE)))
     Response put(@Encoded @PathParam("namespace") String rawNamespace, @Encoded @PathParam("key") String rawKey,
             @HeaderParam(CachingHeaders.X_REVISION) String revision, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
@@ -234,7 +229,7 @@ public interface EntryApi {
             description = "The new stale window after it. Default: the namespace's.")
     @APIResponse(responseCode = "200", description = "The new lifetime; the version is unchanged",
             headers = @Header(name = "ETag", description = ApiExamples.ETAG, schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.WriteAnswer.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.WriteAnswer.class),
                     examples = @ExampleObject(name = "touched", value = ApiExamples.TOUCHED)))
     @APIResponse(responseCode = "400", description = "Bad namespace, key, ttl or stale",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {

@@ -2,9 +2,7 @@ package dev.pgcache.api;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -188,14 +186,8 @@ public class EntryResource implements EntryApi {
         return entry.json().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> writeAnswer(EntryId id, WriteResult result) {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("namespace", id.namespace());
-        answer.put("key", id.key());
-        answer.put("version", result.version());
-        answer.put("created", result.created());
-        answer.put("expiresAt", result.expiresAt());
-        answer.put("staleUntil", result.staleUntil());
-        return answer;
+    private static Answers.WriteAnswer writeAnswer(EntryId id, WriteResult result) {
+        return new Answers.WriteAnswer(id.namespace(), id.key(), result.version(), result.created(), result.expiresAt(),
+                result.staleUntil());
     }
 }

@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.Map;
-
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.Path;
@@ -28,6 +26,8 @@ import dev.pgcache.protocol.Problem;
  * The HTTP contract of invalidating many entries of a namespace at once (by prefix, by tag, or
  * all of them), {@code DELETE /v1/cache/{namespace}}, with its OpenAPI documentation;
  * {@link InvalidationResource} handles the requests.
+ * The answers any namespace operation can give (401, 403, 404 unknown-namespace, 415 for a body
+ * that is not JSON, 406, 429, 500, 503) are added to the document by {@link CommonProblemsFilter}.
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
@@ -45,7 +45,7 @@ public interface InvalidationApi {
     @Parameter(name = "tag", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "chain:1",
             description = "Invalidate only entries carrying this tag.")
     @APIResponse(responseCode = "200", description = "How many live entries were removed",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Invalidated.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.Invalidated.class),
                     examples = @ExampleObject(name = "invalidated", value = ApiExamples.INVALIDATED)))
     @APIResponse(responseCode = "400", description = "Bad namespace, prefix or tag, or both given",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
@@ -53,8 +53,5 @@ public interface InvalidationApi {
                     @ExampleObject(name = "invalid-prefix", value = ApiExamples.INVALID_PREFIX),
                     @ExampleObject(name = "invalid-tag", value = ApiExamples.INVALID_TAG),
                     @ExampleObject(name = "invalid-invalidation", value = ApiExamples.INVALID_INVALIDATION) }))
-    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    Map<String, Long> invalidate(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri);
+    Answers.Invalidated invalidate(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri);
 }

@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.Map;
-
 import jakarta.ws.rs.core.UriInfo;
 
 import dev.pgcache.entry.Invalidations;
@@ -33,7 +31,7 @@ public class InvalidationResource implements InvalidationApi {
 
     @Override
     @Access(value = Scope.WRITE, namespace = "{namespace}")
-    public Map<String, Long> invalidate(String rawNamespace, UriInfo uri) {
+    public Answers.Invalidated invalidate(String rawNamespace, UriInfo uri) {
         String namespace = paths.namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
         String prefix = query.single("prefix");
@@ -50,6 +48,6 @@ public class InvalidationResource implements InvalidationApi {
             n = invalidations.invalidateNamespace(namespace);
         }
         metrics.count(namespace, Event.INVALIDATION, n);
-        return Map.of("invalidated", n);
+        return new Answers.Invalidated(n);
     }
 }

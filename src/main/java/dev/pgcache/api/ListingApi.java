@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.Map;
-
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -27,6 +25,8 @@ import dev.pgcache.protocol.Problem;
 /**
  * The HTTP contract of listing a namespace's keys, {@code GET /v1/cache/{namespace}}, with its
  * OpenAPI documentation; {@link ListingResource} handles the requests.
+ * The answers any namespace operation can give (401, 403, 404 unknown-namespace, 415 for a body
+ * that is not JSON, 406, 429, 500, 503) are added to the document by {@link CommonProblemsFilter}.
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
@@ -48,7 +48,7 @@ public interface ListingApi {
     @Parameter(name = "after", in = ParameterIn.QUERY, schema = @Schema(type = SchemaType.STRING), example = "YmxvY2s6MTkwMDAwMDA",
             description = "The next cursor of the previous page (the last key, base64url).")
     @APIResponse(responseCode = "200", description = "One page; next is null on the last",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.KeyPage.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.KeyPage.class),
                     examples = @ExampleObject(name = "page", value = ApiExamples.LIST_PAGE)))
     @APIResponse(responseCode = "400", description = "Bad namespace, prefix, limit or cursor",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
@@ -56,8 +56,5 @@ public interface ListingApi {
                     @ExampleObject(name = "invalid-prefix", value = ApiExamples.INVALID_PREFIX),
                     @ExampleObject(name = "invalid-limit", value = ApiExamples.INVALID_LIMIT),
                     @ExampleObject(name = "invalid-cursor", value = ApiExamples.INVALID_CURSOR) }))
-    @APIResponse(responseCode = "404", description = ApiExamples.R_UNKNOWN_NAMESPACE,
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
-                    examples = @ExampleObject(name = "unknown-namespace", value = ApiExamples.UNKNOWN_NAMESPACE)))
-    Map<String, Object> list(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri);
+    Answers.KeyPage list(@Encoded @PathParam("namespace") String rawNamespace, @Context UriInfo uri);
 }

@@ -1,8 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import jakarta.ws.rs.core.UriInfo;
 
 import dev.pgcache.entry.EntryStore;
@@ -33,7 +30,7 @@ public class ListingResource implements ListingApi {
 
     @Override
     @Access(value = Scope.READ, namespace = "{namespace}")
-    public Map<String, Object> list(String rawNamespace, UriInfo uri) {
+    public Answers.KeyPage list(String rawNamespace, UriInfo uri) {
         String namespace = paths.namespace(rawNamespace);
         QueryParams query = new QueryParams(uri);
         String prefix = query.single("prefix");
@@ -43,25 +40,12 @@ public class ListingResource implements ListingApi {
         int limit = pages.limit(query.single("limit"));
         String after = pages.afterKey(query.single("after"));
         KeyListing page = store.list(namespace, prefix, after, limit);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("namespace", namespace);
-        answer.put("items", page.items().stream().map(ListingResource::item).toList());
-        answer.put("next", page.next() == null ? null : ListPages.cursorOf(page.next()));
-        return answer;
+        return new Answers.KeyPage(namespace, page.items().stream().map(ListingResource::item).toList(),
+                page.next() == null ? null : ListPages.cursorOf(page.next()));
     }
 
-    private static Map<String, Object> item(KeyListing.Item i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", i.key());
-        m.put("state", i.freshness() == Freshness.FRESH ? "fresh" : "stale");
-        m.put("version", i.version());
-        m.put("revision", i.revision());
-        m.put("fetchedAt", i.fetchedAt());
-        m.put("expiresAt", i.expiresAt());
-        m.put("staleUntil", i.staleUntil());
-        m.put("sizeBytes", i.sizeBytes());
-        m.put("tags", i.tags());
-        m.put("hitCount", i.hitCount());
-        return m;
+    private static Answers.KeyItem item(KeyListing.Item i) {
+        return new Answers.KeyItem(i.key(), i.freshness() == Freshness.FRESH ? "fresh" : "stale", i.version(), i.revision(),
+                i.fetchedAt(), i.expiresAt(), i.staleUntil(), i.sizeBytes(), i.tags(), i.hitCount());
     }
 }

@@ -1,7 +1,5 @@
 package dev.pgcache.api;
 
-import java.util.Map;
-
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -33,9 +31,9 @@ public interface NamespacesApi {
                     + "bytes of their values, and the lifetime its writes get by default. The counts scan the table: for operators, "
                     + "not for hot paths.")
     @APIResponse(responseCode = "200", description = "The namespaces",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.NamespaceList.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.NamespaceList.class),
                     examples = @ExampleObject(name = "namespaces", value = ApiExamples.NAMESPACES)))
-    Map<String, Object> namespaces();
+    Answers.NamespaceList namespaces();
 
     /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, evicted, hit ratio. */
     @GET
@@ -46,7 +44,7 @@ public interface NamespacesApi {
                     + "ratio, per namespace. The same counters as the pgcache_*_total metrics at /q/metrics; each replica counts its own. "
                     + "Does not touch the database.")
     @APIResponse(responseCode = "200", description = "The counters",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.Stats.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answers.Stats.class),
                     examples = @ExampleObject(name = "stats", value = ApiExamples.STATS)))
-    Map<String, Object> stats();
+    Answers.Stats stats();
 }
