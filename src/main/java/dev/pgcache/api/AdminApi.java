@@ -19,13 +19,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/v1/admin")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = ApiExamples.TAG_ADMIN, description = ApiExamples.TAG_ADMIN_TEXT)
 public interface AdminApi {
 
     /** Runs one purge now (gone rows, then eviction for bounded namespaces), bounded like a scheduled one. When another replica is purging, does nothing and says so. */
     @POST
     @Path("purge")
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_ADMIN, description = ApiExamples.TAG_ADMIN_TEXT)
     @Operation(operationId = "purge", summary = "Run one purge now",
             description = "Deletes rows past their stale window, bounded exactly like a scheduled run (pgcache.purge.batch-size, "
                     + "time-budget, max-batches), in the request thread. Runs even where pgcache.purge.enabled=false. When another "

@@ -40,6 +40,7 @@ import dev.pgcache.protocol.Problem;
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
 public interface BatchApi {
 
     /** Many keys in one round trip to the database; each answered with its value and state, or as a miss. */
@@ -47,7 +48,6 @@ public interface BatchApi {
     @Path("batch-get")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "batchGet", summary = "Read many keys at once",
             description = "One statement, one round trip to the database (two when the answer is over 64 KiB: its size is read first, "
                     + "from size_bytes). Each key is answered in the order asked with its value, state, version, revision and age, or as a "
@@ -85,7 +85,6 @@ public interface BatchApi {
     @Path("batch-put")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "batchPut", summary = "Write many entries at once",
             description = "One INSERT … ON CONFLICT statement for the whole batch, not a loop of single writes. Each entry is created, "
                     + "replaced, or refused because the stored live entry holds a higher revision; the others are written. The body is "

@@ -45,13 +45,13 @@ import dev.pgcache.protocol.Problem;
 @SecurityScheme(securitySchemeName = ApiExamples.SECURITY_SCHEME, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = ApiExamples.SECURITY_SCHEME_TEXT)
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
 public interface EntryApi {
 
     @PUT
     @Path("{key}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
     @Operation(operationId = "putEntry", summary = "Store a value",
             description = "Creates or replaces the entry in one SQL statement, with its preconditions and revision rule inside that "
                     + "statement: a refused write writes nothing. The lifetime comes from ?ttl= / ?stale=, else the request's "
@@ -131,7 +131,6 @@ public interface EntryApi {
     @GET
     @Path("{key}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
     @Operation(operationId = "getEntry", summary = "Read a value",
             description = "Answers the stored JSON as PostgreSQL prints it, with HTTP caching headers; the value is never parsed on the way "
                     + "out. A fresh entry is X-Cache: HIT, an expired one inside its stale window X-Cache: STALE; a gone or absent one is a "
@@ -188,7 +187,6 @@ public interface EntryApi {
 
     @DELETE
     @Path("{key}")
-    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
     @Operation(operationId = "deleteEntry", summary = "Remove one entry",
             description = "Deletes the live entry, in one statement; with If-Match only when its version matches. A gone row under the key "
                     + "is deleted too but does not count as found.")
@@ -217,7 +215,6 @@ public interface EntryApi {
     @POST
     @Path("{key}/touch")
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_ENTRIES, description = ApiExamples.TAG_ENTRIES_TEXT)
     @Operation(operationId = "touchEntry", summary = "Extend an entry's life",
             description = "Gives a live (fresh or stale) entry a new lifetime from now, without rewriting its value: version (ETag), "
                     + "revision, tags and fetched time stay. Not counted as a write.")

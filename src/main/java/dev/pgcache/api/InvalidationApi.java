@@ -31,11 +31,11 @@ import dev.pgcache.protocol.Problem;
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
 public interface InvalidationApi {
 
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "invalidate", summary = "Invalidate by prefix, by tag, or the whole namespace",
             description = "Deletes in batches of 5,000 rows, each its own short statement: not atomic, and rows a concurrent write holds "
                     + "locked are skipped. Give prefix or tag, not both; neither removes every entry of the namespace.")

@@ -30,12 +30,12 @@ import dev.pgcache.protocol.Problem;
  */
 @Path("/v1/cache/{namespace}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
 public interface ListingApi {
 
     /** Keys with their metadata (no values), in key order, a page at a time. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = ApiExamples.TAG_NAMESPACE, description = ApiExamples.TAG_NAMESPACE_TEXT)
     @Operation(operationId = "listKeys", summary = "List keys with their metadata",
             description = "Live keys (fresh and stale) in key order (byte-wise), without values, a page at a time. Keyset paging: "
                     + "a page starts after the last key of the previous one, so entries written or deleted meanwhile never make a "

@@ -20,12 +20,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
 public interface NamespacesApi {
 
     /** Every namespace with rows or declared in config: entry counts by state, bytes, and its policy. Counts scan the table. */
     @GET
     @Path("namespaces")
-    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
     @Operation(operationId = "listNamespaces", summary = "Namespaces with entry counts and policy",
             description = "Every namespace that has rows or is declared in config, by name: entries by state (fresh, stale, gone), the "
                     + "bytes of their values, and the lifetime its writes get by default. The counts scan the table: for operators, "
@@ -38,7 +38,6 @@ public interface NamespacesApi {
     /** Per namespace since this replica started: hits, misses, stale hits, writes, invalidations, purged, evicted, hit ratio. */
     @GET
     @Path("stats")
-    @Tag(name = ApiExamples.TAG_SERVICE, description = ApiExamples.TAG_SERVICE_TEXT)
     @Operation(operationId = "stats", summary = "Per-namespace counters of this replica",
             description = "Since this replica started counting: hits, stale hits, misses, writes, invalidations, rows purged and hit "
                     + "ratio, per namespace. The same counters as the pgcache_*_total metrics at /q/metrics; each replica counts its own. "

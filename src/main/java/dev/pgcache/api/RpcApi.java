@@ -33,12 +33,12 @@ import dev.pgcache.protocol.Problem;
  */
 @Path("/v1/rpc/{upstream}")
 @SecurityRequirement(name = ApiExamples.SECURITY_SCHEME)
+@Tag(name = RpcExamples.TAG, description = RpcExamples.TAG_TEXT)
 public interface RpcApi {
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Tag(name = RpcExamples.TAG, description = RpcExamples.TAG_TEXT)
     @Operation(operationId = "rpcCall", summary = "Call a JSON-RPC node through the cache",
             description = RpcExamples.DESCRIPTION)
     @Parameter(name = "upstream", in = ParameterIn.PATH, description = RpcExamples.UPSTREAM, example = "eth",
