@@ -13,8 +13,6 @@ import org.jboss.logging.Logger;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.EntryId;
-import dev.pgcache.entry.KeyRules;
-import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.load.ReadThrough;
 import dev.pgcache.security.Caller;
@@ -32,7 +30,7 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Serves the most frequent request, a plain {@code GET /v1/cache/{namespace}/{key}}, on Vert.x
  * directly: the JAX-RS layer (routing, content negotiation, response writers) took about a fifth
- * of the service's CPU per GET (docs/benchmarks.md). It answers exactly as {@link CacheResource#get}
+ * of the service's CPU per GET (docs/benchmarks.md). It answers exactly as {@link EntryResource#get}
  * does, through the same {@link KeyReads}, and leaves everything else to it: a query string, a
  * namespace with read-through, an Accept other than JSON or anything, a request body, a path or
  * header it would refuse, a caller without the read scope on the namespace. The front door
@@ -45,19 +43,16 @@ class CacheGetRoute {
     private static final String PREFIX = "/v1/cache/";
     static final String PATH = PREFIX + ":namespace/:key"; // Micrometer tags it as /v1/cache/{namespace}/{key}, as JAX-RS does
 
-    private final KeyRules keyRules;
-    private final NamespacePolicies policies;
+    private final CachePaths paths;
     private final ReadThrough readThrough;
     private final KeyReads keyReads;
     private final AccessProblems accessProblems;
     // a virtual thread per read, as @RunOnVirtualThread gives the JAX-RS method (measured in docs/benchmarks.md)
     private final ExecutorService readers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pgcache-get-", 0).factory());
 
-    CacheGetRoute(KeyRules keyRules, NamespacePolicies policies, ReadThrough readThrough, KeyReads keyReads,
-            AccessProblems accessProblems) {
+    CacheGetRoute(CachePaths paths, ReadThrough readThrough, KeyReads keyReads, AccessProblems accessProblems) {
         this.accessProblems = accessProblems;
-        this.keyRules = keyRules;
-        this.policies = policies;
+        this.paths = paths;
         this.readThrough = readThrough;
         this.keyReads = keyReads;
     }
@@ -79,13 +74,13 @@ class CacheGetRoute {
             try {
                 notMatching = EntityTags.parse(request.getHeader(HttpHeaders.IF_NONE_MATCH), "If-None-Match");
             } catch (RuntimeException e) {
-                id = null; // CacheResource answers with the problem
+                id = null; // EntryResource answers with the problem
             }
         }
         Caller caller = ctx.get(Caller.CONTEXT_KEY);
         if (id == null || readThrough.serves(id.namespace()) || caller == null
                 || !caller.allows(new RequiredAccess(Scope.READ, id.namespace()))) {
-            ctx.next(); // CacheResource.get answers, refusals included (EndpointAccess)
+            ctx.next(); // EntryResource.get answers, refusals included (EndpointAccess)
             return;
         }
         accessProblems.allowed(caller);
@@ -142,12 +137,9 @@ class CacheGetRoute {
             return null;
         }
         try {
-            EntryId id = keyRules.checkId(PathText.decode(rawPath.substring(PREFIX.length(), slash), "namespace"),
-                    PathText.decode(rawPath.substring(slash + 1), "key"));
-            policies.policyFor(id.namespace());
-            return id;
+            return paths.servedId(rawPath.substring(PREFIX.length(), slash), rawPath.substring(slash + 1));
         } catch (RuntimeException e) {
-            return null; // CacheResource answers with the problem
+            return null; // EntryResource answers with the problem
         }
     }
 }

@@ -27,7 +27,10 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * Adds the answers every /v1 operation can give, whatever it does, to the OpenAPI document in
  * one place instead of on each method: 401 (no or unknown key), 403 (naming the scope the
  * operation needs, read from the endpoint's own {@link Access}, which is what is enforced),
- * 429, 500, 503, and 406 for operations that answer JSON.
+ * 429, 500, 503, and 406 for operations that answer JSON; and those every operation on a
+ * namespace's entries can give: 404 unknown-namespace, and 415 for a body that is not JSON. An
+ * operation that documents one of these codes itself (GET of a key: its 404 is a cache miss too)
+ * keeps its own.
  *
  * <p>It runs at build time: it reads nothing but annotations and constants, and a filter run at
  * start-up (as with {@code mp.openapi.filter}) made every start rebuild and re-serialize the whole
@@ -38,22 +41,27 @@ public class CommonProblemsFilter implements OASFilter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The REST resources; OpenApiDocumentTest fails when an operation is missing its 403 (a resource left out here). */
-    private static final List<Class<?>> RESOURCES = List.of(CacheResource.class, AdminResource.class, NamespacesResource.class,
-            RpcResource.class);
+    /** The paths of one namespace's entries: each may answer 404 unknown-namespace, and 415 when it takes a body. */
+    private static final String NAMESPACE_PATH = "/v1/cache/{namespace}";
 
-    /** Each operation's declared access, by operationId. */
+    /** The REST resources; OpenApiDocumentTest fails when an operation is missing its 403 (a resource left out here). */
+    private static final List<Class<?>> RESOURCES = List.of(EntryResource.class, BatchResource.class, ListingResource.class,
+            InvalidationResource.class, AdminResource.class, NamespacesResource.class, RpcResource.class);
+
+    /** Each operation's declared access, by operationId: the operation is documented on an interface, its access on the resource. */
     private static final Map<String, Access> ACCESS = accessByOperation();
 
     private static Map<String, Access> accessByOperation() {
         Map<String, Access> byId = new HashMap<>();
         for (Class<?> resource : RESOURCES) {
-            for (Method m : resource.getDeclaredMethods()) {
-                org.eclipse.microprofile.openapi.annotations.Operation op = m.getAnnotation(
-                        org.eclipse.microprofile.openapi.annotations.Operation.class);
-                Access access = m.getAnnotation(Access.class);
-                if (op != null && access != null) {
-                    byId.put(op.operationId(), access);
+            for (Class<?> documented : resource.getInterfaces()) {
+                for (Method m : documented.getDeclaredMethods()) {
+                    org.eclipse.microprofile.openapi.annotations.Operation op = m.getAnnotation(
+                            org.eclipse.microprofile.openapi.annotations.Operation.class);
+                    Access access = EndpointMethods.access(resource, m);
+                    if (op != null && access != null) {
+                        byId.put(op.operationId(), access);
+                    }
                 }
             }
         }
@@ -86,6 +94,13 @@ public class CommonProblemsFilter implements OASFilter {
                 Map.of("Retry-After", header(ApiExamples.RETRY_AFTER, "integer")));
         if (answersJson(operation)) {
             add(operation, "406", ApiExamples.R_NOT_ACCEPTABLE, "not-acceptable", ApiExamples.NOT_ACCEPTABLE, Map.of());
+        }
+        if (path.startsWith(NAMESPACE_PATH)) {
+            add(operation, "404", ApiExamples.R_UNKNOWN_NAMESPACE, "unknown-namespace", ApiExamples.UNKNOWN_NAMESPACE, Map.of());
+            if (operation.getRequestBody() != null) {
+                add(operation, "415", ApiExamples.R_UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", ApiExamples.UNSUPPORTED_MEDIA_TYPE,
+                        Map.of());
+            }
         }
     }
 

@@ -37,7 +37,8 @@ class EndpointAccess {
         if (caller == null) {
             throw problems.unauthenticated("send an API key as 'Authorization: Bearer <secret>'");
         }
-        Method method = resource.getResourceMethod();
+        Method method = resource.getResourceMethod() == null ? null
+                : EndpointMethods.implementation(resource.getResourceClass(), resource.getResourceMethod());
         Access access = method == null ? null : method.getAnnotation(Access.class);
         String what = ctx.request().method() + " " + (method == null ? ctx.request().path() : method.getDeclaringClass().getSimpleName()
                 + "." + method.getName());

@@ -18,7 +18,7 @@ import dev.pgcache.metrics.CacheMetrics.Event;
 /**
  * A GET of one key answered from the table alone (a namespace without read-through): the
  * lookup, the hit and miss accounting and the conditional answer, shared by
- * {@link CacheResource#get} and {@link CacheGetRoute} so both answer alike.
+ * {@link EntryResource#get} and {@link CacheGetRoute} so both answer alike.
  */
 @ApplicationScoped
 class KeyReads {

@@ -21,7 +21,7 @@ import io.restassured.http.Header;
 import io.restassured.response.Response;
 
 /**
- * A plain GET is answered by CacheGetRoute, anything more by CacheResource: both must answer
+ * A plain GET is answered by CacheGetRoute, anything more by EntryResource: both must answer
  * alike, and the route must hand over every request it does not fully understand.
  */
 @QuarkusTest

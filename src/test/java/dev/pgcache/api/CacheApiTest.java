@@ -21,7 +21,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
 @QuarkusTest
-class CacheResourceTest {
+class CacheApiTest {
 
     private String ns;
 
