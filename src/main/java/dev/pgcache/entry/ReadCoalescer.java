@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.config.CoalescingConfig;
 import dev.pgcache.config.PgcacheConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -19,7 +20,7 @@ public class ReadCoalescer {
 
     ReadCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
         this.store = store;
-        PgcacheConfig.Coalescing reads = config.reads();
+        CoalescingConfig reads = config.reads();
         this.coalescer = reads.maxQueries() > 0
                 ? new StatementCoalescer<>("pgcache-reads", reads.maxQueries(), reads.maxPerQuery(), store::getEach, store::get,
                         StatementCoalescer.sizesMetric(registry, "read")::record)

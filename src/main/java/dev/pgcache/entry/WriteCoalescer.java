@@ -2,6 +2,7 @@ package dev.pgcache.entry;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.config.CoalescingConfig;
 import dev.pgcache.config.PgcacheConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -19,7 +20,7 @@ public class WriteCoalescer {
 
     WriteCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
         this.store = store;
-        PgcacheConfig.Coalescing writes = config.writes();
+        CoalescingConfig writes = config.writes();
         this.coalescer = writes.maxQueries() > 0
                 ? new StatementCoalescer<>("pgcache-writes", writes.maxQueries(), writes.maxPerQuery(), store::upsertEach, store::upsert,
                         StatementCoalescer.sizesMetric(registry, "write")::record)

@@ -13,6 +13,7 @@ import io.quarkus.runtime.Startup;
 
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
+import dev.pgcache.config.RpcConfig;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
@@ -32,7 +33,7 @@ public class RpcUpstreams {
     private final Map<String, RpcNode> byName = new TreeMap<>();
 
     RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics) {
-        PgcacheConfig.Rpc rpc = config.rpc();
+        RpcConfig rpc = config.rpc();
         if (rpc.maxBatchSize() < 1) {
             throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
         }
