@@ -41,7 +41,7 @@ final class RpcAnswer {
 
     /** An answer with a result, its text shared with the other answers to identical requests. */
     void addResult(JsonNode id, String resultJson) {
-        String head = RpcProxy.envelope(id) + ",\"result\":";
+        String head = RpcEnvelope.envelope(id) + ",\"result\":";
         answers.add(new String[] { head, resultJson, "}" });
         bytes += Utf8.length(head) + measured.computeIfAbsent(resultJson, Utf8::length) + 1;
     }
