@@ -26,7 +26,7 @@ interface ChainReader {
     }
 
     private static long number(RpcNode node, JsonNode n, String what) {
-        BigInteger v = RpcMethodPolicy.number(n);
+        BigInteger v = BlockParams.number(n);
         if (v == null) {
             throw new UpstreamFailure(UpstreamFailure.Kind.BAD_ANSWER, "the JSON-RPC upstream '" + node.name() + "' gave no block number for " + what);
         }
