@@ -89,15 +89,15 @@ public class Loader {
             try {
                 executor.execute(() -> run(upstream, id, seenVersion, trigger, shared));
             } catch (RejectedExecutionException e) {
-                metrics.error(id.namespace(), "overloaded");
+                metrics.errors.increment(id.namespace(), "overloaded");
                 shared.completeExceptionally(LoadFailure.overloaded(id.namespace()));
             }
         });
         if (!flight.started()) {
             if (trigger == LoadMetrics.Trigger.FOREGROUND) {
-                metrics.coalesced(id.namespace());
+                metrics.coalesced.increment(id.namespace());
             } else {
-                metrics.refreshSkipped(id.namespace());
+                metrics.refreshSkipped.increment(id.namespace());
             }
         }
         return flight.result();
@@ -112,7 +112,7 @@ public class Loader {
         String ns = id.namespace();
         try {
             Loaded loaded = loadUnderLock(upstream, id, seenVersion);
-            metrics.load(ns, trigger, loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
+            metrics.loads.increment(ns, trigger.tag(), loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
             shared.complete(loaded);
         } catch (UpstreamFailure e) {
             fail(ns, trigger, e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
@@ -125,15 +125,15 @@ public class Loader {
             fail(ns, trigger, "database_unavailable", e.getMessage());
             shared.completeExceptionally(e);
         } catch (Throwable e) {
-            metrics.load(ns, trigger, "failed");
+            metrics.loads.increment(ns, trigger.tag(), "failed");
             LOG.warnf(e, "%s load in namespace '%s' failed", trigger.tag(), ns);
             shared.completeExceptionally(e);
         }
     }
 
     private void fail(String ns, LoadMetrics.Trigger trigger, String kind, String detail) {
-        metrics.load(ns, trigger, "failed");
-        metrics.error(ns, kind);
+        metrics.loads.increment(ns, trigger.tag(), "failed");
+        metrics.errors.increment(ns, kind);
         // the detail names namespace, origin and kind of failure; never the key, a header or a URL path
         LOG.warnf("%s load in namespace '%s' failed: %s", trigger.tag(), ns, detail);
     }
@@ -154,7 +154,7 @@ public class Loader {
                 return done.get();
             }
             if (!counted) {
-                metrics.lockBusy(id.namespace());
+                metrics.lockWaits.increment(id.namespace());
                 counted = true;
             }
             long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
