@@ -2,10 +2,7 @@ package dev.pgcache.rpc;
 
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -115,8 +112,7 @@ public final class RpcMethodPolicy {
     public record Storage(Lifetime lifetime, Long revision) {
     }
 
-    private final Map<String, Rule> exact = new LinkedHashMap<>();
-    private final List<Map.Entry<String, Rule>> prefixes = new ArrayList<>();
+    private final MethodTable<Rule> rules;
     private final Lifetimes lifetimes;
 
     /**
@@ -126,57 +122,22 @@ public final class RpcMethodPolicy {
      */
     public RpcMethodPolicy(Map<String, String> defaults, Map<String, String> overrides, Lifetimes lifetimes) {
         this.lifetimes = lifetimes;
-        Map<String, String> all = new LinkedHashMap<>(defaults);
-        all.putAll(overrides);
-        all.forEach((method, spec) -> {
-            Rule rule;
-            try {
-                rule = Rule.parse(spec);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(method + ": " + e.getMessage());
-            }
-            if (method.endsWith("*")) {
-                prefixes.add(Map.entry(method.substring(0, method.length() - 1), rule));
-            } else {
-                exact.put(method, rule);
-            }
-        });
-        prefixes.sort(Comparator.comparingInt((Map.Entry<String, Rule> e) -> e.getKey().length()).reversed());
+        this.rules = new MethodTable<>(defaults, overrides, Rule::parse);
     }
 
     /** The shipped rules of a chain kind: ethereum or substrate. */
     public static Map<String, String> defaultsOf(String chain) {
-        return switch (chain.toLowerCase(Locale.ROOT)) {
-            case "ethereum" -> ETHEREUM;
-            case "substrate" -> SUBSTRATE;
-            default -> throw new IllegalArgumentException("'" + chain + "' is not a chain kind; use ethereum or substrate");
-        };
+        return MethodTable.forChain(chain, ETHEREUM, SUBSTRATE);
     }
 
+    /** The method's rule, or null when no rule names it (passed through, never cached). */
     Rule ruleOf(String method) {
-        Rule rule = exact.get(method);
-        if (rule != null) {
-            return rule;
-        }
-        for (Map.Entry<String, Rule> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getValue();
-            }
-        }
-        return null;
+        return rules.ruleOf(method);
     }
 
     /** The method's name for metrics: itself when a rule names it, else "_other", so callers cannot grow the series. */
     String label(String method) {
-        if (exact.containsKey(method)) {
-            return method;
-        }
-        for (Map.Entry<String, Rule> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getKey() + "*";
-            }
-        }
-        return "_other";
+        return rules.label(method);
     }
 
     /** Before the call: whether an answer to it may come from the cache (and so be looked up and stored). */
