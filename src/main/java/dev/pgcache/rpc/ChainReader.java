@@ -17,18 +17,18 @@ abstract class ChainReader {
     record Block(long number, String hash) {
     }
 
-    final RpcNode node;
+    final RpcConnection node;
     private final int depth;
     /** Whether to ask the node for its finalized block; a kind of node may turn it off when the node has none. */
     volatile boolean askFinalized;
 
-    private ChainReader(RpcNode node, boolean finalizedTag, int depth) {
+    private ChainReader(RpcConnection node, boolean finalizedTag, int depth) {
         this.node = node;
         this.askFinalized = finalizedTag;
         this.depth = depth;
     }
 
-    static ChainReader of(String chain, RpcNode node, boolean finalizedTag, int depth) {
+    static ChainReader of(String chain, RpcConnection node, boolean finalizedTag, int depth) {
         return chain.equalsIgnoreCase("substrate") ? new Substrate(node, finalizedTag, depth) : new Ethereum(node, finalizedTag, depth);
     }
 
@@ -62,7 +62,7 @@ abstract class ChainReader {
     /** eth_getBlockByNumber with the latest and finalized tags; head minus depth on nodes without the finalized tag. */
     static final class Ethereum extends ChainReader {
 
-        Ethereum(RpcNode node, boolean finalizedTag, int depth) {
+        Ethereum(RpcConnection node, boolean finalizedTag, int depth) {
             super(node, finalizedTag, depth);
         }
 
@@ -77,7 +77,7 @@ abstract class ChainReader {
             try {
                 JsonNode b = node.call("eth_getBlockByNumber", "finalized", false);
                 return b.isNull() ? null : number(b.path("number"), "finalized");
-            } catch (RpcNode.RpcErrorAnswer e) {
+            } catch (RpcConnection.RpcErrorAnswer e) {
                 askFinalized = false; // the node has no finalized tag: count depth from now on
                 return null;
             }
@@ -93,7 +93,7 @@ abstract class ChainReader {
     /** chain_getHeader, chain_getBlockHash and chain_getFinalizedHead. */
     static final class Substrate extends ChainReader {
 
-        Substrate(RpcNode node, boolean finalizedTag, int depth) {
+        Substrate(RpcConnection node, boolean finalizedTag, int depth) {
             super(node, finalizedTag, depth);
         }
 
