@@ -8,6 +8,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.config.RetryConfig;
 import dev.pgcache.config.CircuitBreakerConfig;
 
@@ -85,7 +86,7 @@ public final class GuardedSource implements Source {
             }
             return f;
         } catch (UpstreamFailure e) {
-            outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+            outcome = EnumText.of(e.kind());
             throw e;
         } finally {
             metrics.attempt(namespace, outcome, System.nanoTime() - start);

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.metrics.TaggedCounter;
 import dev.pgcache.metrics.TaggedGauge;
 
@@ -24,7 +25,7 @@ public class LoadMetrics {
         FOREGROUND, BACKGROUND;
 
         String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return EnumText.of(this);
         }
     }
 

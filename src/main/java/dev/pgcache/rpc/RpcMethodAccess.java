@@ -2,11 +2,11 @@ package dev.pgcache.rpc;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.security.Scope;
 
 /**
@@ -30,15 +30,12 @@ public final class RpcMethodAccess {
         READ, WRITE, ADMIN, DENY;
 
         static Access parse(String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a method access; use read, write, admin or deny");
-            }
+            return EnumText.parse(Access.class, text)
+                    .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not a method access; use read, write, admin or deny"));
         }
 
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumText.of(this);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.pgcache.rpc;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.load.SingleFlight;
@@ -195,7 +195,7 @@ public class RpcProxy {
                 outgoing.add(new RpcUpstreamBatch.Outgoing(c, own));
                 c.pending = own;
             }
-            metrics.requests.increment(node.name(), policy.label(c.method), c.xCache.name().toLowerCase(Locale.ROOT));
+            metrics.requests.increment(node.name(), policy.label(c.method), EnumText.of(c.xCache));
         }
         if (!outgoing.isEmpty()) {
             upstreamBatch.send(node, outgoing);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
@@ -72,7 +72,7 @@ class RpcUpstreamBatch {
             collect(text, outgoing.size(), byId);
         } catch (UpstreamFailure f) {
             failure = f.getMessage();
-            outcome = f.kind().name().toLowerCase(Locale.ROOT);
+            outcome = EnumText.of(f.kind());
         } catch (IOException e) {
             failure = "the JSON-RPC upstream '" + node.name() + "' answered with a body that is not JSON-RPC";
             outcome = "bad_answer";
