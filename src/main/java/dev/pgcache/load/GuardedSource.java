@@ -8,9 +8,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 
+import dev.pgcache.config.CircuitBreakerConfig;
 import dev.pgcache.config.EnumText;
 import dev.pgcache.config.RetryConfig;
-import dev.pgcache.config.CircuitBreakerConfig;
 
 /**
  * A source behind retries with exponential backoff and a circuit breaker, both SmallRye Fault

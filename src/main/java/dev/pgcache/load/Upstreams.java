@@ -13,12 +13,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.Startup;
 
-import dev.pgcache.protocol.JsonBodies;
-import dev.pgcache.config.UpstreamConfig;
-import dev.pgcache.config.RetryConfig;
 import dev.pgcache.config.CircuitBreakerConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.RetryConfig;
+import dev.pgcache.config.UpstreamConfig;
 import dev.pgcache.entry.NamespacePolicies;
+import dev.pgcache.protocol.JsonBodies;
 
 /**
  * The upstreams of all namespaces that declare one, built and checked once at start: a bad URL

@@ -7,8 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.pgcache.config.PurgeConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.PurgeConfig;
 import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.PurgeBatch;
 import dev.pgcache.entry.StoreUnavailableException;

@@ -7,8 +7,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.pgcache.protocol.Utf8;
 import dev.pgcache.memory.MemoryBudget;
+import dev.pgcache.protocol.Utf8;
 
 /**
  * The answers to one JSON-RPC body, kept as parts until the size of the whole is known. Identical

@@ -11,15 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 
-import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
-import dev.pgcache.config.RpcConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.RpcConfig;
 import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.LoadMetrics;
 import dev.pgcache.load.Upstreams;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * The JSON-RPC upstreams ({@code pgcache.rpc.upstreams.<name>.*}), built and checked once at
