@@ -31,16 +31,11 @@ public class LoadMetrics {
 
     private final MeterRegistry registry;
 
-    /** A load that ended without a value, by failure kind (timeout, unreachable, server_error, …, circuit_open, wait_timeout). */
-    final TaggedCounter errors;
-    /** A load that ran, by trigger ({@link Trigger#tag()}) and result: loaded, not_found, reused (another replica had loaded it), failed. */
-    final TaggedCounter loads;
-    /** A GET that joined a load already in flight in this replica instead of starting one. */
-    final TaggedCounter coalesced;
-    /** A stale hit whose refresh was already in flight. */
-    final TaggedCounter refreshSkipped;
-    /** A load that found the key's advisory lock held, by another replica loading it, and waited. */
-    final TaggedCounter lockWaits;
+    private final TaggedCounter errors;
+    private final TaggedCounter loads;
+    private final TaggedCounter coalesced;
+    private final TaggedCounter refreshSkipped;
+    private final TaggedCounter lockWaits;
     private final TaggedGauge circuits;
 
     LoadMetrics(MeterRegistry registry) {
@@ -66,6 +61,31 @@ public class LoadMetrics {
                 .publishPercentileHistogram(false)
                 .register(registry)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A load that ended without a value, by failure kind (timeout, unreachable, server_error, …, circuit_open, wait_timeout). */
+    void error(String namespace, String kind) {
+        errors.increment(namespace, kind);
+    }
+
+    /** A load that ran, by trigger and result: loaded, not_found, reused (another replica had loaded it), failed. */
+    void load(String namespace, Trigger trigger, String result) {
+        loads.increment(namespace, trigger.tag(), result);
+    }
+
+    /** A GET that joined a load already in flight in this replica instead of starting one. */
+    void coalesced(String namespace) {
+        coalesced.increment(namespace);
+    }
+
+    /** A stale hit whose refresh was already in flight. */
+    void refreshSkipped(String namespace) {
+        refreshSkipped.increment(namespace);
+    }
+
+    /** A load that found the key's advisory lock held, by another replica loading it, and waited. */
+    void lockBusy(String namespace) {
+        lockWaits.increment(namespace);
     }
 
     /** The circuit state gauge of an upstream: 0 closed, 1 half-open, 2 open. */

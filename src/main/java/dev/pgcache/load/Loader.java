@@ -90,15 +90,15 @@ public class Loader {
             try {
                 executor.execute(() -> run(upstream, id, seenVersion, trigger, shared));
             } catch (RejectedExecutionException e) {
-                metrics.errors.increment(id.namespace(), "overloaded");
+                metrics.error(id.namespace(), "overloaded");
                 shared.completeExceptionally(LoadFailure.overloaded(id.namespace()));
             }
         });
         if (!flight.started()) {
             if (trigger == LoadMetrics.Trigger.FOREGROUND) {
-                metrics.coalesced.increment(id.namespace());
+                metrics.coalesced(id.namespace());
             } else {
-                metrics.refreshSkipped.increment(id.namespace());
+                metrics.refreshSkipped(id.namespace());
             }
         }
         return flight.result();
@@ -113,7 +113,7 @@ public class Loader {
         String ns = id.namespace();
         try {
             Loaded loaded = loadUnderLock(upstream, id, seenVersion);
-            metrics.loads.increment(ns, trigger.tag(), loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
+            metrics.load(ns, trigger, loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
             shared.complete(loaded);
         } catch (UpstreamFailure e) {
             fail(ns, trigger, EnumText.of(e.kind()), e.getMessage());
@@ -126,15 +126,15 @@ public class Loader {
             fail(ns, trigger, "database_unavailable", e.getMessage());
             shared.completeExceptionally(e);
         } catch (Throwable e) {
-            metrics.loads.increment(ns, trigger.tag(), "failed");
+            metrics.load(ns, trigger, "failed");
             LOG.warnf(e, "%s load in namespace '%s' failed", trigger.tag(), ns);
             shared.completeExceptionally(e);
         }
     }
 
     private void fail(String ns, LoadMetrics.Trigger trigger, String kind, String detail) {
-        metrics.loads.increment(ns, trigger.tag(), "failed");
-        metrics.errors.increment(ns, kind);
+        metrics.load(ns, trigger, "failed");
+        metrics.error(ns, kind);
         // the detail names namespace, origin and kind of failure; never the key, a header or a URL path
         LOG.warnf("%s load in namespace '%s' failed: %s", trigger.tag(), ns, detail);
     }
@@ -155,7 +155,7 @@ public class Loader {
                 return done.get();
             }
             if (!counted) {
-                metrics.lockWaits.increment(id.namespace());
+                metrics.lockBusy(id.namespace());
                 counted = true;
             }
             long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());

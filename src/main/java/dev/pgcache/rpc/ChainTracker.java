@@ -144,7 +144,7 @@ final class ChainTracker {
                 generation.incrementAndGet();
                 hashes.tailMap(from, true).clear();
                 pendingInvalidation = from;
-                metrics.reorgs.increment(node.name());
+                metrics.reorg(node.name());
                 LOG.infof("JSON-RPC upstream '%s': re-org from block %d (head now %d); invalidating cached answers about blocks %d and above",
                         node.name(), from, top.number(), from);
                 retryPendingInvalidation();

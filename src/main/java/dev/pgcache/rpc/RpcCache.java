@@ -95,7 +95,7 @@ class RpcCache {
                 lease = read.lease();
             }
         } catch (StoreUnavailableException e) {
-            metrics.storeFailures.increment(node.name());
+            metrics.storeFailed(node.name());
             LOG.debugf("JSON-RPC upstream '%s': cache not readable, passing through: %s", node.name(), e.getMessage());
             return budget.empty();
         }
@@ -105,7 +105,7 @@ class RpcCache {
                 c.hit = e.get().json(); // one text, shared by every call that asks for it
                 c.xCache = CacheStatus.HIT;
                 hits.record(c.key, e.get());
-                metrics.requests.increment(node.name(), node.policy().label(c.method), "hit");
+                metrics.request(node.name(), node.policy().label(c.method), "hit");
             }
         }
         return lease;
@@ -144,7 +144,7 @@ class RpcCache {
             try {
                 store.upsert(new WriteRequest(c.key, json, (int) size, storage.get().lifetime(), List.of(), storage.get().revision()));
             } catch (RuntimeException e) {
-                metrics.storeFailures.increment(node.name());
+                metrics.storeFailed(node.name());
                 LOG.debugf("JSON-RPC upstream '%s': answer not stored: %s", node.name(), e.getMessage());
             }
         }

@@ -19,17 +19,12 @@ public class RpcMetrics {
 
     private final MeterRegistry registry;
 
-    /** One request answered, by upstream, method and cache = hit, miss (fetched, may be stored) or bypass (not cacheable). */
-    final TaggedCounter requests;
+    private final TaggedCounter requests;
     private final TaggedCounter upstreamCalls;
-    /** A request refused for its method (the key's scope, or the upstream's method access); method is the rule that decided. */
-    final TaggedCounter refused;
-    /** A request that joined an identical one in flight instead of calling the node. */
-    final TaggedCounter coalesced;
-    /** A re-org noticed by the chain tracker. */
-    final TaggedCounter reorgs;
-    /** A cacheable answer that could not be stored, or a cache that could not be read (the answer still went out). */
-    final TaggedCounter storeFailures;
+    private final TaggedCounter refused;
+    private final TaggedCounter coalesced;
+    private final TaggedCounter reorgs;
+    private final TaggedCounter storeFailures;
     private final TaggedGauge head;
     private final TaggedGauge finalized;
 
@@ -50,6 +45,31 @@ public class RpcMetrics {
         this.head = TaggedGauge.of(registry, "pgcache.rpc.head", "Latest block number seen on the node", "upstream");
         this.finalized = TaggedGauge.of(registry, "pgcache.rpc.finalized", "Finalized block number of the node, as pgcache takes it",
                 "upstream");
+    }
+
+    /** One request answered: cache = hit, miss (fetched, may be stored) or bypass (not cacheable). */
+    void request(String upstream, String method, String cache) {
+        requests.increment(upstream, method, cache);
+    }
+
+    /** A request refused for its method (the key's scope, or the upstream's method access); method is the rule that decided. */
+    void refused(String upstream, String method) {
+        refused.increment(upstream, method);
+    }
+
+    /** A request that joined an identical one in flight instead of calling the node. */
+    void coalesced(String upstream) {
+        coalesced.increment(upstream);
+    }
+
+    /** A re-org noticed by the chain tracker. */
+    void reorg(String upstream) {
+        reorgs.increment(upstream);
+    }
+
+    /** A cacheable answer that could not be stored, or a cache that could not be read (the answer still went out). */
+    void storeFailed(String upstream) {
+        storeFailures.increment(upstream);
     }
 
     /** One request sent to the node (in a single call or inside a batch), with the duration of that call and its outcome. */

@@ -156,7 +156,7 @@ public class RpcProxy {
             Optional<RpcMethodAccess.Refusal> refusal = node.access().refusal(c.method, scopes);
             if (refusal.isPresent()) {
                 c.refused = true;
-                metrics.refused.increment(node.name(), node.access().label(c.method));
+                metrics.refused(node.name(), node.access().label(c.method));
                 if (!c.notification) {
                     c.answer = RpcEnvelope.refused(c.id, node.name(), c.method, refusal.get());
                 }
@@ -187,7 +187,7 @@ public class RpcProxy {
                 SingleFlight.Flight<RpcOutcome> flight = flights.join(c.key, shared -> outgoing.add(new RpcUpstreamBatch.Outgoing(c, shared)));
                 c.pending = flight.result();
                 if (!flight.started()) {
-                    metrics.coalesced.increment(node.name());
+                    metrics.coalesced(node.name());
                 }
             } else {
                 c.xCache = CacheStatus.BYPASS;
@@ -195,7 +195,7 @@ public class RpcProxy {
                 outgoing.add(new RpcUpstreamBatch.Outgoing(c, own));
                 c.pending = own;
             }
-            metrics.requests.increment(node.name(), policy.label(c.method), EnumText.of(c.xCache));
+            metrics.request(node.name(), policy.label(c.method), EnumText.of(c.xCache));
         }
         if (!outgoing.isEmpty()) {
             upstreamBatch.send(node, outgoing);
