@@ -135,7 +135,7 @@ public final class RpcMethodPolicy {
         return rules.ruleOf(method);
     }
 
-    /** The method's name for metrics: itself when a rule names it, else "_other", so callers cannot grow the series. */
+    /** The rule that decides, for metrics: the method when named, the prefix with '*', else "_other", so callers cannot grow the series. */
     String label(String method) {
         return rules.label(method);
     }
