@@ -17,7 +17,7 @@ class ConfigChecks {
 
     ConfigChecks(PgcacheConfig config) {
         List<String> problems = new ArrayList<>();
-        PgcacheConfig.Limits l = config.limits();
+        LimitsConfig l = config.limits();
         atLeast(problems, "pgcache.limits.max-value-size", l.maxValueSize().asLongValue(), 1);
         between(problems, "pgcache.limits.max-key-bytes", l.maxKeyBytes(), 1, 2048); // btree entries must fit in a page
         between(problems, "pgcache.limits.max-json-depth", l.maxJsonDepth(), 1, 1000);
@@ -38,7 +38,7 @@ class ConfigChecks {
         if (l.maxTtl().isNegative() || l.maxTtl().isZero()) {
             problems.add("pgcache.limits.max-ttl must be above zero");
         }
-        PgcacheConfig.Purge p = config.purge();
+        PurgeConfig p = config.purge();
         atLeast(problems, "pgcache.purge.batch-size", p.batchSize(), 1);
         atLeast(problems, "pgcache.purge.max-batches", p.maxBatches(), 1);
         if (p.interval().isNegative() || p.interval().isZero()) {

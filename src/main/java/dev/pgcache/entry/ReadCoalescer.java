@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,20 +15,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ApplicationScoped
 public class ReadCoalescer {
 
-    private final EntryStore store;
-    private final StatementCoalescer<EntryId, Optional<Entry>> coalescer;
+    private final Function<EntryId, Optional<Entry>> read;
 
     ReadCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
-        this.store = store;
-        PgcacheConfig.Coalescing reads = config.reads();
-        this.coalescer = reads.maxQueries() > 0
-                ? new StatementCoalescer<>("pgcache-reads", reads.maxQueries(), reads.maxPerQuery(), store::getEach, store::get,
-                        StatementCoalescer.sizesMetric(registry, "read")::record)
-                : null;
+        this.read = StatementCoalescer.configured("read", config.reads(), registry, store::getEach, store::get);
     }
 
     /** The live entry under the id, as {@link EntryStore#get} answers it. */
     public Optional<Entry> get(EntryId id) {
-        return coalescer == null ? store.get(id) : coalescer.submit(id);
+        return read.apply(id);
     }
 }

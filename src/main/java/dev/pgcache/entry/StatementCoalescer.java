@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 
+import dev.pgcache.config.CoalescingConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -92,6 +93,23 @@ final class StatementCoalescer<Q, A> {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * How requests of one kind reach the database as a {@code pgcache.reads}/{@code pgcache.writes}
+     * setting asks: through a coalescer whose statement sizes are recorded under this kind, or, with
+     * {@code max-queries} 0, each on its own.
+     *
+     * @param kind "read" or "write": the metric's kind tag, and the threads' name ({@code pgcache-<kind>s})
+     */
+    static <Q, A> Function<Q, A> configured(String kind, CoalescingConfig setting, MeterRegistry registry,
+            Function<List<Q>, List<A>> statement, Function<Q, A> single) {
+        if (setting.maxQueries() <= 0) {
+            return single;
+        }
+        StatementCoalescer<Q, A> coalescer = new StatementCoalescer<>("pgcache-" + kind + "s", setting.maxQueries(),
+                setting.maxPerQuery(), statement, single, sizesMetric(registry, kind)::record);
+        return coalescer::submit;
     }
 
     /** {@code pgcache_statement_requests}: how many requests each shared statement answered, by kind. */

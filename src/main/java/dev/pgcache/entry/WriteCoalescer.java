@@ -1,5 +1,7 @@
 package dev.pgcache.entry;
 
+import java.util.function.Function;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.pgcache.config.PgcacheConfig;
@@ -15,22 +17,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class WriteCoalescer {
 
     private final EntryStore store;
-    private final StatementCoalescer<WriteRequest, WriteOutcome> coalescer;
+    private final Function<WriteRequest, WriteOutcome> write;
 
     WriteCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
         this.store = store;
-        PgcacheConfig.Coalescing writes = config.writes();
-        this.coalescer = writes.maxQueries() > 0
-                ? new StatementCoalescer<>("pgcache-writes", writes.maxQueries(), writes.maxPerQuery(), store::upsertEach, store::upsert,
-                        StatementCoalescer.sizesMetric(registry, "write")::record)
-                : null;
+        this.write = StatementCoalescer.configured("write", config.writes(), registry, store::upsertEach, store::upsert);
     }
 
     /** Writes as {@link EntryStore#upsert} does; a write with a precondition is sent on its own. */
     public WriteOutcome upsert(WriteRequest w) {
-        if (coalescer == null || !(w.precondition() instanceof WritePrecondition.None)) {
+        if (!(w.precondition() instanceof WritePrecondition.None)) {
             return store.upsert(w);
         }
-        return coalescer.submit(w);
+        return write.apply(w);
     }
 }

@@ -8,7 +8,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 
-import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.CircuitBreakerConfig;
+import dev.pgcache.config.EnumText;
+import dev.pgcache.config.RetryConfig;
 
 /**
  * A source behind retries with exponential backoff and a circuit breaker, both SmallRye Fault
@@ -30,7 +32,7 @@ public final class GuardedSource implements Source {
      * @param cb          circuit breaker settings
      * @param maxDuration bound on all attempts together, the namespace's wait-timeout
      */
-    public GuardedSource(String namespace, Source inner, PgcacheConfig.Upstream.Retry retry, PgcacheConfig.Upstream.CircuitBreaker cb,
+    public GuardedSource(String namespace, Source inner, RetryConfig retry, CircuitBreakerConfig cb,
             Duration maxDuration, LoadMetrics metrics) {
         this.namespace = namespace;
         this.inner = inner;
@@ -84,7 +86,7 @@ public final class GuardedSource implements Source {
             }
             return f;
         } catch (UpstreamFailure e) {
-            outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+            outcome = EnumText.of(e.kind());
             throw e;
         } finally {
             metrics.attempt(namespace, outcome, System.nanoTime() - start);

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
@@ -115,7 +116,7 @@ public class Loader {
             metrics.load(ns, trigger, loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
             shared.complete(loaded);
         } catch (UpstreamFailure e) {
-            fail(ns, trigger, e.kind().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+            fail(ns, trigger, EnumText.of(e.kind()), e.getMessage());
             shared.completeExceptionally(e);
         } catch (LoadFailure e) {
             fail(ns, trigger, e.slug().equals("upstream-wait-timeout") ? "wait_timeout" : e.slug(), e.getMessage());

@@ -13,9 +13,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.Startup;
 
-import dev.pgcache.protocol.JsonBodies;
+import dev.pgcache.config.CircuitBreakerConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.RetryConfig;
+import dev.pgcache.config.UpstreamConfig;
 import dev.pgcache.entry.NamespacePolicies;
+import dev.pgcache.protocol.JsonBodies;
 
 /**
  * The upstreams of all namespaces that declare one, built and checked once at start: a bad URL
@@ -65,7 +68,7 @@ public class Upstreams {
         return Optional.ofNullable(byNamespace.get(namespace));
     }
 
-    private static void check(String prefix, PgcacheConfig.Upstream u) {
+    private static void check(String prefix, UpstreamConfig u) {
         if (u.negativeTtl().isNegative()) {
             throw new IllegalStateException(prefix + ".negative-ttl must not be negative");
         }
@@ -76,8 +79,8 @@ public class Upstreams {
      * Checks the settings every upstream has (timeouts, retries, circuit breaker, headers), for the
      * read-through upstreams here and the JSON-RPC proxy's; a bad one stops the start with the property named.
      */
-    public static void checkCall(String prefix, Duration timeout, Duration waitTimeout, PgcacheConfig.Upstream.Retry retry,
-            PgcacheConfig.Upstream.CircuitBreaker cb, Map<String, String> headers) {
+    public static void checkCall(String prefix, Duration timeout, Duration waitTimeout, RetryConfig retry,
+            CircuitBreakerConfig cb, Map<String, String> headers) {
         positive(prefix + ".timeout", timeout);
         positive(prefix + ".wait-timeout", waitTimeout);
         if (retry.maxRetries() < 0 || retry.maxRetries() > 10) {

@@ -3,21 +3,13 @@ package dev.pgcache.metrics;
 import jakarta.inject.Singleton;
 
 import dev.pgcache.config.PgcacheConfig;
-import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.ScheduledExecution;
+import dev.pgcache.config.SwitchedOff;
 
 /** Skips the table-stats refresh where {@code pgcache.table-stats.enabled=false}, e.g. on all replicas but one. */
 @Singleton
-class TableStatsDisabled implements Scheduled.SkipPredicate {
-
-    private final boolean enabled;
+class TableStatsDisabled extends SwitchedOff {
 
     TableStatsDisabled(PgcacheConfig config) {
-        this.enabled = config.tableStats().enabled();
-    }
-
-    @Override
-    public boolean test(ScheduledExecution execution) {
-        return !enabled;
+        super(config.tableStats().enabled());
     }
 }

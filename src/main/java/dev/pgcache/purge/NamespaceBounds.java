@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.config.DefaultsConfig;
 import dev.pgcache.config.PgcacheConfig;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -61,7 +62,7 @@ public class NamespaceBounds {
         return bounds;
     }
 
-    private static void refuseDefaults(PgcacheConfig.Defaults defaults) {
+    private static void refuseDefaults(DefaultsConfig defaults) {
         for (String name : new String[] { "max-entries", "max-bytes" }) {
             boolean set = name.equals("max-entries") ? defaults.maxEntries().isPresent() : defaults.maxBytes().isPresent();
             if (set) {

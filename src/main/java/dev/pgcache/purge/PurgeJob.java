@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.PurgeConfig;
 import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.PurgeBatch;
 import dev.pgcache.entry.StoreUnavailableException;
@@ -33,7 +34,7 @@ public class PurgeJob {
     private final Evictor evictor;
     private final PurgeStatus status;
     private final CacheMetrics metrics;
-    private final PgcacheConfig.Purge config;
+    private final PurgeConfig config;
 
     PurgeJob(MaintenanceStore store, Evictor evictor, PurgeStatus status, CacheMetrics metrics, PgcacheConfig config) {
         this.store = store;

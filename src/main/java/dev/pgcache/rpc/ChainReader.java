@@ -6,27 +6,53 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.pgcache.load.UpstreamFailure;
 
-/** How the chain tracker reads a node's head, finalized block and block hashes: one way per chain kind. */
-interface ChainReader {
+/**
+ * How the chain tracker reads a node's head, finalized block and block hashes: one way per chain
+ * kind. The finalized block is the node's own when it names one (and pgcache.rpc.upstreams.*.finalized-tag
+ * is on), never above the head; else the head minus finality-depth.
+ */
+abstract class ChainReader {
 
     /** A block: its number and hash. */
     record Block(long number, String hash) {
     }
 
-    Block head();
+    final RpcConnection node;
+    private final int depth;
+    /** Whether to ask the node for its finalized block; a kind of node may turn it off when the node has none. */
+    volatile boolean askFinalized;
 
-    /** The finalized block's number, given the head's. */
-    long finalized(long head);
+    private ChainReader(RpcConnection node, boolean finalizedTag, int depth) {
+        this.node = node;
+        this.askFinalized = finalizedTag;
+        this.depth = depth;
+    }
 
-    /** The hash of the block at this height on the node's chain now, or null when there is none. */
-    String hashAt(long number);
-
-    static ChainReader of(String chain, RpcNode node, boolean finalizedTag, int depth) {
+    static ChainReader of(String chain, RpcConnection node, boolean finalizedTag, int depth) {
         return chain.equalsIgnoreCase("substrate") ? new Substrate(node, finalizedTag, depth) : new Ethereum(node, finalizedTag, depth);
     }
 
-    private static long number(RpcNode node, JsonNode n, String what) {
-        BigInteger v = RpcMethodPolicy.number(n);
+    abstract Block head();
+
+    /** The hash of the block at this height on the node's chain now, or null when there is none. */
+    abstract String hashAt(long number);
+
+    /** The number of the block the node calls finalized, or null when it names none. */
+    abstract Long finalizedByNode();
+
+    /** The finalized block's number, given the head's. */
+    final long finalized(long head) {
+        if (askFinalized) {
+            Long n = finalizedByNode();
+            if (n != null) {
+                return Math.min(head, n);
+            }
+        }
+        return Math.max(-1, head - depth);
+    }
+
+    final long number(JsonNode n, String what) {
+        BigInteger v = BlockParams.number(n);
         if (v == null) {
             throw new UpstreamFailure(UpstreamFailure.Kind.BAD_ANSWER, "the JSON-RPC upstream '" + node.name() + "' gave no block number for " + what);
         }
@@ -34,76 +60,57 @@ interface ChainReader {
     }
 
     /** eth_getBlockByNumber with the latest and finalized tags; head minus depth on nodes without the finalized tag. */
-    final class Ethereum implements ChainReader {
-        private final RpcNode node;
-        private final int depth;
-        private volatile boolean askFinalized;
+    static final class Ethereum extends ChainReader {
 
-        Ethereum(RpcNode node, boolean finalizedTag, int depth) {
-            this.node = node;
-            this.askFinalized = finalizedTag;
-            this.depth = depth;
+        Ethereum(RpcConnection node, boolean finalizedTag, int depth) {
+            super(node, finalizedTag, depth);
         }
 
         @Override
-        public Block head() {
+        Block head() {
             JsonNode b = node.call("eth_getBlockByNumber", "latest", false);
-            return new Block(number(node, b.path("number"), "latest"), b.path("hash").asText(null));
+            return new Block(number(b.path("number"), "latest"), b.path("hash").asText(null));
         }
 
         @Override
-        public long finalized(long head) {
-            if (askFinalized) {
-                try {
-                    JsonNode b = node.call("eth_getBlockByNumber", "finalized", false);
-                    if (!b.isNull()) {
-                        return Math.min(head, number(node, b.path("number"), "finalized"));
-                    }
-                } catch (RpcNode.RpcErrorAnswer e) {
-                    askFinalized = false; // the node has no finalized tag: count depth from now on
-                }
+        Long finalizedByNode() {
+            try {
+                JsonNode b = node.call("eth_getBlockByNumber", "finalized", false);
+                return b.isNull() ? null : number(b.path("number"), "finalized");
+            } catch (RpcConnection.RpcErrorAnswer e) {
+                askFinalized = false; // the node has no finalized tag: count depth from now on
+                return null;
             }
-            return Math.max(-1, head - depth);
         }
 
         @Override
-        public String hashAt(long number) {
+        String hashAt(long number) {
             JsonNode b = node.call("eth_getBlockByNumber", "0x" + Long.toHexString(number), false);
             return b.isNull() ? null : b.path("hash").asText(null);
         }
     }
 
     /** chain_getHeader, chain_getBlockHash and chain_getFinalizedHead. */
-    final class Substrate implements ChainReader {
-        private final RpcNode node;
-        private final boolean finalizedTag;
-        private final int depth;
+    static final class Substrate extends ChainReader {
 
-        Substrate(RpcNode node, boolean finalizedTag, int depth) {
-            this.node = node;
-            this.finalizedTag = finalizedTag;
-            this.depth = depth;
+        Substrate(RpcConnection node, boolean finalizedTag, int depth) {
+            super(node, finalizedTag, depth);
         }
 
         @Override
-        public Block head() {
-            long n = number(node, node.call("chain_getHeader").path("number"), "chain_getHeader");
+        Block head() {
+            long n = number(node.call("chain_getHeader").path("number"), "chain_getHeader");
             return new Block(n, hashAt(n));
         }
 
         @Override
-        public long finalized(long head) {
-            if (finalizedTag) {
-                JsonNode hash = node.call("chain_getFinalizedHead");
-                if (hash.isTextual()) {
-                    return Math.min(head, number(node, node.call("chain_getHeader", hash.asText()).path("number"), "the finalized head"));
-                }
-            }
-            return Math.max(-1, head - depth);
+        Long finalizedByNode() {
+            JsonNode hash = node.call("chain_getFinalizedHead");
+            return hash.isTextual() ? number(node.call("chain_getHeader", hash.asText()).path("number"), "the finalized head") : null;
         }
 
         @Override
-        public String hashAt(long number) {
+        String hashAt(long number) {
             JsonNode h = node.call("chain_getBlockHash", number);
             return h.isTextual() ? h.asText() : null;
         }

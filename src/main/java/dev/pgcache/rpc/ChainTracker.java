@@ -33,7 +33,7 @@ final class ChainTracker {
     static final int MAX_WALK = 64;
     static final int REMEMBERED = 256;
 
-    private final RpcNode node;
+    private final RpcConnection node;
     private final ChainReader reader;
     private final Invalidations invalidations;
     private final RpcMetrics metrics;
@@ -49,7 +49,7 @@ final class ChainTracker {
     private Long pendingInvalidation; // guarded by lock: a re-org whose invalidation failed, retried on the next refresh
     private boolean failing; // guarded by lock: log a failing node once, not every poll
 
-    ChainTracker(RpcNode node, ChainReader reader, Invalidations invalidations, RpcMetrics metrics, Duration interval, Duration firstWait) {
+    ChainTracker(RpcConnection node, ChainReader reader, Invalidations invalidations, RpcMetrics metrics, Duration interval, Duration firstWait) {
         this.node = node;
         this.reader = reader;
         this.invalidations = invalidations;

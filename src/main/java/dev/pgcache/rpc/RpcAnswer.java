@@ -7,8 +7,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.pgcache.protocol.Utf8;
 import dev.pgcache.memory.MemoryBudget;
+import dev.pgcache.protocol.Utf8;
 
 /**
  * The answers to one JSON-RPC body, kept as parts until the size of the whole is known. Identical
@@ -41,7 +41,7 @@ final class RpcAnswer {
 
     /** An answer with a result, its text shared with the other answers to identical requests. */
     void addResult(JsonNode id, String resultJson) {
-        String head = RpcProxy.envelope(id) + ",\"result\":";
+        String head = RpcEnvelope.envelope(id) + ",\"result\":";
         answers.add(new String[] { head, resultJson, "}" });
         bytes += Utf8.length(head) + measured.computeIfAbsent(resultJson, Utf8::length) + 1;
     }

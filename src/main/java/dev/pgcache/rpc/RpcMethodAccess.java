@@ -1,14 +1,12 @@
 package dev.pgcache.rpc;
 
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.pgcache.config.EnumText;
 import dev.pgcache.security.Scope;
 
 /**
@@ -32,15 +30,12 @@ public final class RpcMethodAccess {
         READ, WRITE, ADMIN, DENY;
 
         static Access parse(String text) {
-            try {
-                return valueOf(text.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a method access; use read, write, admin or deny");
-            }
+            return EnumText.parse(Access.class, text)
+                    .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not a method access; use read, write, admin or deny"));
         }
 
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return EnumText.of(this);
         }
     }
 
@@ -79,8 +74,7 @@ public final class RpcMethodAccess {
 
     private final String upstream;
     private final boolean adminEnabled;
-    private final Map<String, Access> exact = new LinkedHashMap<>();
-    private final List<Map.Entry<String, Access>> prefixes;
+    private final MethodTable<Access> classes;
 
     /**
      * @param upstream     the upstream's name, for the messages
@@ -92,60 +86,23 @@ public final class RpcMethodAccess {
     public RpcMethodAccess(String upstream, Map<String, String> defaults, Map<String, String> overrides, boolean adminEnabled) {
         this.upstream = upstream;
         this.adminEnabled = adminEnabled;
-        Map<String, String> all = new LinkedHashMap<>(defaults);
-        all.putAll(overrides);
-        Map<String, Access> byPrefix = new LinkedHashMap<>();
-        all.forEach((method, text) -> {
-            Access access;
-            try {
-                access = Access.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(method + ": " + e.getMessage());
-            }
-            if (method.endsWith("*")) {
-                byPrefix.put(method.substring(0, method.length() - 1), access);
-            } else {
-                exact.put(method, access);
-            }
-        });
-        this.prefixes = byPrefix.entrySet().stream()
-                .sorted(Comparator.comparingInt((Map.Entry<String, Access> e) -> e.getKey().length()).reversed()).toList();
+        this.classes = new MethodTable<>(defaults, overrides, Access::parse);
     }
 
     /** The shipped classes of a chain kind: ethereum or substrate. */
     public static Map<String, String> defaultsOf(String chain) {
-        return switch (chain.toLowerCase(Locale.ROOT)) {
-            case "ethereum" -> ETHEREUM;
-            case "substrate" -> SUBSTRATE;
-            default -> throw new IllegalArgumentException("'" + chain + "' is not a chain kind; use ethereum or substrate");
-        };
+        return MethodTable.forChain(chain, ETHEREUM, SUBSTRATE);
     }
 
     /** The method's class; deny when no rule names it. */
     Access accessOf(String method) {
-        Access a = exact.get(method);
-        if (a != null) {
-            return a;
-        }
-        for (Map.Entry<String, Access> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getValue();
-            }
-        }
-        return Access.DENY;
+        Access a = classes.ruleOf(method);
+        return a == null ? Access.DENY : a;
     }
 
     /** The rule that decided, for metrics: the method when named, the prefix with '*', else "_other" (bounded by config). */
     String label(String method) {
-        if (exact.containsKey(method)) {
-            return method;
-        }
-        for (Map.Entry<String, Access> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getKey() + "*";
-            }
-        }
-        return "_other";
+        return classes.label(method);
     }
 
     /** Why a request is refused: the method's class and a message that names the method and what it needs. */

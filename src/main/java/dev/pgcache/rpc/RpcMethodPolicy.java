@@ -2,14 +2,10 @@ package dev.pgcache.rpc;
 
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -71,10 +67,6 @@ public final class RpcMethodPolicy {
             "author_*", "never", "system_accountNextIndex", "never", "chain_subscribe*", "never", "chain_unsubscribe*", "never",
             "state_subscribe*", "never", "state_unsubscribe*", "never");
 
-    private static final Pattern HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
-    private static final Pattern HEX_NUMBER = Pattern.compile("0x[0-9a-fA-F]{1,15}");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,18}");
-
     /** How a method's answers are cached. */
     enum Kind {
         STATIC, BLOCK, MINED, LOGS, HEAD, NEVER
@@ -120,8 +112,7 @@ public final class RpcMethodPolicy {
     public record Storage(Lifetime lifetime, Long revision) {
     }
 
-    private final Map<String, Rule> exact = new LinkedHashMap<>();
-    private final List<Map.Entry<String, Rule>> prefixes = new ArrayList<>();
+    private final MethodTable<Rule> rules;
     private final Lifetimes lifetimes;
 
     /**
@@ -131,57 +122,22 @@ public final class RpcMethodPolicy {
      */
     public RpcMethodPolicy(Map<String, String> defaults, Map<String, String> overrides, Lifetimes lifetimes) {
         this.lifetimes = lifetimes;
-        Map<String, String> all = new LinkedHashMap<>(defaults);
-        all.putAll(overrides);
-        all.forEach((method, spec) -> {
-            Rule rule;
-            try {
-                rule = Rule.parse(spec);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(method + ": " + e.getMessage());
-            }
-            if (method.endsWith("*")) {
-                prefixes.add(Map.entry(method.substring(0, method.length() - 1), rule));
-            } else {
-                exact.put(method, rule);
-            }
-        });
-        prefixes.sort(Comparator.comparingInt((Map.Entry<String, Rule> e) -> e.getKey().length()).reversed());
+        this.rules = new MethodTable<>(defaults, overrides, Rule::parse);
     }
 
     /** The shipped rules of a chain kind: ethereum or substrate. */
     public static Map<String, String> defaultsOf(String chain) {
-        return switch (chain.toLowerCase(Locale.ROOT)) {
-            case "ethereum" -> ETHEREUM;
-            case "substrate" -> SUBSTRATE;
-            default -> throw new IllegalArgumentException("'" + chain + "' is not a chain kind; use ethereum or substrate");
-        };
+        return MethodTable.forChain(chain, ETHEREUM, SUBSTRATE);
     }
 
+    /** The method's rule, or null when no rule names it (passed through, never cached). */
     Rule ruleOf(String method) {
-        Rule rule = exact.get(method);
-        if (rule != null) {
-            return rule;
-        }
-        for (Map.Entry<String, Rule> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getValue();
-            }
-        }
-        return null;
+        return rules.ruleOf(method);
     }
 
-    /** The method's name for metrics: itself when a rule names it, else "_other", so callers cannot grow the series. */
+    /** The rule that decides, for metrics: the method when named, the prefix with '*', else "_other", so callers cannot grow the series. */
     String label(String method) {
-        if (exact.containsKey(method)) {
-            return method;
-        }
-        for (Map.Entry<String, Rule> p : prefixes) {
-            if (method.startsWith(p.getKey())) {
-                return p.getKey() + "*";
-            }
-        }
-        return "_other";
+        return rules.label(method);
     }
 
     /** Before the call: whether an answer to it may come from the cache (and so be looked up and stored). */
@@ -194,15 +150,15 @@ public final class RpcMethodPolicy {
             case STATIC, MINED -> true;
             case NEVER -> false;
             case HEAD -> !lifetimes.headTtl().isZero();
-            case BLOCK -> cacheableRef(blockRef(param(params, rule.param())));
-            case LOGS -> cacheableRef(logsRef(params));
+            case BLOCK -> cacheableRef(BlockParams.of(BlockParams.param(params, rule.param())));
+            case LOGS -> cacheableRef(BlockParams.ofLogs(params));
         };
     }
 
-    private boolean cacheableRef(BlockRef ref) {
+    private boolean cacheableRef(BlockParams.Ref ref) {
         return switch (ref) {
-            case BlockRef.Invalid i -> false;
-            case BlockRef.Tag t -> !t.name().equals("pending") && !lifetimes.headTtl().isZero();
+            case BlockParams.Ref.Invalid i -> false;
+            case BlockParams.Ref.Tag t -> !t.name().equals("pending") && !lifetimes.headTtl().isZero();
             default -> true;
         };
     }
@@ -220,11 +176,11 @@ public final class RpcMethodPolicy {
             case NEVER -> Optional.empty();
             case STATIC -> Optional.of(new Storage(new Lifetime(lifetimes.staticTtl(), Duration.ZERO), null));
             case HEAD -> head(heads);
-            case BLOCK -> byRef(blockRef(param(params, rule.param())), heads);
-            case LOGS -> byRef(logsRef(params), heads);
+            case BLOCK -> byRef(BlockParams.of(BlockParams.param(params, rule.param())), heads);
+            case LOGS -> byRef(BlockParams.ofLogs(params), heads);
             case MINED -> {
-                BigInteger n = number(result.path("blockNumber"));
-                yield n == null ? Optional.empty() : byRef(new BlockRef.Number(n.longValue()), heads);
+                BigInteger n = BlockParams.number(result.path("blockNumber"));
+                yield n == null ? Optional.empty() : byRef(new BlockParams.Ref.Number(n.longValue()), heads);
             }
         };
     }
@@ -236,12 +192,12 @@ public final class RpcMethodPolicy {
         return Optional.of(new Storage(new Lifetime(Optional.of(lifetimes.headTtl()), Duration.ZERO), heads == null ? null : heads.head()));
     }
 
-    private Optional<Storage> byRef(BlockRef ref, Heads heads) {
+    private Optional<Storage> byRef(BlockParams.Ref ref, Heads heads) {
         return switch (ref) {
-            case BlockRef.Invalid i -> Optional.empty();
-            case BlockRef.Hash h -> Optional.of(new Storage(new Lifetime(lifetimes.finalizedTtl(), Duration.ZERO), null));
-            case BlockRef.Tag t -> t.name().equals("pending") ? Optional.empty() : head(heads);
-            case BlockRef.Number n -> {
+            case BlockParams.Ref.Invalid i -> Optional.empty();
+            case BlockParams.Ref.Hash h -> Optional.of(new Storage(new Lifetime(lifetimes.finalizedTtl(), Duration.ZERO), null));
+            case BlockParams.Ref.Tag t -> t.name().equals("pending") ? Optional.empty() : head(heads);
+            case BlockParams.Ref.Number n -> {
                 if (heads == null || n.n() > heads.head()) {
                     yield Optional.empty();
                 }
@@ -251,99 +207,6 @@ public final class RpcMethodPolicy {
                 yield Optional.of(new Storage(new Lifetime(Optional.of(lifetimes.unfinalizedTtl()), Duration.ZERO), n.n()));
             }
         };
-    }
-
-    /** A block as a parameter names it. */
-    sealed interface BlockRef {
-        record Tag(String name) implements BlockRef {
-        }
-
-        record Number(long n) implements BlockRef {
-        }
-
-        record Hash(String hash) implements BlockRef {
-        }
-
-        record Invalid() implements BlockRef {
-        }
-    }
-
-    private static JsonNode param(JsonNode params, int i) {
-        return params != null && params.isArray() ? params.get(i) : null;
-    }
-
-    /** Reads a block parameter; absent or null means latest, as nodes read it. */
-    static BlockRef blockRef(JsonNode p) {
-        if (p == null || p.isNull()) {
-            return new BlockRef.Tag("latest");
-        }
-        if (p.isObject()) {
-            if (p.hasNonNull("blockHash")) {
-                return blockRef(p.get("blockHash")) instanceof BlockRef.Hash h ? h : new BlockRef.Invalid();
-            }
-            return p.hasNonNull("blockNumber") ? blockRef(p.get("blockNumber")) : new BlockRef.Invalid();
-        }
-        if (p.isTextual()) {
-            String s = p.asText();
-            switch (s) {
-                case "latest", "pending", "safe", "finalized" -> {
-                    return new BlockRef.Tag(s);
-                }
-                case "earliest" -> {
-                    return new BlockRef.Number(0);
-                }
-                default -> {
-                }
-            }
-            if (HASH.matcher(s).matches()) {
-                return new BlockRef.Hash(s);
-            }
-        }
-        BigInteger n = number(p);
-        return n == null ? new BlockRef.Invalid() : new BlockRef.Number(n.longValue());
-    }
-
-    /** eth_getLogs: by blockHash, else by the higher of fromBlock and toBlock (both default to latest). */
-    private static BlockRef logsRef(JsonNode params) {
-        JsonNode filter = param(params, 0);
-        if (filter == null || !filter.isObject()) {
-            return new BlockRef.Invalid();
-        }
-        if (filter.hasNonNull("blockHash")) {
-            return blockRef(filter.get("blockHash")) instanceof BlockRef.Hash h ? h : new BlockRef.Invalid();
-        }
-        BlockRef from = blockRef(filter.get("fromBlock"));
-        BlockRef to = blockRef(filter.get("toBlock"));
-        if (from instanceof BlockRef.Invalid || to instanceof BlockRef.Invalid || from instanceof BlockRef.Hash || to instanceof BlockRef.Hash) {
-            return new BlockRef.Invalid();
-        }
-        if (to instanceof BlockRef.Tag) {
-            return to;
-        }
-        if (from instanceof BlockRef.Tag) {
-            return from;
-        }
-        return new BlockRef.Number(Math.max(((BlockRef.Number) from).n(), ((BlockRef.Number) to).n()));
-    }
-
-    /** A block number as JSON-RPC writes it: a hex quantity ("0x1b4"), a decimal string or a JSON integer; null otherwise. */
-    static BigInteger number(JsonNode p) {
-        if (p == null) {
-            return null;
-        }
-        if (p.isIntegralNumber() && p.bigIntegerValue().signum() >= 0 && p.bigIntegerValue().bitLength() < 63) {
-            return p.bigIntegerValue();
-        }
-        if (p.isTextual()) {
-            String s = p.asText();
-            if (HEX_NUMBER.matcher(s).matches()) {
-                return new BigInteger(s.substring(2), 16);
-            }
-            if (DECIMAL.matcher(s).matches()) {
-                return new BigInteger(s);
-            }
-        }
-        return null;
     }
 
     private static Map<String, String> ordered(String... pairs) {

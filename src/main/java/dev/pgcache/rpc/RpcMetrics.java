@@ -1,16 +1,14 @@
 package dev.pgcache.rpc;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+
+import dev.pgcache.metrics.TaggedCounter;
+import dev.pgcache.metrics.TaggedGauge;
 
 /**
  * JSON-RPC proxy metrics, tagged by upstream (from config) and method. Methods no policy names
@@ -20,60 +18,69 @@ import io.micrometer.core.instrument.Timer;
 public class RpcMetrics {
 
     private final MeterRegistry registry;
-    private final Map<String, AtomicLong[]> heads = new ConcurrentHashMap<>();
+
+    private final TaggedCounter requests;
+    private final TaggedCounter upstreamCalls;
+    private final TaggedCounter refused;
+    private final TaggedCounter coalesced;
+    private final TaggedCounter reorgs;
+    private final TaggedCounter storeFailures;
+    private final TaggedGauge head;
+    private final TaggedGauge finalized;
 
     RpcMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.requests = TaggedCounter.of(registry, "pgcache.rpc.requests",
+                "JSON-RPC requests by upstream, method and cache outcome (hit, miss, bypass)", "upstream", "method", "cache");
+        this.upstreamCalls = TaggedCounter.of(registry, "pgcache.rpc.upstream.calls", "Requests sent to the node, by method",
+                "upstream", "method");
+        this.refused = TaggedCounter.of(registry, "pgcache.rpc.refused",
+                "JSON-RPC requests refused for their method, by the access rule that decided", "upstream", "method");
+        this.coalesced = TaggedCounter.of(registry, "pgcache.rpc.coalesced", "Requests answered by an identical request already in flight",
+                "upstream");
+        this.reorgs = TaggedCounter.of(registry, "pgcache.rpc.reorgs",
+                "Re-orgs noticed; each invalidates the cached answers about the blocks it replaced", "upstream");
+        this.storeFailures = TaggedCounter.of(registry, "pgcache.rpc.store.errors",
+                "Cache reads or writes of the proxy that failed; the request was answered from the node", "upstream");
+        this.head = TaggedGauge.of(registry, "pgcache.rpc.head", "Latest block number seen on the node", "upstream");
+        this.finalized = TaggedGauge.of(registry, "pgcache.rpc.finalized", "Finalized block number of the node, as pgcache takes it",
+                "upstream");
     }
 
     /** One request answered: cache = hit, miss (fetched, may be stored) or bypass (not cacheable). */
     void request(String upstream, String method, String cache) {
-        Counter.builder("pgcache.rpc.requests").description("JSON-RPC requests by upstream, method and cache outcome (hit, miss, bypass)")
-                .tags("upstream", upstream, "method", method, "cache", cache).register(registry).increment();
-    }
-
-    /** One request sent to the node (in a single call or inside a batch), with the duration of that call and its outcome. */
-    void upstreamCall(String upstream, String method, String outcome, long nanos) {
-        Counter.builder("pgcache.rpc.upstream.calls").description("Requests sent to the node, by method")
-                .tags("upstream", upstream, "method", method).register(registry).increment();
-        Timer.builder("pgcache.rpc.upstream.latency").description("Duration of the node call that carried each request")
-                .tags("upstream", upstream, "method", method, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        requests.increment(upstream, method, cache);
     }
 
     /** A request refused for its method (the key's scope, or the upstream's method access); method is the rule that decided. */
     void refused(String upstream, String method) {
-        Counter.builder("pgcache.rpc.refused").description("JSON-RPC requests refused for their method, by the access rule that decided")
-                .tags("upstream", upstream, "method", method).register(registry).increment();
+        refused.increment(upstream, method);
     }
 
     /** A request that joined an identical one in flight instead of calling the node. */
     void coalesced(String upstream) {
-        Counter.builder("pgcache.rpc.coalesced").description("Requests answered by an identical request already in flight")
-                .tags("upstream", upstream).register(registry).increment();
+        coalesced.increment(upstream);
     }
 
     /** A re-org noticed by the chain tracker. */
     void reorg(String upstream) {
-        Counter.builder("pgcache.rpc.reorgs").description("Re-orgs noticed; each invalidates the cached answers about the blocks it replaced")
-                .tags("upstream", upstream).register(registry).increment();
+        reorgs.increment(upstream);
     }
 
     /** A cacheable answer that could not be stored, or a cache that could not be read (the answer still went out). */
     void storeFailed(String upstream) {
-        Counter.builder("pgcache.rpc.store.errors").description("Cache reads or writes of the proxy that failed; the request was answered from the node")
-                .tags("upstream", upstream).register(registry).increment();
+        storeFailures.increment(upstream);
+    }
+
+    /** One request sent to the node (in a single call or inside a batch), with the duration of that call and its outcome. */
+    void upstreamCall(String upstream, String method, String outcome, long nanos) {
+        upstreamCalls.increment(upstream, method);
+        Timer.builder("pgcache.rpc.upstream.latency").description("Duration of the node call that carried each request")
+                .tags("upstream", upstream, "method", method, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void heads(String upstream, long head, long finalized) {
-        AtomicLong[] g = heads.computeIfAbsent(upstream, u -> {
-            AtomicLong[] values = { new AtomicLong(-1), new AtomicLong(-1) };
-            Gauge.builder("pgcache.rpc.head", values[0], AtomicLong::get).description("Latest block number seen on the node")
-                    .tag("upstream", u).register(registry);
-            Gauge.builder("pgcache.rpc.finalized", values[1], AtomicLong::get).description("Finalized block number of the node, as pgcache takes it")
-                    .tag("upstream", u).register(registry);
-            return values;
-        });
-        g[0].set(head);
-        g[1].set(finalized);
+        this.head.set(upstream, head);
+        this.finalized.set(upstream, finalized);
     }
 }

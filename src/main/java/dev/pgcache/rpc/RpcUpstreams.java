@@ -11,14 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 
-import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.config.RpcConfig;
 import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.LoadMetrics;
 import dev.pgcache.load.Upstreams;
+import dev.pgcache.protocol.ProblemException;
 
 /**
  * The JSON-RPC upstreams ({@code pgcache.rpc.upstreams.<name>.*}), built and checked once at
@@ -32,7 +33,7 @@ public class RpcUpstreams {
     private final Map<String, RpcNode> byName = new TreeMap<>();
 
     RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics) {
-        PgcacheConfig.Rpc rpc = config.rpc();
+        RpcConfig rpc = config.rpc();
         if (rpc.maxBatchSize() < 1) {
             throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
         }
@@ -43,7 +44,7 @@ public class RpcUpstreams {
         rpc.upstreams().forEach((name, u) -> {
             String prefix = "pgcache.rpc.upstreams." + name;
             try {
-                keyRules.checkNamespace(RpcNode.namespaceOf(name));
+                keyRules.checkNamespace(RpcConnection.namespaceOf(name));
             } catch (ProblemException e) {
                 throw new IllegalStateException(prefix + ": the upstream's name makes its namespace: " + e.getMessage());
             }
@@ -70,13 +71,13 @@ public class RpcUpstreams {
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException(prefix + ".method-access." + e.getMessage());
             }
-            String namespace = RpcNode.namespaceOf(name);
+            String namespace = RpcConnection.namespaceOf(name);
             RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
             GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics);
-            RpcNode node = new RpcNode(name, policy, access, source, u.waitTimeout());
-            node.track(new ChainTracker(node, ChainReader.of(u.chain(), node, u.finalizedTag(), u.finalityDepth()), invalidations, metrics,
-                    interval, u.timeout()));
-            byName.put(name, node);
+            RpcConnection connection = new RpcConnection(name, source);
+            ChainTracker tracker = new ChainTracker(connection, ChainReader.of(u.chain(), connection, u.finalizedTag(), u.finalityDepth()),
+                    invalidations, metrics, interval, u.timeout());
+            byName.put(name, new RpcNode(connection, policy, access, tracker, u.waitTimeout()));
         });
     }
 

@@ -1,6 +1,6 @@
 package dev.pgcache.security;
 
-import java.util.Locale;
+import dev.pgcache.config.EnumText;
 
 /** What a key may do. Scopes do not imply each other: a writer that also reads needs both. */
 public enum Scope {
@@ -9,14 +9,11 @@ public enum Scope {
     ADMIN;
 
     static Scope parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown scope '" + text + "' (known: read, write, admin)");
-        }
+        return EnumText.parse(Scope.class, text)
+                .orElseThrow(() -> new IllegalArgumentException("unknown scope '" + text + "' (known: read, write, admin)"));
     }
 
     String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumText.of(this);
     }
 }

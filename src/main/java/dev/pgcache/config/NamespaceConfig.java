@@ -1,0 +1,27 @@
+package dev.pgcache.config;
+
+import java.util.Optional;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.WithName;
+
+/** One declared namespace; what it leaves out comes from {@link PgcacheConfig#defaults()}. */
+public interface NamespaceConfig {
+    Optional<String> ttl();
+
+    Optional<String> stale();
+
+    /**
+     * Most rows the namespace may hold; over it, purge evicts the oldest (by fetched_at).
+     * Declared namespaces only (there is no pgcache.defaults.max-entries).
+     */
+    @WithName("max-entries")
+    Optional<Long> maxEntries();
+
+    /** Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts the oldest. */
+    @WithName("max-bytes")
+    Optional<MemorySize> maxBytes();
+
+    /** Where a GET that misses loads the value from; absent for a plain cache namespace. */
+    Optional<UpstreamConfig> upstream();
+}
