@@ -65,9 +65,6 @@ final class RequestHead {
                     throw invalidTarget("the query has a malformed percent-escape at character " + (i + 1)
                             + " of the target: '%' must be followed by two hex digits ('%' itself is sent as %25)");
                 }
-                if (c <= 0x20 || c >= 0x7f) {
-                    throw invalidTarget("the query holds a character that must be percent-encoded at character " + (i + 1) + " of the target");
-                }
             }
         }
         try {
