@@ -7,7 +7,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.protocol.HttpDate;
@@ -29,6 +28,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The first handler every request meets, before routing and before its body is read:
  * <ol>
+ * <li>the head's size and syntax ({@link RequestHead}): headers over their limit are a 431, a
+ * target {@code java.net.URI} cannot read a 400, a request line over its limit a 414;</li>
  * <li>the target is read strictly ({@link RequestTarget}): a spelling the router would read
  * differently is a 400, so what is decided below is what gets served;</li>
  * <li>headers that carry access or preconditions are read strictly ({@link StrictHeaders});</li>
@@ -46,14 +47,18 @@ class FrontDoor {
 
     private static final Logger LOG = Logger.getLogger(FrontDoor.class);
     private static final String BEARER = "bearer ";
+    /** Quarkus' own URI check, which answers with an empty 400 before routing; {@link RequestHead} makes it instead. */
+    static final String URI_VALIDATION_OFF = "vertx.disableURIValidation";
 
     private final AuthConfig config;
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
     private final AccessProblems problems;
+    private final int maxKeyBytes;
 
     FrontDoor(PgcacheConfig config, ApiKeys keys, RateLimiter rateLimiter, AccessProblems problems) {
         this.config = config.auth();
+        this.maxKeyBytes = config.limits().maxKeyBytes();
         this.keys = keys;
         this.rateLimiter = rateLimiter;
         this.problems = problems;
@@ -71,22 +76,31 @@ class FrontDoor {
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::check);
-        // what the HTTP decoder itself refuses (a malformed escape, say) is a problem+json too
-        router.errorHandler(400, ctx -> ProblemResponses.send(ctx, Problem.of(400, "bad-request", "Bad request",
-                "the request could not be read (malformed URL or headers)"), true));
+        if (!Boolean.getBoolean(URI_VALIDATION_OFF)) {
+            LOG.warn("-D" + URI_VALIDATION_OFF + "=true is not set (bin/jvm-options sets it): Quarkus answers a request target that "
+                    + "java.net.URI cannot read (a malformed percent-escape, say) with an empty 400 before pgcache sees it");
+        }
     }
 
     private void check(RoutingContext ctx) {
         ctx.response().putHeader(HttpHeaders.DATE, HttpDate.now()); // on every answer, refusals included
         Optional<Caller> caller;
         try {
+            RequestHead.checkHeaderSize(ctx.request());
             RequestTarget target = RequestTarget.parse(ctx.request().uri());
+            RequestHead.checkSyntax(ctx.request().uri());
+            RequestHead.checkRequestLine(ctx.request(), target.segments(), maxKeyBytes);
             StrictHeaders.check(ctx.request().headers());
             caller = admit(ctx.request(), AccessPolicy.gateFor(target.segments(), config.openMetrics()));
         } catch (ProblemException refused) {
             refused.headers().forEach(ctx.response()::putHeader);
+            boolean oversizedHead = refused.problem().status() == 414 || refused.problem().status() == 431;
+            if (oversizedHead) {
+                // the decoder keeps a buffer as large as the longest line for the connection's life: end it
+                ctx.response().endHandler(ended -> ctx.request().connection().close());
+            }
             // a refused request's body is never read; closing keeps it from being taken for the next request
-            ProblemResponses.send(ctx, refused.problem(), hasBody(ctx.request()));
+            ProblemResponses.send(ctx, refused.problem(), oversizedHead || hasBody(ctx.request()));
             return;
         }
         caller.ifPresent(c -> ctx.put(Caller.CONTEXT_KEY, c));
