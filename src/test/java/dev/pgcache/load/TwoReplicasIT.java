@@ -142,11 +142,26 @@ class TwoReplicasIT {
         return base;
     }
 
+    /** The JVM options the service runs with in production, as bin/run gives them (bin/jvm-options). */
+    private static List<String> jvmOptions() throws IOException {
+        Path app = APP.toAbsolutePath().getParent();
+        Process p = new ProcessBuilder("bin/jvm-options", app.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("bin/jvm-options failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return List.of(out.split("\\s+"));
+    }
+
     private static Process launch(int port, Path log, Map<String, String> config) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-opens");
-        cmd.add("java.base/java.lang=ALL-UNNAMED");
+        cmd.addAll(jvmOptions());
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", Integer.toString(port));
