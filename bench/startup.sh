@@ -2,7 +2,9 @@
 # Start-up (issue 14): seconds from running bin/run to the first 200 from /q/health/ready, on a
 # restart against an existing database (schema migrated, Flyway and Hibernate validate it), as a
 # user restarts the service. One start on a fresh database migrates it (not counted), then N
-# restarts; prints each and the median, with the machine's load average before and after.
+# restarts; prints each and the median, with the machine's load average before and after, and the
+# CPU seconds the JVM used until ready (all threads, and its main thread: less disturbed by a busy
+# machine than the wall clock, so two builds can be compared on one).
 #
 #   bench/startup.sh              5 restarts (the figure in docs/benchmarks.md)
 #   bench/startup.sh --rounds N
@@ -40,12 +42,12 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_service "$db" "${opts[@]}"
 echo "first start, on a new database (migrations run; the first start after a build also trains the start-up cache): ready in $READY_SECONDS s"
 kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
-times=()
+times=(); cpus=(); mains=()
 for i in $(seq 1 "$rounds"); do
   BENCH_KEEP_DB=1 start_service "$db" "${opts[@]}"
   started_in="$(grep -o 'started in [0-9.]*s' "$SERVICE_LOG" | head -n1 || true)"
-  echo "restart $i: ready in $READY_SECONDS s (Quarkus: ${started_in:-?}; load $(cut -d' ' -f1 /proc/loadavg))"
-  times+=("$READY_SECONDS")
+  echo "restart $i: ready in $READY_SECONDS s (Quarkus: ${started_in:-?}; JVM CPU $READY_CPU s, main thread $READY_MAIN_CPU s; load $(cut -d' ' -f1 /proc/loadavg))"
+  times+=("$READY_SECONDS"); cpus+=("$READY_CPU"); mains+=("$READY_MAIN_CPU")
   if [ -n "$steps" ]; then
     sed -n 's/.*Build step \(.*\) completed in: \([0-9]*\)ms.*/\1 \2/p' "$SERVICE_LOG" >>"$step_log"
     sed -n 's/.*\[startuptime\] Create VM, \([0-9.]*\) secs.*/JVM:create-VM \1/p' "$SERVICE_LOG" |
@@ -54,7 +56,8 @@ for i in $(seq 1 "$rounds"); do
   kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
   rm -f "$SERVICE_LOG"
 done
-echo "median of $rounds restarts: $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}') s (min $(printf '%s\n' "${times[@]}" | sort -n | head -n1), max $(printf '%s\n' "${times[@]}" | sort -n | tail -n1))"
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo "median of $rounds restarts: $(median "${times[@]}") s (min $(printf '%s\n' "${times[@]}" | sort -n | head -n1), max $(printf '%s\n' "${times[@]}" | sort -n | tail -n1)); JVM CPU until ready $(median "${cpus[@]}") s, its main thread $(median "${mains[@]}") s"
 if [ -n "$steps" ]; then
   echo "median ms per step over the $rounds restarts (steps of 15 ms or more):"
   python3 - "$step_log" <<'PY'
