@@ -25,7 +25,7 @@
 #   bench/pgbench/generate.py       the pgbench scripts, from EntryStore's SQL    after SQL edits --check
 source "$(dirname "$0")/lib.sh"
 
-entries=1000000; duration=30; warmup=10; connections=32; mode=full; scale_small=100000; scale_large=10000000
+entries=1000000; duration=30; warmup=20; connections=32; mode=full; scale_small=100000; scale_large=10000000
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) entries=5000; duration=3; warmup=1; mode=smoke; scale_small=2000; scale_large=20000 ;;
