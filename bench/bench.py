@@ -88,7 +88,7 @@ def wrk(base_url, script, duration, connections, entries, extra_env=None):
 def pgbench(db, script, duration, connections, entries, rows_per_statement=1):
     """Statements/s of the script; with rows_per_statement, rows (keys) per second instead (latencies stay per statement)."""
     logdir = tempfile.mkdtemp(prefix="pgbench-")
-    # the scripts name tables without a schema, as EntryStore does (bench/pgbench/generate.py)
+    # the scripts name tables without a schema, as the service does (bench/pgbench/generate.py)
     env = dict(os.environ, PGOPTIONS=(os.environ.get("PGOPTIONS", "") + " -c search_path=pgcache").strip())
     prefix = os.path.join(logdir, "tx")
     # --max-tries: two batch upserts may lock the same rows in different orders; PostgreSQL aborts one, pgbench retries it

@@ -22,7 +22,7 @@
 #   bench/purge-at-scale.sh         purge of 1 M gone rows among 5 M, churn       by hand (15 min) yes
 #   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
 #                                                                                                 jar on both sides
-#   bench/pgbench/generate.py       the pgbench scripts, from EntryStore's SQL    after SQL edits --check
+#   bench/pgbench/generate.py       the pgbench scripts, from EntryStatements' SQL after SQL edits --check
 source "$(dirname "$0")/lib.sh"
 
 entries=1000000; duration=30; warmup=20; connections=32; mode=full; scale_small=100000; scale_large=10000000
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
 done
 smoke_flag=(); [ "$mode" = smoke ] && smoke_flag=(--smoke)
 
-echo "check: bench/pgbench/*.sql against the SQL of EntryStore.java"
+echo "check: bench/pgbench/*.sql against the SQL of EntryStatements.java"
 python3 "$ROOT/bench/pgbench/generate.py" --check
 
 need wrk wrk

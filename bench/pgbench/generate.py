@@ -4,14 +4,14 @@ statements pgbench measures are the ones the service sends, character for charac
 
   bench/pgbench/generate.py          rewrites get.sql, get-each-8.sql, upsert.sql, upsert-each-8.sql
   bench/pgbench/generate.py --check  exits 1 (and prints a diff) when a script differs from what it
-                                     would write: EntryStore's SQL changed and nobody regenerated
+                                     would write: EntryStatements' SQL changed and nobody regenerated
                                      (bench/run.sh --smoke runs this, so CI catches it); it also
                                      checks that bench/sql/explain-purge.sql prepares PURGE_BATCH
 
 How: the Java source is read as text (nothing is compiled or run). Each constant named below is
 rebuilt from its text blocks, string literals and the other constants it concatenates, as javac
 would (incidental indentation stripped, \\s and line-continuation escapes applied); a %s is
-filled with the fragment named here (as String.formatted does in EntryStore); then each JDBC `?`
+filled with the fragment named here (as String.formatted does in the store's classes); then each JDBC `?`
 (outside quotes) is replaced, left to right, by a pgbench expression. Nothing else is changed,
 except that a literal holding ':' followed by a name is written E'..\\072..', since pgbench would
 take :name for one of its variables. The scripts name tables without a schema, as the service
@@ -43,13 +43,13 @@ KEYS_8 = "ARRAY[" + eight(lambda i: f"'k' || CAST(:b + {i} * (:entries / 8) AS t
 SCRIPTS = {
     "get.sql": {
         "statement": "GET",
-        "header": ["The statement EntryStore.get sends (EntryStore.GET), for a random live key."],
+        "header": ["The statement EntryStore.get sends (EntryStatements.GET), for a random live key."],
         "set": [r"\set k random(0, :entries - 1)"],
         "params": ["'bench'", KEY],
     },
     "get-each-8.sql": {
         "statement": "GET_EACH",
-        "header": ["EntryStore.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.",
+        "header": ["EntryStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.",
                    "Reported in keys/s (transactions x 8): the database's limit for reads the way the service sends them under load."],
         "set": [rf"\set k{i} random(0, :entries - 1)" for i in range(8)],
         "params": ["ARRAY[" + eight(lambda i: "'bench'") + "]",
@@ -58,7 +58,7 @@ SCRIPTS = {
     "upsert.sql": {
         "statement": "UPSERT",
         "format": ["IF_NONE_MATCH_NONE"],
-        "header": ["The statement EntryStore.upsert sends without a precondition (EntryStore.UPSERT with",
+        "header": ["The statement EntryStore.upsert sends without a precondition (EntryStatements.UPSERT with",
                    "IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's."],
         "set": [r"\set k random(0, :entries - 1)"],
         # prior (namespace, key); the row: namespace, key, value, ttl ms, stale ms, revision, size, tags
@@ -66,7 +66,7 @@ SCRIPTS = {
     },
     "upsert-each-8.sql": {
         "statement": "BATCH_UPSERT",
-        "header": ["EntryStore.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
+        "header": ["EntryStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
                    "distinct random keys with a value like the wrk scenario's, without a revision or tags.",
                    "Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load."],
         "set": [r"\set b random(0, :entries / 8 - 1)"],
@@ -207,7 +207,7 @@ def check_explain_purge(sql_constants):
     m = re.search(r"PREPARE purge_batch\(int\) AS\s+(.*?);", text, re.S)
     shipped = normalized(sql_constants["PURGE_BATCH"].replace("?", "$1"))
     if not m or normalized(m.group(1)) != shipped:
-        print(f"{os.path.relpath(path, ROOT)}: the purge_batch it prepares is not EntryStore.PURGE_BATCH:\n  {shipped}")
+        print(f"{os.path.relpath(path, ROOT)}: the purge_batch it prepares is not EntryStatements.PURGE_BATCH:\n  {shipped}")
         return False
     return True
 

@@ -1,4 +1,4 @@
--- EntryStore.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.
+-- EntryStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.
 -- Reported in keys/s (transactions x 8): the database's limit for reads the way the service sends them under load.
 -- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
 \set k0 random(0, :entries - 1)

@@ -1,4 +1,4 @@
--- The statement EntryStore.get sends (EntryStore.GET), for a random live key.
+-- The statement EntryStore.get sends (EntryStatements.GET), for a random live key.
 -- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 SELECT value::text, version, revision, fetched_at, expires_at, stale_until, now(), tags @> ARRAY[E'pgcache\072negative']

@@ -1,4 +1,4 @@
--- EntryStore.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8
+-- EntryStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8
 -- distinct random keys with a value like the wrk scenario's, without a revision or tags.
 -- Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load.
 -- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.

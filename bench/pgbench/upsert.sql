@@ -1,4 +1,4 @@
--- The statement EntryStore.upsert sends without a precondition (EntryStore.UPSERT with
+-- The statement EntryStore.upsert sends without a precondition (EntryStatements.UPSERT with
 -- IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's.
 -- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)

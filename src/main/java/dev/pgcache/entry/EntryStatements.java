@@ -3,9 +3,9 @@ package dev.pgcache.entry;
 /**
  * Every SQL statement on {@code cache_entry}, in one file, so a reader can check each query
  * against the indexes in one place (bench/pgbench/generate.py writes the pgbench scripts from
- * this text). The classes of this package send them: {@link EntryStore} (reads, writes, load
- * locks), {@link Invalidations} and {@link MaintenanceStore} (purge, eviction, hit flushes,
- * summaries).
+ * this text). The classes of this package send them: {@link EntryStore} (reads, writes),
+ * {@link LoadLocks} (the load lock), {@link Invalidations} and {@link MaintenanceStore} (purge,
+ * eviction, hit flushes, summaries).
  *
  * <p>Rules that hold for every statement here:
  * <ul>

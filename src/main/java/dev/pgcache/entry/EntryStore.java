@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Reads, writes and load locks of entries, with the statements of
- * {@link EntryStatements} (the one file of SQL on {@code cache_entry}). Connections come from the
- * Agroal pool in autocommit mode.
+ * Reads and writes of entries, with the statements of {@link EntryStatements} (the one file of
+ * SQL on {@code cache_entry}); the load lock under which read-through writes is
+ * {@link LoadLocks}. Connections come from the Agroal pool in autocommit mode.
  */
 @ApplicationScoped
 public class EntryStore {
@@ -30,13 +30,6 @@ public class EntryStore {
      * (its value says what the upstream answered), and answers it as a 404 while it is fresh.
      */
     public static final String NEGATIVE_TAG = "pgcache:negative"; // spelled out in GET and BATCH_GET too
-
-    /**
-     * First key of the two-key advisory locks that make one replica load a key at a time. The
-     * two-key form never collides with the one-key purge lock; the second key is a hash of
-     * namespace and key (a collision only makes two loads of different keys take turns).
-     */
-    public static final int LOAD_LOCK_CLASS = 0x70676c64; // "pgld"
 
     private final Connections db;
 
@@ -53,7 +46,8 @@ public class EntryStore {
         return db.withConnection("write", c -> upsert(c, w));
     }
 
-    private WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
+    /** {@link #upsert(WriteRequest)} on a connection the caller holds (a load lock's). */
+    WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
         String sql;
         WritePrecondition pre = w.precondition();
         if (pre instanceof WritePrecondition.IfMatch ifMatch) {
@@ -92,93 +86,8 @@ public class EntryStore {
         return refusal(c, w);
     }
 
-    /** What a loader may do while it holds the load lock of one entry: read and write it on the lock's connection. */
-    public interface LockedEntry {
-        /** The live entry, read again now (another replica may have just written it). */
-        Optional<Entry> get();
-
-        /** {@link #upsert(WriteRequest)} on the lock's connection. */
-        WriteOutcome upsert(WriteRequest w);
-    }
-
-    /** Work done under a load lock; it may call an upstream, which is why the lock is held. */
-    @FunctionalInterface
-    public interface LoadWork<T> {
-        T run(LockedEntry locked);
-    }
-
-    /**
-     * Runs the work while holding the cross-replica load lock of the entry, or returns empty at
-     * once when another session holds it. The lock is a session-level advisory lock, taken on a
-     * pooled connection that stays out of the pool until the work ends, and every statement
-     * autocommits: no transaction stays open (and no snapshot holds back vacuum) while the work
-     * waits on an upstream, and a write's now() is the time of the write. The lock is released in
-     * a finally; when that fails the connection is aborted, so a pooled session can never keep it.
-     */
-    public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
-        Connection c = db.open("load lock");
-        boolean locked = false;
-        try {
-            try (PreparedStatement ps = c.prepareStatement(TRY_LOAD_LOCK)) {
-                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    locked = rs.getBoolean(1);
-                }
-            }
-            if (!locked) {
-                return Optional.empty();
-            }
-            return Optional.of(work.run(new LockedEntry() {
-                @Override
-                public Optional<Entry> get() {
-                    try {
-                        return read(c, id);
-                    } catch (SQLException e) {
-                        throw SqlErrors.translate("read", e);
-                    }
-                }
-
-                @Override
-                public WriteOutcome upsert(WriteRequest w) {
-                    try {
-                        return EntryStore.this.upsert(c, w);
-                    } catch (SQLException e) {
-                        throw SqlErrors.translate("write", e);
-                    }
-                }
-            }));
-        } catch (SQLException e) {
-            throw SqlErrors.translate("load lock", e);
-        } finally {
-            release(c, id, locked);
-        }
-    }
-
-    private static void release(Connection c, EntryId id, boolean locked) {
-        boolean clean = !locked;
-        if (locked) {
-            try (PreparedStatement ps = c.prepareStatement(LOAD_UNLOCK)) {
-                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    clean = rs.next() && rs.getBoolean(1);
-                }
-            } catch (SQLException | RuntimeException e) {
-                clean = false;
-            }
-        }
-        try {
-            if (!clean) {
-                // the session may still hold the lock: end it rather than hand it back to the pool
-                c.abort(Runnable::run);
-            }
-            c.close();
-        } catch (SQLException ignored) {
-            // nothing more can be done; a broken connection is dropped by the pool and the server ends its session
-        }
-    }
-
-    private static Optional<Entry> read(Connection c, EntryId id) throws SQLException {
+    /** {@link #get(EntryId)} on a connection the caller holds. */
+    static Optional<Entry> read(Connection c, EntryId id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(GET)) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.key());
@@ -193,16 +102,7 @@ public class EntryStore {
      * changed it since the statement's snapshot). Only an explanation: nothing is written here.
      */
     private WriteOutcome refusal(Connection c, WriteRequest w) throws SQLException {
-        Entry current = null;
-        try (PreparedStatement ps = c.prepareStatement(GET)) {
-            ps.setString(1, w.id().namespace());
-            ps.setString(2, w.id().key());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    current = entry(rs);
-                }
-            }
-        }
+        Entry current = read(c, w.id()).orElse(null);
         Long storedRevision = current == null ? null : current.revision();
         if (w.precondition() instanceof WritePrecondition.None
                 || w.revision() != null && storedRevision != null && storedRevision > w.revision()) {

@@ -23,6 +23,7 @@ import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Freshness;
 import dev.pgcache.entry.Lifetime;
+import dev.pgcache.entry.LoadLocks;
 import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.entry.WriteOutcome;
@@ -39,7 +40,7 @@ import dev.pgcache.entry.WriteRequest;
  * connection pool's size) with a bounded queue, so the database connections loads hold can
  * never starve plain reads, and request threads never hold one while they wait.</li>
  * <li>Across replicas, a load first takes the key's advisory lock
- * ({@link EntryStore#underLoadLock}) and reads the key again under it: if another replica has
+ * ({@link LoadLocks#underLoadLock}) and reads the key again under it: if another replica has
  * stored a newer fresh value meanwhile, that is the answer and the upstream is not called.
  * If the lock is taken, the load does not queue on the database: it gives the connection back,
  * polls the table with backoff until the other replica's value appears or the lock is free,
@@ -62,14 +63,16 @@ public class Loader {
     private static final long MAX_POLL_MILLIS = 250;
 
     private final EntryStore store;
+    private final LoadLocks locks;
     private final NamespacePolicies policies;
     private final LoadMetrics metrics;
     private final Duration maxTtl;
     private final ThreadPoolExecutor executor;
     private final SingleFlight<EntryId, Loaded> flights = new SingleFlight<>();
 
-    Loader(EntryStore store, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config) {
+    Loader(EntryStore store, LoadLocks locks, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config) {
         this.store = store;
+        this.locks = locks;
         this.policies = policies;
         this.metrics = metrics;
         this.maxTtl = config.limits().maxTtl();
@@ -144,7 +147,7 @@ public class Loader {
         long pause = FIRST_POLL_MILLIS;
         boolean counted = false;
         while (true) {
-            Optional<Loaded> done = store.underLoadLock(id, locked -> {
+            Optional<Loaded> done = locks.underLoadLock(id, locked -> {
                 Optional<Entry> current = locked.get();
                 if (current.isPresent() && answers(current.get(), seenVersion)) {
                     return new Loaded(current.get(), true);
@@ -176,7 +179,7 @@ public class Loader {
         return e.freshness() == Freshness.FRESH && (seenVersion == null || e.version() > seenVersion);
     }
 
-    private Loaded fetchAndStore(Upstream upstream, EntryId id, EntryStore.LockedEntry locked, boolean hadEntry) {
+    private Loaded fetchAndStore(Upstream upstream, EntryId id, LoadLocks.LockedEntry locked, boolean hadEntry) {
         Fetched fetched = upstream.source().fetch(Source.Request.repeatable(id.key()));
         if (fetched instanceof Fetched.Value v) {
             WriteOutcome written = locked.upsert(new WriteRequest(id, v.json(), v.sizeBytes(), lifetimeOf(upstream, v), List.of(), null));
@@ -202,7 +205,7 @@ public class Loader {
     }
 
     /** The entry as stored, read on the lock's connection; built from the write when it is gone already (a TTL of 0). */
-    private static Entry readBack(EntryStore.LockedEntry locked, WriteOutcome outcome, String json, boolean negative) {
+    private static Entry readBack(LoadLocks.LockedEntry locked, WriteOutcome outcome, String json, boolean negative) {
         Optional<Entry> stored = locked.get();
         if (stored.isPresent()) {
             return stored.get();

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgcache.entry.EntryStore;
+import dev.pgcache.entry.LoadLocks;
 import dev.pgcache.testing.TestDatabase;
 import dev.pgcache.testing.UpstreamControl;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,7 +36,7 @@ class LoadLockTest {
     private static Connection holdLoadLock(String ns, String key) throws Exception {
         Connection c = TestDatabase.connect();
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(? || '/' || ?))")) {
-            ps.setInt(1, EntryStore.LOAD_LOCK_CLASS);
+            ps.setInt(1, LoadLocks.LOAD_LOCK_CLASS);
             ps.setString(2, ns);
             ps.setString(3, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -97,7 +97,7 @@ class LoadLockTest {
                 SELECT count(*) FROM pg_locks
                 WHERE locktype = 'advisory' AND classid = CAST(? AS oid)
                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())""")) {
-            ps.setInt(1, EntryStore.LOAD_LOCK_CLASS);
+            ps.setInt(1, LoadLocks.LOAD_LOCK_CLASS);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
