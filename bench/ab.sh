@@ -40,7 +40,10 @@ for v in old new; do
     jar="$ROOT/target/quarkus-app/quarkus-run.jar"
   else
     git -C "$ROOT" worktree add -q --detach "$work/$v" "$commit"
-    (cd "$work/$v" && ./mvnw -B -q -o package -DskipTests >/dev/null)
+    # offline first; an old commit's platform may no longer be in the local repository
+    (cd "$work/$v" && { ./mvnw -B -q -o package -DskipTests >"$work/build-$v.log" 2>&1 \
+      || ./mvnw -B -q package -DskipTests >"$work/build-$v.log" 2>&1; }) \
+      || { echo "bench/ab.sh: cannot build $commit:" >&2; tail -20 "$work/build-$v.log" >&2; exit 1; }
     jar="$work/$v/target/quarkus-app/quarkus-run.jar"
   fi
   # the same JVM options for both (this tree's bin/jvm-options), no AOT cache for either
