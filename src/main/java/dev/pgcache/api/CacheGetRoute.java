@@ -98,7 +98,7 @@ class CacheGetRoute {
     private void answer(RoutingContext ctx, EntryId id, EntityTags notMatching) {
         HttpServerResponse response = ctx.response();
         try {
-            KeyReads.Found found = keyReads.read(id, notMatching, null);
+            KeyReads.Found found = keyReads.read(id, notMatching, null, ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
             found.headers().forEach(response::putHeader);
             if (found.notModified()) {
                 response.setStatusCode(304).end();

@@ -1,5 +1,6 @@
 package dev.pgcache.api;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,10 +48,29 @@ final class CachingHeaders {
         headers.put(HttpHeaders.CACHE_CONTROL, cacheControl(e));
         headers.put("Age", Long.toString(e.ageSeconds()));
         headers.put(CacheStatus.HEADER, xCache.value());
+        headers.put(CacheStatus.RFC_HEADER, cacheStatus(e, xCache));
         if (e.revision() != null) {
             headers.put(X_REVISION, Long.toString(e.revision()));
         }
         return headers;
+    }
+
+    /**
+     * The Cache-Status value (RFC 9211): {@code hit} with the seconds of freshness left as
+     * {@code ttl} (negative past expiry: a stale answer; absent when it never expires) and where the copy came from as
+     * {@code detail}; a value just loaded from the upstream is {@code fwd=miss; stored}.
+     */
+    static String cacheStatus(Entry e, CacheStatus xCache) {
+        String where = e.source() == Entry.Source.MEMORY ? "memory" : "table";
+        if (xCache == CacheStatus.MISS) {
+            return "pgcache; fwd=miss; stored";
+        }
+        if (e.expiresAt() == null) {
+            return "pgcache; hit; detail=" + where;
+        }
+        // whole seconds rounded down, so that any stale answer has a negative ttl, as RFC 9211 §2.4 says
+        long ttl = Math.floorDiv(Duration.between(e.readAt(), e.expiresAt()).toMillis(), 1000);
+        return "pgcache; hit; ttl=" + ttl + "; detail=" + where;
     }
 
     static CacheStatus xCache(Entry e) {

@@ -122,7 +122,7 @@ public class EntryResource implements EntryApi {
             return CachingHeaders.apply(r, answer.entry(), answer.xCache()).build();
         }
 
-        KeyReads.Found found = keyReads.read(id, notMatching, minRevision);
+        KeyReads.Found found = keyReads.read(id, notMatching, minRevision, cacheControl);
         Response.ResponseBuilder r = found.notModified()
                 ? Response.notModified()
                 : Response.ok(body(found.entry()), MediaType.APPLICATION_JSON_TYPE);

@@ -4,19 +4,20 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.protocol.CacheControl;
 import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.Freshness;
-import dev.pgcache.entry.ReadCoalescer;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
+import dev.pgcache.near.NearReads;
 
 /**
- * A GET of one key answered from the table alone (a namespace without read-through): the
+ * A GET of one key answered from the near cache or the table (a namespace without read-through): the
  * lookup, the hit and miss accounting and the conditional answer, shared by
  * {@link EntryResource#get} and {@link CacheGetRoute} so both answer alike.
  */
@@ -30,19 +31,23 @@ class KeyReads {
         }
     }
 
-    private final ReadCoalescer reads;
+    private final NearReads reads;
     private final CacheMetrics metrics;
     private final HitTracker hits;
 
-    KeyReads(ReadCoalescer reads, CacheMetrics metrics, HitTracker hits) {
+    KeyReads(NearReads reads, CacheMetrics metrics, HitTracker hits) {
         this.reads = reads;
         this.metrics = metrics;
         this.hits = hits;
     }
 
-    /** The live entry at or above minRevision (null: any); a miss is a 404 cache-miss problem with X-Cache: MISS. */
-    Found read(EntryId id, EntityTags notMatching, Long minRevision) {
-        Entry entry = reads.get(id)
+    /**
+     * The live entry at or above minRevision (null: any); a miss is a 404 cache-miss problem with X-Cache: MISS.
+     *
+     * @param cacheControl the request's Cache-Control, or null: no-cache reads the table, never a copy in memory
+     */
+    Found read(EntryId id, EntityTags notMatching, Long minRevision, String cacheControl) {
+        Entry entry = reads.get(id, CacheControl.parse(cacheControl).has("no-cache"))
                 .filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision)
                 .orElse(null);
         if (entry == null) {

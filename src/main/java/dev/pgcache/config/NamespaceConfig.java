@@ -22,6 +22,10 @@ public interface NamespaceConfig {
     @WithName("max-bytes")
     Optional<MemorySize> maxBytes();
 
+    /** Whether this namespace's GETs may be answered from the near cache (when pgcache.near-cache.enabled); default true. */
+    @WithName("near-cache")
+    Optional<Boolean> nearCache();
+
     /** Where a GET that misses loads the value from; absent for a plain cache namespace. */
     Optional<UpstreamConfig> upstream();
 }

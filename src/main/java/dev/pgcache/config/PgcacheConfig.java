@@ -39,6 +39,10 @@ public interface PgcacheConfig {
 
     HitsConfig hits();
 
+    /** Hot entries answered from memory, kept coherent by the database (dev.pgcache.near). */
+    @WithName("near-cache")
+    NearCacheConfig nearCache();
+
     /** The JSON-RPC caching proxy, {@code POST /v1/rpc/<upstream>}: see docs/rpc.md. */
     RpcConfig rpc();
 

@@ -13,12 +13,35 @@ import java.time.Instant;
  * @param staleUntil null when there is no stale window
  * @param negative   the entry remembers that the upstream had no value (it carries the tag
  *                   {@link EntryStore#NEGATIVE_TAG}); read-through answers it as a 404
+ * @param source     where this copy was read: the table, or this replica's near cache (whose
+ *                   {@code readAt} is the database clock as this replica estimates it)
  */
 public record Entry(String json, long version, Long revision, Instant fetchedAt, Instant expiresAt,
-        Instant staleUntil, Instant readAt, boolean negative) {
+        Instant staleUntil, Instant readAt, boolean negative, Source source) {
+
+    /** Where a copy of an entry was read. */
+    public enum Source {
+        TABLE,
+        MEMORY
+    }
+
+    public Entry(String json, long version, Long revision, Instant fetchedAt, Instant expiresAt, Instant staleUntil, Instant readAt,
+            boolean negative) {
+        this(json, version, revision, fetchedAt, expiresAt, staleUntil, readAt, negative, Source.TABLE);
+    }
 
     public Entry(String json, long version, Long revision, Instant fetchedAt, Instant expiresAt, Instant staleUntil, Instant readAt) {
         this(json, version, revision, fetchedAt, expiresAt, staleUntil, readAt, false);
+    }
+
+    /** This entry as answered from memory at {@code now} (the database's clock). */
+    public Entry fromMemoryAt(Instant now) {
+        return new Entry(json, version, revision, fetchedAt, expiresAt, staleUntil, now, negative, Source.MEMORY);
+    }
+
+    /** Whether the entry is past its stale window at {@code now}: no reader may be answered with it (EntryStatements.LIVE). */
+    public boolean goneAt(Instant now) {
+        return expiresAt != null && !(staleUntil != null ? staleUntil : expiresAt).isAfter(now);
     }
 
     public Freshness freshness() {

@@ -274,11 +274,17 @@ final class EntryStatements {
      * holds the version that was read: hits on a value that has since been replaced are dropped,
      * because hit_count counts reads of the current value. Touches hit_count and last_hit_at
      * only, no indexed column, so each row update can be HOT (see V2__cache_summary_and_eviction.sql).
+     *
+     * <p>Nothing a reader is answered with changes, so the near caches need not hear of it: the
+     * statement sets pgcache.change_origin for its own transaction (autocommit: the statement),
+     * which the change trigger reads when the statement ends (V6__change_notifications.sql).
+     * The setting is made in a FROM item of one row, evaluated before any row is updated.
      */
     static final String RECORD_HITS = """
             UPDATE cache_entry e
             SET hit_count = e.hit_count + u.n, last_hit_at = greatest(e.last_hit_at, u.t)
-            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+            FROM (SELECT set_config('pgcache.change_origin', 'hit-count', true)) AS quiet,
+                 unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
                         CAST(? AS timestamptz[])) AS u(ns, k, v, n, t)
             WHERE e.namespace = u.ns AND e.cache_key = u.k AND e.version = u.v
             """;

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 /**
  * Reads and writes of entries, with the statements of {@link EntryStatements} (the one file of
@@ -32,9 +33,11 @@ public class EntryStore {
     public static final String NEGATIVE_TAG = "pgcache:negative"; // spelled out in GET and BATCH_GET too
 
     private final Connections db;
+    private final Event<LocalChange> changes;
 
-    EntryStore(Connections db) {
+    EntryStore(Connections db, Event<LocalChange> changes) {
         this.db = db;
+        this.changes = changes;
     }
 
     /**
@@ -79,6 +82,7 @@ public class EntryStore {
                 rs.next();
                 long version = rs.getLong(1);
                 if (!rs.wasNull()) {
+                    changes.fire(LocalChange.of(w.id()));
                     return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), Connections.instant(rs, 3), Connections.instant(rs, 4), Connections.instant(rs, 5)));
                 }
             }
@@ -192,6 +196,11 @@ public class EntryStore {
                         results.add(new BatchWriteResult(rs.getString(1), written, written == null ? Connections.nullableLong(rs, 7) : null));
                     }
                 }
+                for (BatchWriteResult r : results) {
+                    if (r.written()) {
+                        changes.fire(new LocalChange(namespace, r.key()));
+                    }
+                }
                 return results;
             }
         });
@@ -207,6 +216,7 @@ public class EntryStore {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
+                    changes.fire(LocalChange.of(id));
                     return Optional.of(new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4)));
                 }
             }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 /**
  * Deleting entries on purpose, with the statements of {@link EntryStatements}: one key (with or
@@ -19,9 +20,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class Invalidations {
 
     private final Connections db;
+    private final Event<LocalChange> changes;
 
-    Invalidations(Connections db) {
+    Invalidations(Connections db, Event<LocalChange> changes) {
         this.db = db;
+        this.changes = changes;
     }
 
     /** Rows per statement for invalidations that may touch many rows. */
@@ -33,7 +36,11 @@ public class Invalidations {
             try (PreparedStatement ps = c.prepareStatement(DELETE_IF_MATCH)) {
                 new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
+                    boolean deleted = rs.next();
+                    if (deleted) {
+                        changes.fire(LocalChange.of(id));
+                    }
+                    return deleted;
                 }
             }
         });
@@ -46,6 +53,7 @@ public class Invalidations {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
                 try (ResultSet rs = ps.executeQuery()) {
+                    changes.fire(LocalChange.of(id));
                     return rs.next() && rs.getBoolean(1);
                 }
             }
@@ -101,6 +109,7 @@ public class Invalidations {
             });
             live += counts[1];
             if (counts[0] < INVALIDATION_BATCH) {
+                changes.fire(LocalChange.ofNamespace(namespace));
                 return live;
             }
         }

@@ -12,11 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.entry.Entry;
 import dev.pgcache.entry.EntryId;
-import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Freshness;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
+import dev.pgcache.near.NearReads;
 
 /**
  * GET on a namespace with an upstream: answer from the table when the stored entry is acceptable
@@ -41,10 +41,10 @@ public class ReadThrough {
 
     private final Upstreams upstreams;
     private final Loader loader;
-    private final EntryStore store;
+    private final NearReads store;
     private final CacheMetrics metrics;
 
-    ReadThrough(Upstreams upstreams, Loader loader, EntryStore store, CacheMetrics metrics) {
+    ReadThrough(Upstreams upstreams, Loader loader, NearReads store, CacheMetrics metrics) {
         this.upstreams = upstreams;
         this.loader = loader;
         this.store = store;
@@ -64,7 +64,7 @@ public class ReadThrough {
     public Answer get(EntryId id, String cacheControl, Long minRevision) {
         Upstream upstream = upstreams.of(id.namespace()).orElseThrow();
         RequestDirectives d = RequestDirectives.parse(cacheControl);
-        Optional<Entry> stored = store.get(id);
+        Optional<Entry> stored = store.get(id, d.noCache());
         Long seenVersion = stored.map(Entry::version).orElse(null);
         Entry entry = stored.filter(e -> minRevision == null || e.revision() != null && e.revision() >= minRevision).orElse(null);
 

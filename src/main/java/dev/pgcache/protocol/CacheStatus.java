@@ -18,6 +18,13 @@ public enum CacheStatus {
 
     public static final String HEADER = "X-Cache";
 
+    /**
+     * The standard header (RFC 9211) sent beside X-Cache on answers with a stored value: the cache
+     * is named {@code pgcache}, {@code detail} says whether the copy came from this replica's
+     * memory or from the table.
+     */
+    public static final String RFC_HEADER = "Cache-Status";
+
     /** The header value. */
     public String value() {
         return name();

@@ -41,7 +41,8 @@ class GetRouteTest {
         for (Header h : r.getHeaders()) {
             // Age and Date count seconds: they may tick between the two requests (CI saw Date do so)
             if (!h.getName().equalsIgnoreCase("Age") && !h.getName().equalsIgnoreCase("Date")) {
-                headers.put(h.getName(), h.getValue());
+                // the second read may come from the near cache: Cache-Status says so, all else is alike
+                headers.put(h.getName(), h.getValue().replaceAll("; detail=(memory|table)$", ""));
             }
         }
         return headers;

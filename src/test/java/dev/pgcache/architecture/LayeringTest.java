@@ -29,10 +29,12 @@ class LayeringTest {
     /** Which pgcache packages each package may import (besides itself). */
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             // HTTP layer
-            Map.entry("api", Set.of("load", "rpc", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
+            Map.entry("api", Set.of("load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
             // features: the proxy builds on read-through's upstream calls and on hit counting; all may count metrics
-            Map.entry("rpc", Set.of("load", "hits", "metrics", "entry", "protocol", "memory", "security", "config")),
-            Map.entry("load", Set.of("metrics", "entry", "protocol", "memory", "security", "config")),
+            Map.entry("rpc", Set.of("load", "near", "hits", "metrics", "entry", "protocol", "memory", "security", "config")),
+            Map.entry("load", Set.of("near", "metrics", "entry", "protocol", "memory", "security", "config")),
+            // the near cache: copies of entries in memory, kept coherent by PostgreSQL's notifications
+            Map.entry("near", Set.of("metrics", "entry", "protocol", "memory", "config")),
             Map.entry("purge", Set.of("metrics", "entry", "protocol", "memory", "config")),
             Map.entry("hits", Set.of("metrics", "entry", "protocol", "memory", "config")),
             Map.entry("metrics", Set.of("entry", "protocol", "memory", "config")),

@@ -5,8 +5,14 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+
+import dev.pgcache.near.NearReads;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
+import io.quarkus.arc.InstanceHandle;
 
 /**
  * Acts on the test database from outside the service, over a connection of its own: moves
@@ -31,15 +37,33 @@ public final class TestDatabase {
         return DriverManager.getConnection(adminUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + name() + "$1"));
     }
 
-    /** Runs one statement with parameters in the test database; returns the update count. */
+    /**
+     * Runs one statement with parameters in the test database; returns the update count. When the
+     * service runs in this JVM, waits until its near cache has applied the change (at most about a
+     * heartbeat), so that the next request sees it as a test expects: the bound itself is tested
+     * in dev.pgcache.near, not left to chance everywhere else.
+     */
     public static int execute(String sql, Object... params) {
+        int count;
         try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
-            return ps.executeUpdate();
+            count = ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+        awaitNearCache();
+        return count;
+    }
+
+    private static void awaitNearCache() {
+        ArcContainer container = Arc.container();
+        if (container != null && container.isRunning()) {
+            InstanceHandle<NearReads> near = container.instance(NearReads.class);
+            if (near.isAvailable() && !near.get().awaitCaughtUp(Duration.ofSeconds(3))) {
+                throw new IllegalStateException("the near cache did not catch up with a change within 3 s");
+            }
         }
     }
 

@@ -1,0 +1,44 @@
+package dev.pgcache.near;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgcache.entry.EntryId;
+
+/**
+ * One notification on channel pgcache_changes, as V6__change_notifications.sql writes it:
+ * keys that changed, namespaces in which many did, or everything (a TRUNCATE).
+ * A payload this code cannot read is taken as "everything": dropping too much is safe.
+ */
+record ChangeMessage(boolean all, List<String> namespaces, List<EntryId> keys) {
+
+    static final String CHANNEL = "pgcache_changes";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ChangeMessage ALL = new ChangeMessage(true, List.of(), List.of());
+
+    static ChangeMessage parse(String payload) {
+        try {
+            JsonNode root = JSON.readTree(payload);
+            if (root == null || !root.isObject() || root.path("all").asBoolean(false)) {
+                return ALL;
+            }
+            List<String> namespaces = new ArrayList<>();
+            for (JsonNode ns : root.path("namespaces")) {
+                namespaces.add(ns.asText());
+            }
+            List<EntryId> keys = new ArrayList<>();
+            for (JsonNode pair : root.path("keys")) {
+                if (!pair.isArray() || pair.size() != 2) {
+                    return ALL;
+                }
+                keys.add(new EntryId(pair.get(0).asText(), pair.get(1).asText()));
+            }
+            return namespaces.isEmpty() && keys.isEmpty() ? ALL : new ChangeMessage(false, namespaces, keys);
+        } catch (Exception e) {
+            return ALL;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.pgcache.near;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.Entry;
+import dev.pgcache.entry.EntryId;
+
+/**
+ * This replica's copies of entries, and the rules that keep them no staler than the bound.
+ *
+ * <p><b>Copies</b> live in a Caffeine cache (W-TinyLFU admission, bounded by the bytes of their
+ * JSON text plus a fixed overhead). A copy is made only of what a read found in the table.
+ *
+ * <p><b>Drops</b> come from PostgreSQL's notifications ({@link ChangeListener}) and from this
+ * replica's own writes ({@link LocalChanges}). A drop could race with a read that began before
+ * the change and offers its older copy after the drop: so every drop first stamps what it drops
+ * (the key's stripe, the namespace's stripe, or everything) with a new number of one sequence,
+ * and a read takes the current number before it asks the table; its copy goes in only if nothing
+ * it covers was stamped since ({@link #offer}, atomic with the drop of the same key because both
+ * run on the key's slot of the map). Stripes make the stamps a fixed-size array: two keys in one
+ * stripe only cost a copy not made.
+ *
+ * <p><b>Serving</b> needs a listening connection and a recent proof that every change committed
+ * before it has been applied (the listener's heartbeat, {@link #confirm}); past
+ * {@code pgcache.near-cache.max-lag} without one, reads go to the table.
+ */
+@ApplicationScoped
+public class NearCache {
+
+    /** Bytes counted per copy besides its JSON text: the entry record, its instants, the key and the map's node. */
+    static final int OVERHEAD_BYTES = 200;
+    private static final int KEY_STRIPES = 1 << 14;
+    private static final int NAMESPACE_STRIPES = 1 << 8;
+
+    private final boolean enabled;
+    private final long maxEntryChars;
+    private final long maxLagNanos;
+    private final Cache<EntryId, Entry> copies;
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLongArray keyStamps = new AtomicLongArray(KEY_STRIPES);
+    private final AtomicLongArray namespaceStamps = new AtomicLongArray(NAMESPACE_STRIPES);
+    private volatile long allStamp;
+    private volatile boolean listening;
+    private volatile long confirmedAtNanos;
+
+    NearCache(PgcacheConfig config) {
+        this.enabled = config.nearCache().enabled();
+        this.maxEntryChars = config.nearCache().maxEntryBytes().asLongValue();
+        this.maxLagNanos = config.nearCache().maxLag().toNanos();
+        this.copies = Caffeine.newBuilder()
+                .maximumWeight(config.nearCache().maxBytes().asLongValue())
+                .weigher((EntryId id, Entry e) -> weight(id, e))
+                .executor(Runnable::run) // maintenance on the caller's thread: no pool thread per eviction
+                .build();
+    }
+
+    static int weight(EntryId id, Entry e) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) e.json().length() + id.key().length() + OVERHEAD_BYTES);
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    /** Whether copies may be answered now: listening, and the last proof of having seen every change is recent enough. */
+    boolean serving() {
+        return listening && System.nanoTime() - confirmedAtNanos <= maxLagNanos;
+    }
+
+    /** The copy under the id, or null; the caller checks {@link #serving()} first. */
+    Entry copyOf(EntryId id) {
+        return copies.getIfPresent(id);
+    }
+
+    /** The number a read takes before it asks the table, to offer what it found afterwards. */
+    long stamp() {
+        return sequence.get();
+    }
+
+    /** Keeps a copy of what a read found, unless it is too large or something it covers was dropped since {@code stamp}. */
+    void offer(EntryId id, Entry found, long stamp) {
+        if (!listening || found.json().length() > maxEntryChars) {
+            return;
+        }
+        copies.asMap().compute(id, (k, old) -> droppedSince(id, stamp) ? old : found);
+    }
+
+    private boolean droppedSince(EntryId id, long stamp) {
+        return allStamp > stamp
+                || keyStamps.get(keyStripe(id)) > stamp
+                || namespaceStamps.get(namespaceStripe(id.namespace())) > stamp;
+    }
+
+    /** Removes a copy that has outlived its stale window; no stamp, since it cannot come back from a read. */
+    void forget(EntryId id, Entry copy) {
+        copies.asMap().remove(id, copy);
+    }
+
+    void dropKey(EntryId id) {
+        long s = sequence.incrementAndGet();
+        keyStamps.accumulateAndGet(keyStripe(id), s, Math::max);
+        copies.invalidate(id);
+    }
+
+    void dropNamespace(String namespace) {
+        long s = sequence.incrementAndGet();
+        namespaceStamps.accumulateAndGet(namespaceStripe(namespace), s, Math::max);
+        copies.asMap().keySet().removeIf(id -> id.namespace().equals(namespace));
+    }
+
+    void dropAll() {
+        allStamp = sequence.incrementAndGet();
+        copies.invalidateAll();
+    }
+
+    /** The listener is connected and hears every change from now on; copies are made again (none is served before {@link #confirm}). */
+    void listening() {
+        dropAll();
+        confirmedAtNanos = System.nanoTime(); // nothing kept: trivially no change missed
+        listening = true;
+    }
+
+    /** The listener lost its connection (or cannot trust it): nothing is served from memory, and nothing kept. */
+    void deaf() {
+        listening = false;
+        dropAll();
+    }
+
+    /** Every change committed before {@code sentAtNanos} (System.nanoTime) has been applied. */
+    void confirm(long sentAtNanos) {
+        if (sentAtNanos - confirmedAtNanos > 0) {
+            confirmedAtNanos = sentAtNanos;
+        }
+    }
+
+    /** Whether a proof came for a heartbeat sent after {@code nanos} (System.nanoTime). */
+    boolean confirmedSince(long nanos) {
+        return confirmedAtNanos - nanos > 0;
+    }
+
+    /** Milliseconds since the last proof, for the health check and metrics. */
+    long millisSinceConfirmed() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - confirmedAtNanos);
+    }
+
+    long entries() {
+        return copies.estimatedSize();
+    }
+
+    long weightedBytes() {
+        return copies.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    }
+
+    private static int keyStripe(EntryId id) {
+        return (id.namespace().hashCode() * 31 + id.key().hashCode()) & (KEY_STRIPES - 1);
+    }
+
+    private static int namespaceStripe(String namespace) {
+        return namespace.hashCode() & (NAMESPACE_STRIPES - 1);
+    }
+}
