@@ -47,6 +47,12 @@ class ConfigChecks {
         if (p.timeBudget().isNegative() || p.timeBudget().isZero()) {
             problems.add("pgcache.purge.time-budget must be above zero");
         }
+        DatabaseConfig d = config.database();
+        if (!d.schema().matches("[a-z_][a-z0-9_]{0,62}")) {
+            problems.add("pgcache.database.schema must be a lower-case SQL name ([a-z_][a-z0-9_]{0,62}), not '" + d.schema() + "'");
+        }
+        atLeast(problems, "pgcache.database.statement-timeout (seconds)", d.statementTimeout().toSeconds(), 1);
+        atLeast(problems, "pgcache.database.lock-timeout (milliseconds)", d.lockTimeout().toMillis(), 1);
         atLeast(problems, "pgcache.metrics.max-namespaces", config.metrics().maxNamespaces(), 1);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));

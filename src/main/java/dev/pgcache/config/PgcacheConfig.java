@@ -51,6 +51,9 @@ public interface PgcacheConfig {
 
     MetricsConfig metrics();
 
+    /** How statements reach the table: schema and timeouts ({@code pgcache.database.*}). */
+    DatabaseConfig database();
+
     /** How single-key GETs reach the database (dev.pgcache.entry.ReadCoalescer). */
     CoalescingConfig reads();
 

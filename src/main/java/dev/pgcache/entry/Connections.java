@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -10,10 +11,23 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.config.DatabaseConfig;
+import dev.pgcache.config.PgcacheConfig;
+
 /**
  * Pooled connections for the stores of this package, with the one translation of SQL errors
  * ({@link SqlErrors}): no connection or the database away is a {@link StoreUnavailableException}
  * (503), a value PostgreSQL refuses a 400, anything else a {@link StoreException}.
+ *
+ * <p>Every statement is prepared here ({@link #prepare}), so that each one is schema-qualified
+ * ({@link SchemaQualified}) and bounded in time, whether the pool's URL goes to PostgreSQL or to a
+ * pooler in transaction mode (PgBouncer), where a connection carries no session settings of its
+ * own: the bound is a JDBC query timeout, which the driver enforces by sending a cancel request
+ * (PgBouncer forwards it to the server connection running the statement), and the driver's
+ * error is SQLSTATE 57014 as for statement_timeout, so a stalled database still gives 503s.
+ * Inside the service's own transactions ({@link #begin}) statement_timeout and
+ * lock_timeout are also set for that transaction only ({@code set_config(…, true)}, which
+ * PgBouncer lets through because it ends with the transaction).
  */
 @ApplicationScoped
 class Connections {
@@ -24,9 +38,47 @@ class Connections {
     }
 
     private final DataSource dataSource;
+    private final SchemaQualified statements;
+    private final int queryTimeoutSeconds;
+    private final String statementTimeoutMillis;
+    private final String lockTimeoutMillis;
 
-    Connections(DataSource dataSource) {
+    Connections(DataSource dataSource, PgcacheConfig config) {
         this.dataSource = dataSource;
+        DatabaseConfig d = config.database();
+        this.statements = new SchemaQualified(d.schema());
+        this.queryTimeoutSeconds = (int) Math.max(1, d.statementTimeout().toSeconds());
+        this.statementTimeoutMillis = Long.toString(queryTimeoutSeconds * 1000L);
+        this.lockTimeoutMillis = Long.toString(Math.max(1, d.lockTimeout().toMillis()));
+    }
+
+    /** One of {@link EntryStatements}' statements on c, schema-qualified and with the query timeout. */
+    PreparedStatement prepare(Connection c, String statement) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(statements.sql(statement));
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        return ps;
+    }
+
+    /**
+     * Opens a transaction on c (autocommit off) with a statement that tries a transaction-scoped
+     * lock and sets the transaction's timeouts ({@link EntryStatements#TRANSACTION_TIMEOUTS}, its
+     * last two parameters, bound here after {@code params}); answers whether the lock was taken.
+     * The caller commits or rolls back, and sets autocommit back.
+     */
+    boolean begin(Connection c, String lockStatement, Object... params) throws SQLException {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = prepare(c, lockStatement)) {
+            int i = 1;
+            for (Object p : params) {
+                ps.setObject(i++, p);
+            }
+            ps.setString(i++, statementTimeoutMillis);
+            ps.setString(i, lockTimeoutMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Runs work on a pooled connection (autocommit), which goes back to the pool afterwards. */

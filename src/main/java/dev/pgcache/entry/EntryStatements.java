@@ -18,7 +18,10 @@ package dev.pgcache.entry;
  * transaction, so no statement holds locks on a large part of the table.</li>
  * </ul>
  * A {@code %s} in a statement is filled with one of the fragments defined next to it, never
- * with caller text; every value is a bound parameter.
+ * with caller text; every value is a bound parameter. Objects are named without their schema, as
+ * the pgbench scripts generated from this text name them; {@link Connections#prepare} puts the
+ * configured schema in front of each ({@link SchemaQualified}), so no statement depends on a
+ * session's search_path.
  */
 final class EntryStatements {
 
@@ -234,11 +237,23 @@ final class EntryStatements {
     /** Entries about a block at or above a height (revision = block number): what a chain re-org there makes wrong. */
     static final String FILTER_REVISION_FROM = "AND revision >= CAST(? AS bigint)";
 
-    static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?)";
+    /**
+     * The timeouts of one of the service's own transactions, set for that transaction only (they
+     * end with it, so a pooler in transaction mode can share the server connection): statement_timeout
+     * and lock_timeout in milliseconds, the last two parameters of the statement that opens it.
+     */
+    static final String TRANSACTION_TIMEOUTS = "set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)";
 
-    /** namespace || '/' || key names one entry unambiguously: a namespace never holds '/'. */
-    static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_lock(?, hashtext(? || '/' || ?))";
-    static final String LOAD_UNLOCK = "SELECT pg_advisory_unlock(?, hashtext(? || '/' || ?))";
+    /** Opens a purge or eviction transaction: its lock, without waiting, and its timeouts. */
+    static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?), " + TRANSACTION_TIMEOUTS;
+
+    /**
+     * Opens a load's transaction: the entry's load lock, without waiting, and its timeouts. The
+     * lock is transaction-scoped, so it ends at the commit or rollback (or when the connection
+     * drops), and no pooled session or shared server connection can keep it.
+     * namespace || '/' || key names one entry unambiguously: a namespace never holds '/'.
+     */
+    static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_xact_lock(?, hashtext(? || '/' || ?)), " + TRANSACTION_TIMEOUTS;
 
     /**
      * Picks up to {@code limit} rows past their stale window and deletes them, in one statement.

@@ -46,10 +46,22 @@ public class EntryStore {
      * again from zero.
      */
     public WriteOutcome upsert(WriteRequest w) {
-        return db.withConnection("write", c -> upsert(c, w));
+        WriteOutcome outcome = db.withConnection("write", c -> upsert(c, w));
+        if (outcome instanceof WriteOutcome.Written) {
+            announce(w.id());
+        }
+        return outcome;
     }
 
-    /** {@link #upsert(WriteRequest)} on a connection the caller holds (a load lock's). */
+    /** Tells this replica's near cache that the entry changed; only after the change is committed. */
+    void announce(EntryId id) {
+        changes.fire(LocalChange.of(id));
+    }
+
+    /**
+     * {@link #upsert(WriteRequest)} on a connection the caller holds (a load lock's, inside its
+     * transaction), without announcing it: the caller calls {@link #announce} once it has committed.
+     */
     WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
         String sql;
         WritePrecondition pre = w.precondition();
@@ -60,7 +72,7 @@ public class EntryStore {
         } else {
             sql = UPSERT.formatted(IF_NONE_MATCH_NONE);
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = db.prepare(c, sql)) {
             Binder b = new Binder(c, ps).string(w.id().namespace()).string(w.id().key());
             if (pre instanceof WritePrecondition.IfMatch ifMatch) {
                 b.string(w.json()).longOrNull(w.lifetime().expiresInMillis()).longOrNull(w.lifetime().staleUntilInMillis())
@@ -82,7 +94,6 @@ public class EntryStore {
                 rs.next();
                 long version = rs.getLong(1);
                 if (!rs.wasNull()) {
-                    changes.fire(LocalChange.of(w.id()));
                     return new WriteOutcome.Written(new WriteResult(version, rs.getBoolean(2), Connections.instant(rs, 3), Connections.instant(rs, 4), Connections.instant(rs, 5)));
                 }
             }
@@ -91,8 +102,8 @@ public class EntryStore {
     }
 
     /** {@link #get(EntryId)} on a connection the caller holds. */
-    static Optional<Entry> read(Connection c, EntryId id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(GET)) {
+    Optional<Entry> read(Connection c, EntryId id) throws SQLException {
+        try (PreparedStatement ps = db.prepare(c, GET)) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.key());
             try (ResultSet rs = ps.executeQuery()) {
@@ -183,7 +194,7 @@ public class EntryStore {
                 sizes.add(w.sizeBytes());
                 tags.add(jsonArrayOf(w.tags()));
             }
-            try (PreparedStatement ps = c.prepareStatement(BATCH_UPSERT)) {
+            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT)) {
                 new Binder(c, ps).textArray(keys).textArray(values).bigintArray(expires).bigintArray(staleUntil)
                         .bigintArray(revisions).intArray(sizes).textArray(tags)
                         .string(namespace).string(namespace);
@@ -209,7 +220,7 @@ public class EntryStore {
     /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
     public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
         return db.withConnection("touch", c -> {
-            try (PreparedStatement ps = c.prepareStatement(TOUCH)) {
+            try (PreparedStatement ps = db.prepare(c, TOUCH)) {
                 new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
                         .string(id.namespace()).string(id.key());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -237,7 +248,7 @@ public class EntryStore {
     public BatchRead getAll(String namespace, List<String> keys, List<Integer> copies, long maxValueBytes) {
         List<Integer> counts = copies != null ? copies : Collections.nCopies(keys.size(), 1);
         return db.withConnection("batch read", c -> {
-            try (PreparedStatement ps = c.prepareStatement(BATCH_GET)) {
+            try (PreparedStatement ps = db.prepare(c, BATCH_GET)) {
                 new Binder(c, ps).longOrNull(maxValueBytes).textArray(keys).intArray(counts).string(namespace);
                 List<Optional<Entry>> entries = new ArrayList<>(keys.size());
                 long valueBytes = 0;
@@ -268,7 +279,7 @@ public class EntryStore {
             keys.add(id.key());
         }
         return db.withConnection("read", c -> {
-            try (PreparedStatement ps = c.prepareStatement(GET_EACH)) {
+            try (PreparedStatement ps = db.prepare(c, GET_EACH)) {
                 new Binder(c, ps).textArray(namespaces).textArray(keys);
                 return entriesInOrder(ps, ids.size());
             }
@@ -283,7 +294,7 @@ public class EntryStore {
         Optional<String> upper = prefix == null ? Optional.empty() : KeyRange.upperBoundOf(prefix);
         String filter = prefix == null ? LIST_ALL : upper.isPresent() ? LIST_PREFIX_RANGE : LIST_PREFIX_OPEN;
         return db.withConnection("list", c -> {
-            try (PreparedStatement ps = c.prepareStatement(LIST_KEYS.formatted(filter))) {
+            try (PreparedStatement ps = db.prepare(c, LIST_KEYS.formatted(filter))) {
                 Binder b = new Binder(c, ps).string(namespace).string(after == null ? "" : after);
                 if (prefix != null) {
                     b.string(prefix);

@@ -33,7 +33,7 @@ public class Invalidations {
     /** Deletes the live entry only when its version is one of these (If-Match); returns whether it did. */
     public boolean invalidateIfMatch(EntryId id, Set<Long> versions) {
         return db.withConnection("invalidate", c -> {
-            try (PreparedStatement ps = c.prepareStatement(DELETE_IF_MATCH)) {
+            try (PreparedStatement ps = db.prepare(c, DELETE_IF_MATCH)) {
                 new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
                 try (ResultSet rs = ps.executeQuery()) {
                     boolean deleted = rs.next();
@@ -49,7 +49,7 @@ public class Invalidations {
     /** Deletes one entry. Returns true when a live entry was deleted (a gone row is deleted too but does not count). */
     public boolean invalidate(EntryId id) {
         return db.withConnection("invalidate", c -> {
-            try (PreparedStatement ps = c.prepareStatement(DELETE_ONE)) {
+            try (PreparedStatement ps = db.prepare(c, DELETE_ONE)) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -94,7 +94,7 @@ public class Invalidations {
         long live = 0;
         while (true) {
             long[] counts = db.withConnection("invalidate", c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                try (PreparedStatement ps = db.prepare(c, sql)) {
                     int i = 1;
                     ps.setString(i++, namespace);
                     for (String arg : filterArgs) {

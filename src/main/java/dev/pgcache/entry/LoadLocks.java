@@ -1,11 +1,7 @@
 package dev.pgcache.entry;
 
-import static dev.pgcache.entry.EntryStatements.LOAD_UNLOCK;
 import static dev.pgcache.entry.EntryStatements.TRY_LOAD_LOCK;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -13,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The cross-replica load lock of one entry: read-through takes it before it calls an upstream,
- * so one replica loads a key at a time, and reads and writes the entry on the lock's connection
+ * so one replica loads a key at a time, and reads and writes the entry in the lock's transaction
  * (docs/architecture.md, "Read-through").
  */
 @ApplicationScoped
@@ -34,12 +30,12 @@ public class LoadLocks {
         this.store = store;
     }
 
-    /** What a loader may do while it holds the load lock of one entry: read and write it on the lock's connection. */
+    /** What a loader may do while it holds the load lock of one entry: read and write it in the lock's transaction. */
     public interface LockedEntry {
         /** The live entry, read again now (another replica may have just written it). */
         Optional<Entry> get();
 
-        /** {@link #upsert(WriteRequest)} on the lock's connection. */
+        /** {@link EntryStore#upsert(WriteRequest)} in the lock's transaction: visible to others when the lock ends. */
         WriteOutcome upsert(WriteRequest w);
     }
 
@@ -51,72 +47,53 @@ public class LoadLocks {
 
     /**
      * Runs the work while holding the cross-replica load lock of the entry, or returns empty at
-     * once when another session holds it. The lock is a session-level advisory lock, taken on a
-     * pooled connection that stays out of the pool until the work ends, and every statement
-     * autocommits: no transaction stays open (and no snapshot holds back vacuum) while the work
-     * waits on an upstream, and a write's now() is the time of the write. The lock is released in
-     * a finally; when that fails the connection is aborted, so a pooled session can never keep it.
+     * once when another session holds it. The lock is a transaction-scoped advisory lock: the
+     * work runs inside one transaction on a pooled connection, opened by taking the lock, and
+     * committed after it (the write under the lock becomes visible at that commit, the lock ends
+     * with it); a failure rolls back, which ends the lock too. Nothing outlives the transaction, so
+     * the pool's URL may go through a pooler in transaction mode (docs/architecture.md, "One load
+     * per key", says why a transaction rather than a session lock, and what it costs).
      */
     public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
-        Connection c = db.open("load lock");
-        boolean locked = false;
-        try {
-            try (PreparedStatement ps = c.prepareStatement(TRY_LOAD_LOCK)) {
-                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    locked = rs.getBoolean(1);
+        return db.withConnection("load lock", c -> {
+            try {
+                if (!db.begin(c, TRY_LOAD_LOCK, LOAD_LOCK_CLASS, id.namespace(), id.key())) {
+                    c.rollback();
+                    return Optional.<T>empty();
                 }
-            }
-            if (!locked) {
-                return Optional.empty();
-            }
-            return Optional.of(work.run(new LockedEntry() {
-                @Override
-                public Optional<Entry> get() {
-                    try {
-                        return EntryStore.read(c, id);
-                    } catch (SQLException e) {
-                        throw SqlErrors.translate("read", e);
+                boolean[] wrote = {false};
+                T result = work.run(new LockedEntry() {
+                    @Override
+                    public Optional<Entry> get() {
+                        try {
+                            return store.read(c, id);
+                        } catch (SQLException e) {
+                            throw SqlErrors.translate("read", e);
+                        }
                     }
-                }
 
-                @Override
-                public WriteOutcome upsert(WriteRequest w) {
-                    try {
-                        return store.upsert(c, w);
-                    } catch (SQLException e) {
-                        throw SqlErrors.translate("write", e);
+                    @Override
+                    public WriteOutcome upsert(WriteRequest w) {
+                        try {
+                            WriteOutcome outcome = store.upsert(c, w);
+                            wrote[0] |= outcome instanceof WriteOutcome.Written;
+                            return outcome;
+                        } catch (SQLException e) {
+                            throw SqlErrors.translate("write", e);
+                        }
                     }
+                });
+                c.commit();
+                if (wrote[0]) {
+                    store.announce(id);
                 }
-            }));
-        } catch (SQLException e) {
-            throw SqlErrors.translate("load lock", e);
-        } finally {
-            release(c, id, locked);
-        }
-    }
-
-    private static void release(Connection c, EntryId id, boolean locked) {
-        boolean clean = !locked;
-        if (locked) {
-            try (PreparedStatement ps = c.prepareStatement(LOAD_UNLOCK)) {
-                new Binder(c, ps).integer(LOAD_LOCK_CLASS).string(id.namespace()).string(id.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    clean = rs.next() && rs.getBoolean(1);
-                }
+                return Optional.of(result);
             } catch (SQLException | RuntimeException e) {
-                clean = false;
+                Connections.rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-        }
-        try {
-            if (!clean) {
-                // the session may still hold the lock: end it rather than hand it back to the pool
-                c.abort(Runnable::run);
-            }
-            c.close();
-        } catch (SQLException ignored) {
-            // nothing more can be done; a broken connection is dropped by the pool and the server ends its session
-        }
+        });
     }
 }

@@ -33,7 +33,7 @@ public class MaintenanceStore {
     /** Entry counts by state and bytes, per namespace that has rows. */
     public List<NamespaceCounts> countByNamespace() {
         return db.withConnection("count", c -> {
-            try (PreparedStatement ps = c.prepareStatement(COUNT_BY_NAMESPACE); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = db.prepare(c, COUNT_BY_NAMESPACE); ResultSet rs = ps.executeQuery()) {
                 List<NamespaceCounts> counts = new ArrayList<>();
                 while (rs.next()) {
                     counts.add(new NamespaceCounts(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)));
@@ -51,7 +51,7 @@ public class MaintenanceStore {
     public PurgeBatch purgeBatch(long lockKey, int limit) {
         return underPurgeLock("purge", lockKey, c -> {
             Map<String, Long> byNamespace = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(PURGE_BATCH)) {
+            try (PreparedStatement ps = db.prepare(c, PURGE_BATCH)) {
                 ps.setInt(1, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -74,7 +74,7 @@ public class MaintenanceStore {
         return underPurgeLock("eviction", lockKey, c -> {
             long rows;
             long bytes;
-            try (PreparedStatement ps = c.prepareStatement(NAMESPACE_SIZE)) {
+            try (PreparedStatement ps = db.prepare(c, NAMESPACE_SIZE)) {
                 ps.setString(1, namespace);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -91,7 +91,7 @@ public class MaintenanceStore {
             // twice the average row count for the bytes over max-bytes (a plan that falls short is made again)
             long avgBytes = Math.max(1, bytes / Math.max(1, rows));
             long needed = Math.max(rowsOver, bytesOver == 0 ? 0 : 2 * (bytesOver / avgBytes) + 100);
-            try (PreparedStatement ps = c.prepareStatement(EVICTION_CUTOFF)) {
+            try (PreparedStatement ps = db.prepare(c, EVICTION_CUTOFF)) {
                 ps.setString(1, namespace);
                 ps.setInt(2, (int) Math.min(limit, needed));
                 ps.setLong(3, rowsOver);
@@ -114,7 +114,7 @@ public class MaintenanceStore {
      */
     public Optional<NamespaceSize> evictBatch(long lockKey, EvictionPlan plan, String namespace, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
-            try (PreparedStatement ps = c.prepareStatement(EVICT_BATCH)) {
+            try (PreparedStatement ps = db.prepare(c, EVICT_BATCH)) {
                 ps.setString(1, namespace);
                 ps.setObject(2, plan.cutoffFetchedAt());
                 ps.setString(3, plan.cutoffKey());
@@ -150,7 +150,7 @@ public class MaintenanceStore {
             times[i] = h.lastHitAt().toString(); // ISO-8601 in UTC, which timestamptz reads exactly
         }
         return db.withConnection("hit flush", c -> {
-            try (PreparedStatement ps = c.prepareStatement(RECORD_HITS)) {
+            try (PreparedStatement ps = db.prepare(c, RECORD_HITS)) {
                 ps.setArray(1, c.createArrayOf("text", namespaces));
                 ps.setArray(2, c.createArrayOf("text", keys));
                 ps.setArray(3, c.createArrayOf("bigint", versions));
@@ -165,7 +165,7 @@ public class MaintenanceStore {
     public List<NamespaceSummary> summary() {
         return db.withConnection("summary", c -> {
             List<NamespaceSummary> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SUMMARY); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = db.prepare(c, SUMMARY); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new NamespaceSummary(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                             rs.getLong(6), Connections.instant(rs, 7), Connections.instant(rs, 8), rs.getLong(9), Connections.instant(rs, 10)));
@@ -178,7 +178,7 @@ public class MaintenanceStore {
     /** Bytes cache_entry takes on disk with its indexes and TOAST, dead rows included: the measure of bloat. */
     public long tableSizeBytes() {
         return db.withConnection("table size", c -> {
-            try (PreparedStatement ps = c.prepareStatement(TABLE_SIZE); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = db.prepare(c, TABLE_SIZE); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -191,17 +191,10 @@ public class MaintenanceStore {
      */
     private <T> Optional<T> underPurgeLock(String action, long lockKey, Connections.SqlWork<T> work) {
         return db.withConnection(action, c -> {
-            c.setAutoCommit(false);
             try {
-                try (PreparedStatement lock = c.prepareStatement(TRY_PURGE_LOCK)) {
-                    lock.setLong(1, lockKey);
-                    try (ResultSet rs = lock.executeQuery()) {
-                        rs.next();
-                        if (!rs.getBoolean(1)) {
-                            c.rollback();
-                            return Optional.<T>empty();
-                        }
-                    }
+                if (!db.begin(c, TRY_PURGE_LOCK, lockKey)) {
+                    c.rollback();
+                    return Optional.<T>empty();
                 }
                 T result = work.run(c);
                 c.commit();

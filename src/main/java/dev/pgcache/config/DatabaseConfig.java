@@ -1,0 +1,41 @@
+package dev.pgcache.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * {@code pgcache.database.*}: how pgcache's own statements reach the table, whether the pool's
+ * URL ({@code quarkus.datasource.jdbc.url}) goes straight to PostgreSQL or through a pooler in
+ * transaction mode (PgBouncer). Nothing here travels as a connection's startup parameter or a
+ * session setting, which such a pooler refuses or hands to other clients (docs/operations.md,
+ * "PgBouncer").
+ */
+public interface DatabaseConfig {
+
+    /**
+     * The schema that holds cache_entry. Every statement names it (quoted) in front of the table,
+     * so no statement depends on a session's search_path. application.properties sets
+     * quarkus.flyway.schemas and quarkus.hibernate-orm.database.default-schema from it.
+     */
+    @WithDefault("pgcache")
+    String schema();
+
+    /**
+     * The longest any statement of the service may run: a JDBC query timeout on every statement
+     * (the driver cancels it, through the pooler if there is one) and statement_timeout inside the
+     * service's own transactions. Whole seconds (JDBC's unit), at least 1 s.
+     */
+    @WithName("statement-timeout")
+    @WithDefault("10s")
+    Duration statementTimeout();
+
+    /**
+     * The longest a statement inside one of the service's transactions (purge, eviction, a load
+     * under its lock) waits for a row lock: lock_timeout, set for that transaction only.
+     */
+    @WithName("lock-timeout")
+    @WithDefault("2s")
+    Duration lockTimeout();
+}
