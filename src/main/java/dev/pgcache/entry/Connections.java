@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -57,6 +58,22 @@ class Connections {
         PreparedStatement ps = c.prepareStatement(statements.sql(statement));
         ps.setQueryTimeout(queryTimeoutSeconds);
         return ps;
+    }
+
+    /**
+     * Lets go of the snapshot the last query of an open transaction left behind. The driver sends
+     * every statement through the unnamed portal and never closes it, and a finished query's portal
+     * keeps its snapshot registered until the next one replaces it or the transaction ends: an
+     * open transaction that waits (a load on its upstream) would hold back vacuum's horizon all
+     * that time. A utility statement needs no snapshot; its portal replaces the query's, and the
+     * backend's xmin is reset (LoadLockTest checks pg_stat_activity.backend_xmin). The statement
+     * sets the transaction's lock_timeout again, to the value it already has.
+     */
+    void releaseSnapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.setQueryTimeout(queryTimeoutSeconds);
+            s.execute("SET LOCAL lock_timeout = " + lockTimeoutMillis);
+        }
     }
 
     /**

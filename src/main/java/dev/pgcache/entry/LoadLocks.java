@@ -66,7 +66,9 @@ public class LoadLocks {
                     @Override
                     public Optional<Entry> get() {
                         try {
-                            return store.read(c, id);
+                            Optional<Entry> entry = store.read(c, id);
+                            db.releaseSnapshot(c); // the work may now wait on an upstream
+                            return entry;
                         } catch (SQLException e) {
                             throw SqlErrors.translate("read", e);
                         }

@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,45 @@ class LoadLockTest {
         // background refreshes of other tests may still run: wait a little for the count to drop
         await().atMost(Duration.ofSeconds(5)).until(() -> heldLoadLocks() == 0);
     }
+
+    @Test
+    void aLoadHoldsItsLockInATransactionThatPinsNoSnapshotAndEndsWithIt() throws Exception {
+        // the JVM's first call to an upstream may take seconds on a busy machine (whatever its answer):
+        // made first, so the timed one below is only its delay
+        given().urlEncodingEnabled(false).get("/v1/cache/rt/" + Keys.fresh("warm-up"));
+        String key = Keys.fresh("in-transaction");
+        upstream.slow(key, 700);
+        // on a thread of its own: the common pool has one thread on two cores, and the service's
+        // upstream client needs it to complete its exchange
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        CompletableFuture<Response> get = CompletableFuture.supplyAsync(
+                () -> given().urlEncodingEnabled(false).get("/v1/cache/rt/" + key), caller);
+        // while the upstream takes its time: the lock belongs to a transaction (so it cannot outlive
+        // it on a shared server connection) that has no snapshot and no transaction id (so it holds
+        // back no vacuum)
+        await().atMost(Duration.ofSeconds(5)).until(() -> "idle in transaction".equals(lockHolder("rt", key)));
+        assertEquals("idle in transaction, xmin none, xid none", lockHolder("rt", key) + ", xmin " + holderHorizon("rt", key));
+        get.get(10, TimeUnit.SECONDS).then().statusCode(200).header("X-Cache", "MISS");
+        caller.shutdown();
+        assertEquals(null, lockHolder("rt", key), "the commit ended the lock");
+    }
+
+    /** The state of the session holding the load lock of ns/key, or null when none holds it. */
+    private static String lockHolder(String ns, String key) throws Exception {
+        return (String) TestDatabase.scalar(HOLDER.formatted("a.state"), LoadLocks.LOAD_LOCK_CLASS, ns, key);
+    }
+
+    private static String holderHorizon(String ns, String key) throws Exception {
+        return (String) TestDatabase.scalar(
+                HOLDER.formatted("coalesce(a.backend_xmin::text, 'none') || ', xid ' || coalesce(a.backend_xid::text, 'none')"),
+                LoadLocks.LOAD_LOCK_CLASS, ns, key);
+    }
+
+    private static final String HOLDER = """
+            SELECT %s FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = CAST(? AS oid) AND l.objsubid = 2
+              AND l.objid = CAST(CAST(hashtext(CAST(? AS text) || '/' || CAST(? AS text)) AS bigint) & 4294967295 AS oid)
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())""";
 
     private static long heldLoadLocks() throws Exception {
         try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement("""

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.testing.PgBouncer;
 import dev.pgcache.testing.PostgresTestResource;
 import dev.pgcache.testing.UpstreamControl;
 import dev.pgcache.testing.UpstreamServer;
@@ -104,6 +105,12 @@ class TwoReplicasIT {
         assertEquals(Map.of("a", Set.of("MISS"), "b", Set.of("MISS")), xCacheByReplica);
         double lockWaits = lockWaits(a) + lockWaits(b);
         assertTrue(lockWaits >= 1, "one replica waited on the other's advisory lock; lock waits: " + lockWaits);
+        if (PgBouncer.wanted()) {
+            // the PgBouncer job: both replicas' pools are PgBouncer's clients, none went around it
+            long clients = PgBouncer.show(databaseConfig.get("test.pgcache.pgbouncer-admin-url"), "CLIENTS").stream()
+                    .filter(r -> databaseConfig.get("test.pgcache.database").equals(r.get("database"))).count();
+            assertTrue(clients >= 2, "the replicas' connections to PgBouncer: " + clients);
+        }
     }
 
     @Test
@@ -165,9 +172,13 @@ class TwoReplicasIT {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", Integer.toString(port));
-        all.put("quarkus.datasource.jdbc.url", databaseConfig.get("quarkus.datasource.jdbc.url"));
-        all.put("quarkus.datasource.username", databaseConfig.get("quarkus.datasource.username"));
-        all.put("quarkus.datasource.password", databaseConfig.get("quarkus.datasource.password"));
+        // the database's settings (with PGCACHE_TEST_PGBOUNCER=1, the pool through PgBouncer and
+        // the direct URLs for migrations and LISTEN), not the test suite's own test.* ones
+        databaseConfig.forEach((k, v) -> {
+            if (!k.startsWith("test.")) {
+                all.put(k, v);
+            }
+        });
         all.put("pgcache.purge.enabled", "false");
         // the packaged app runs in prod mode, auth on: give it the test suite's full-rights key
         all.put("pgcache.auth.keys.test-all.secret-sha256", TEST_ALL_SHA256);

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +25,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * connection, with user and password in it) overrides both. With no server at all the run fails
  * at once with one line that says what to start.
  *
+ * <p>With {@code PGCACHE_TEST_PGBOUNCER=1} the service's pool goes through a real PgBouncer in
+ * transaction mode ({@link PgBouncer}), while the migrations and the near cache's listening
+ * connection go straight to the database, as docs/operations.md ("PgBouncer") configures them;
+ * the admin console's URL is {@code test.pgcache.pgbouncer-admin-url}.
+ *
  * <p>Besides the datasource, the resource hands the tests the admin URL and the database name
  * (config {@code test.pgcache.admin-jdbc-url}, {@code test.pgcache.database}), so a test can act
  * on the database from outside the service, e.g. to make it go away.
@@ -36,6 +42,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
     private PostgreSQLContainer container;
     private String adminUrl;
     private String database;
+    private PgBouncer bouncer;
 
     @Override
     public Map<String, String> start() {
@@ -50,16 +57,40 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             throw new IllegalStateException("cannot create the test database on " + redact(adminUrl) + ": " + e.getMessage(), e);
         }
         String appUrl = adminUrl.replaceFirst("/[^/?]+(\\?|$)", "/" + database + "$1");
-        return Map.of(
-                "quarkus.datasource.jdbc.url", appUrl,
-                "quarkus.datasource.username", userOf(),
-                "quarkus.datasource.password", passwordOf(),
-                "test.pgcache.admin-jdbc-url", adminUrl,
-                "test.pgcache.database", database);
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.datasource.jdbc.url", appUrl);
+        config.put("quarkus.datasource.username", userOf());
+        config.put("quarkus.datasource.password", passwordOf());
+        config.put("test.pgcache.admin-jdbc-url", adminUrl);
+        config.put("test.pgcache.database", database);
+        if (PgBouncer.wanted()) {
+            // the pool goes through PgBouncer; what needs a session of its own goes straight to PostgreSQL
+            bouncer = PgBouncer.start(adminUrl, userOf(), passwordOf());
+            config.put("quarkus.datasource.jdbc.url", bouncer.through(appUrl));
+            config.put("quarkus.flyway.jdbc-url", appUrl);
+            config.put("quarkus.flyway.username", userOf());
+            // Quarkus wants both with Flyway's own URL, and an empty value counts as none; a server with
+            // trust authentication (the local one) never asks for it
+            config.put("quarkus.flyway.password", passwordOf().isEmpty() ? "unused-with-trust" : passwordOf());
+            config.put("pgcache.near-cache.listen-jdbc-url", appUrl);
+            config.put("test.pgcache.pgbouncer-admin-url", bouncer.adminUrl(userOf()));
+            config.put("test.pgcache.pgbouncer-port", Integer.toString(bouncer.port()));
+            System.err.println("PgBouncer in transaction mode on 127.0.0.1:" + bouncer.port() + " in front of " + database);
+        }
+        return config;
     }
 
     @Override
     public void stop() {
+        if (bouncer != null) {
+            // the evidence in the build log: what went through PgBouncer, by database
+            for (Map<String, String> row : PgBouncer.show(bouncer.adminUrl(userOf()), "STATS")) {
+                if (database.equals(row.get("database"))) {
+                    System.err.println("PgBouncer stats for " + database + ": " + row);
+                }
+            }
+            bouncer.stop();
+        }
         if (database != null && adminUrl != null) {
             try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
                 s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
