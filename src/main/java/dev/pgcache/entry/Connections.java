@@ -72,7 +72,7 @@ class Connections {
     void releaseSnapshot(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(queryTimeoutSeconds);
-            s.execute("SET LOCAL lock_timeout = " + lockTimeoutMillis);
+            s.execute(EntryStatements.RELEASE_SNAPSHOT.formatted(Long.parseLong(lockTimeoutMillis)));
         }
     }
 
@@ -108,8 +108,7 @@ class Connections {
         }
     }
 
-    /** A pooled connection the caller closes (for work that must hold one session, e.g. a load lock). */
-    Connection open(String action) {
+    private Connection open(String action) {
         try {
             return dataSource.getConnection();
         } catch (SQLException e) {

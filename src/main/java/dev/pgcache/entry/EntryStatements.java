@@ -244,6 +244,14 @@ final class EntryStatements {
      */
     static final String TRANSACTION_TIMEOUTS = "set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)";
 
+    /**
+     * A utility statement run inside an open transaction to let go of the last query's snapshot
+     * (see Connections.releaseSnapshot): it sets the transaction's lock_timeout again, to the
+     * value it already has. {@code %d} is that value in milliseconds, from config; SET takes no
+     * parameters.
+     */
+    static final String RELEASE_SNAPSHOT = "SET LOCAL lock_timeout = %d";
+
     /** Opens a purge or eviction transaction: its lock, without waiting, and its timeouts. */
     static final String TRY_PURGE_LOCK = "SELECT pg_try_advisory_xact_lock(?), " + TRANSACTION_TIMEOUTS;
 
