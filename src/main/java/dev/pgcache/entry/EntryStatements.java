@@ -276,7 +276,9 @@ final class EntryStatements {
      * Joining them back on the primary key instead ({@code DELETE … USING picked}) is planned
      * from the generic plan's guess of the LIMIT, not its value, once the JDBC driver prepares
      * the statement on the server (from the fifth run): a hash join that reads the whole table
-     * for every batch, 1.3 s per batch at a million rows (docs/benchmarks.md). The ctids are of
+     * for every batch, 1.3 s per batch at a million rows (docs/benchmarks.md); the pool now never
+ * prepares on the server (prepareThreshold=0, for poolers), but the ctid form does not depend on
+ * that and stays. The ctids are of
      * row versions this statement has locked, so no other transaction can move them before the
      * delete.
      */
