@@ -59,6 +59,7 @@ class ChangeListener {
     private final String user;
     private final Optional<String> password;
     private final String schema;
+    private final boolean enabled;
     private final long beatNanos;
     private final long behindNanos;
 
@@ -78,13 +79,15 @@ class ChangeListener {
         this.user = user;
         this.password = password;
         this.schema = schemas.split(",")[0].trim();
+        this.enabled = config.nearCache().enabled();
         long maxLag = config.nearCache().maxLag().toNanos();
         this.beatNanos = Math.max(maxLag / 4, 5_000_000L);
         this.behindNanos = 2 * maxLag;
     }
 
+    /** Starts the listener's thread; everything else (the near cache, its meters, the connection) is made there, off the start-up path. */
     void start(@Observes StartupEvent event) {
-        if (!near.enabled()) {
+        if (!enabled) {
             return;
         }
         running = true;

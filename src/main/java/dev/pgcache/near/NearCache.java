@@ -1,10 +1,12 @@
 package dev.pgcache.near;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,7 +37,7 @@ import dev.pgcache.entry.EntryId;
 @ApplicationScoped
 public class NearCache {
 
-    /** Bytes counted per copy besides its JSON text: the entry record, its instants, the key and the map's node. */
+    /** Bytes counted per copy besides its texts: the entry record, its instants, the id and the map's node. */
     static final int OVERHEAD_BYTES = 200;
     private static final int KEY_STRIPES = 1 << 14;
     private static final int NAMESPACE_STRIPES = 1 << 8;
@@ -51,19 +53,35 @@ public class NearCache {
     private volatile boolean listening;
     private volatile long confirmedAtNanos;
 
+    @Inject
     NearCache(PgcacheConfig config) {
-        this.enabled = config.nearCache().enabled();
-        this.maxEntryChars = config.nearCache().maxEntryBytes().asLongValue();
-        this.maxLagNanos = config.nearCache().maxLag().toNanos();
+        this(config.nearCache().enabled(), config.nearCache().maxBytes().asLongValue(), config.nearCache().maxEntryBytes().asLongValue(),
+                config.nearCache().maxLag());
+    }
+
+    NearCache(boolean enabled, long maxBytes, long maxEntryChars, Duration maxLag) {
+        this.enabled = enabled;
+        this.maxEntryChars = maxEntryChars;
+        this.maxLagNanos = maxLag.toNanos();
         this.copies = Caffeine.newBuilder()
-                .maximumWeight(config.nearCache().maxBytes().asLongValue())
+                .maximumWeight(maxBytes)
                 .weigher((EntryId id, Entry e) -> weight(id, e))
                 .executor(Runnable::run) // maintenance on the caller's thread: no pool thread per eviction
                 .build();
     }
 
+    /** Bytes a copy takes on the heap, roughly: Java keeps a text of Latin-1 characters in one byte each, any other in two. */
     static int weight(EntryId id, Entry e) {
-        return (int) Math.min(Integer.MAX_VALUE, (long) e.json().length() + id.key().length() + OVERHEAD_BYTES);
+        return (int) Math.min(Integer.MAX_VALUE, heapBytes(e.json()) + heapBytes(id.key()) + OVERHEAD_BYTES);
+    }
+
+    private static long heapBytes(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xFF) {
+                return 2L * s.length();
+            }
+        }
+        return s.length();
     }
 
     boolean enabled() {

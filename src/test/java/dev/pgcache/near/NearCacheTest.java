@@ -96,6 +96,12 @@ class NearCacheTest {
         // the same through JAX-RS (a query parameter sends it there)
         given().get("/v1/cache/" + ns + "/k?min-revision=3").then().statusCode(200)
                 .header("Cache-Status", containsString("detail=memory"));
+        // hits from memory count like any other: three reads, three hits in the namespace's metrics and in hit_count
+        org.hamcrest.MatcherAssert.assertThat(given().get("/q/metrics").asString(),
+                containsString("pgcache_hits_total{namespace=\"" + ns + "\"} 3.0"));
+        hits.flush();
+        assertEquals(3L, ((Number) TestDatabase.scalar(
+                "SELECT hit_count FROM pgcache.cache_entry WHERE namespace = ? AND cache_key = 'k'", ns)).longValue());
     }
 
     @Test
