@@ -1,7 +1,8 @@
 """Runs the scenarios of bench/run.sh against a started service and writes the results.
 
 Every figure in the table comes from this run: wrk against pgcache, pgbench with the same
-SQL against the same database, redis-benchmark with values of the same size. Ratios are
+SQL against the same database, redis-benchmark with values of the same size, and (from
+bench/run.sh's earlier phases) the scale phase, the stampede and bench/lag.py. Ratios are
 pgcache's throughput over pgbench's on the same statement. Standard library only.
 """
 import argparse
