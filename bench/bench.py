@@ -218,7 +218,8 @@ def memory_share(before, after):
 
 
 def set_triggers(db, enabled):
-    verb = "ENABLE" if enabled else "DISABLE"
+    # ALWAYS, as migration V8 sets them: a replica serves from memory only with all three so
+    verb = "ENABLE ALWAYS" if enabled else "DISABLE"
     psql(db, "ALTER TABLE pgcache.cache_entry " + ", ".join(f"{verb} TRIGGER {t}" for t in TRIGGERS))
 
 

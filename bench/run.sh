@@ -78,8 +78,8 @@ results="$(mktemp -d /tmp/pgcache-bench-results-XXXX)"
 finish() {
   # the near-cache scenarios disable the change triggers for a while (bench/bench.py enables them
   # again itself); whatever stopped the run, they are on again before the database goes
-  [ -z "${BENCH_DB:-}" ] || psql -q -d "$BENCH_DB" -c "ALTER TABLE pgcache.cache_entry ENABLE TRIGGER cache_entry_notify_update,
-    ENABLE TRIGGER cache_entry_notify_delete, ENABLE TRIGGER cache_entry_notify_truncate" >/dev/null 2>&1 || true
+  [ -z "${BENCH_DB:-}" ] || psql -q -d "$BENCH_DB" -c "ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update,
+    ENABLE ALWAYS TRIGGER cache_entry_notify_delete, ENABLE ALWAYS TRIGGER cache_entry_notify_truncate" >/dev/null 2>&1 || true
   stop_service
   # a Redis this run started, and only that one
   [ -z "$redis_started" ] || redis-cli -h 127.0.0.1 -p 6379 shutdown nosave >/dev/null 2>&1 || true
