@@ -27,8 +27,9 @@ import dev.pgcache.entry.EntryId;
  * (the key's stripe, the namespace's stripe, or everything) with a new number of one sequence,
  * and a read takes the current number before it asks the table; its copy goes in only if nothing
  * it covers was stamped since ({@link #offer}, atomic with the drop of the same key because both
- * run on the key's slot of the map). Stripes make the stamps a fixed-size array: two keys in one
- * stripe only cost a copy not made.
+ * run on the key's slot of the map; a drop of a namespace or of everything walks the map instead,
+ * so the read checks again once its copy is in, and takes it out if a stamp came meanwhile).
+ * Stripes make the stamps a fixed-size array: two keys in one stripe only cost a copy not made.
  *
  * <p><b>Serving</b> needs a listening connection and a recent proof that every change committed
  * before it has been applied (the listener's heartbeat, {@link #confirm}); past
@@ -109,6 +110,12 @@ public class NearCache {
             return;
         }
         copies.asMap().compute(id, (k, old) -> droppedSince(id, stamp) ? old : found);
+        // A drop of a namespace or of everything walks the map, and the walk may pass this key's
+        // slot after the check above and before the copy is linked in. The drop stamped before its
+        // walk, so checking again now sees that stamp, and the copy goes (NearCacheStampsTest).
+        if (droppedSince(id, stamp)) {
+            copies.asMap().remove(id, found);
+        }
     }
 
     private boolean droppedSince(EntryId id, long stamp) {
