@@ -46,7 +46,7 @@ public class NearCache {
     private final boolean enabled;
     private final long maxEntryChars;
     private final long maxLagNanos;
-    private final Cache<EntryId, Entry> copies;
+    private final Cache<EntryId, Copy> copies;
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLongArray keyStamps = new AtomicLongArray(KEY_STRIPES);
     private final AtomicLongArray namespaceStamps = new AtomicLongArray(NAMESPACE_STRIPES);
@@ -66,7 +66,7 @@ public class NearCache {
         this.maxLagNanos = maxLag.toNanos();
         this.copies = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((EntryId id, Entry e) -> weight(id, e))
+                .weigher((EntryId id, Copy c) -> weight(id, c.entry()))
                 .executor(Runnable::run) // maintenance on the caller's thread: no pool thread per eviction
                 .build();
     }
@@ -94,9 +94,25 @@ public class NearCache {
         return listening && System.nanoTime() - confirmedAtNanos <= maxLagNanos;
     }
 
-    /** The copy under the id, or null; the caller checks {@link #serving()} first. */
+    /** A copy, and the stamp of the read that found it in the table. */
+    private record Copy(Entry entry, long stamp) {
+    }
+
+    /**
+     * The copy under the id, or null; the caller checks {@link #serving()} first. A copy whose key
+     * was dropped after its read began is never answered, even in the moment before its own read
+     * takes it out again ({@link #offer}): a writer answered after the drop must not see it.
+     */
     Entry copyOf(EntryId id) {
-        return copies.getIfPresent(id);
+        Copy c = copies.getIfPresent(id);
+        if (c == null) {
+            return null;
+        }
+        if (droppedSince(id, c.stamp())) {
+            copies.asMap().remove(id, c);
+            return null;
+        }
+        return c.entry();
     }
 
     /** The number a read takes before it asks the table, to offer what it found afterwards. */
@@ -109,12 +125,14 @@ public class NearCache {
         if (!listening || found.json().length() > maxEntryChars) {
             return;
         }
-        copies.asMap().compute(id, (k, old) -> droppedSince(id, stamp) ? old : found);
+        Copy copy = new Copy(found, stamp);
+        copies.asMap().compute(id, (k, old) -> droppedSince(id, stamp) ? old : copy);
         // A drop of a namespace or of everything walks the map, and the walk may pass this key's
         // slot after the check above and before the copy is linked in. The drop stamped before its
-        // walk, so checking again now sees that stamp, and the copy goes (NearCacheStampsTest).
+        // walk, so checking again now sees that stamp, and the copy goes (NearCacheStampsTest);
+        // until it does, copyOf refuses it by the same stamps.
         if (droppedSince(id, stamp)) {
-            copies.asMap().remove(id, found);
+            copies.asMap().remove(id, copy);
         }
     }
 
@@ -126,7 +144,7 @@ public class NearCache {
 
     /** Removes a copy that has outlived its stale window; no stamp, since it cannot come back from a read. */
     void forget(EntryId id, Entry copy) {
-        copies.asMap().remove(id, copy);
+        copies.asMap().computeIfPresent(id, (k, c) -> c.entry() == copy ? null : c);
     }
 
     void dropKey(EntryId id) {
