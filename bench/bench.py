@@ -329,7 +329,7 @@ def near_scenarios(service, off, args, pg, redis_get):
     on_hot, off_hot, on_all, off_all = (results[n] for n in (NEAR_ON_HOT, NEAR_OFF_HOT, NEAR_ON_ALL, NEAR_OFF_ALL))
     facts.append(f"near cache, GET hits ({args.rounds} alternating rounds of {seconds} s per variant, medians; replica A with default "
                  f"settings, near cache on, and replica C on the same database with it off, each warmed up {args.warmup} s): hot set "
-                 f"k0..k{hot - 1} ({hot:,} keys, {hot_mb:.1f} MB as the near cache counts them, max-bytes 32M; after the warm-up A held "
+                 f"k0..k{hot - 1} ({hot:,} keys, {hot_mb:.1f} MB as the near cache counts them, max-bytes 16M; after the warm-up A held "
                  f"{held_entries:.0f} copies, {held_mb:.1f} MB), all keys = {args.entries:,}. Near cache on, hot: **{on_hot['rps'] / pg_hot['rps']:.2f}x** pgbench's "
                  f"SELECT of the same rows (target >= 2) and **{on_hot['rps'] / redis_get['rps']:.2f}x** redis-benchmark GET (target "
                  f">= 0.5); {on_hot['rps'] / off_hot['rps']:.2f}x the same GETs with the near cache off. All keys: near cache on "

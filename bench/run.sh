@@ -15,7 +15,7 @@
 #   options: --entries N  --duration S  --connections C  --scale-rows SMALL LARGE
 #            --hot-keys N (the near cache's hot set)  --rounds N  --lag-samples N
 #
-# The near cache (issue 15): the main phase's service has default settings (near cache on, 32M);
+# The near cache (issue 15): the main phase's service has default settings (near cache on, 16M);
 # a second replica on the same database runs with -Dpgcache.near-cache.enabled=false, and
 # bench/bench.py alternates between them: GET hits on a hot set that fits in the near cache and
 # on all entries, and PUTs over live keys with the change triggers on (replica with the near
