@@ -1,7 +1,8 @@
 """Runs the scenarios of bench/run.sh against a started service and writes the results.
 
 Every figure in the table comes from this run: wrk against pgcache, pgbench with the same
-SQL against the same database, redis-benchmark with values of the same size. Ratios are
+SQL against the same database, redis-benchmark with values of the same size, and (from
+bench/run.sh's earlier phases) the scale phase, the stampede and bench/lag.py. Ratios are
 pgcache's throughput over pgbench's on the same statement. Standard library only.
 """
 import argparse
@@ -13,7 +14,9 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
+import sys
 import subprocess
 import tempfile
 import threading
@@ -36,6 +39,7 @@ def block_value(i, rng):
 class Service:
     def __init__(self, base_url):
         u = urllib.parse.urlparse(base_url)
+        self.base_url = base_url
         self.host, self.port = u.hostname, u.port
         self.auth = os.environ["BENCH_AUTH"]
 
@@ -175,6 +179,211 @@ def rss_mb(pid):
     return float("nan")
 
 
+def reset_peak_rss(pid):
+    """Resets VmHWM to the current resident size (Linux: 5 into /proc/PID/clear_refs); whether it could."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def metrics(service):
+    """Every sample of /q/metrics, by its name and labels as written there."""
+    status, data = service.request("GET", "/q/metrics")
+    values = {}
+    for line in data.decode().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            try:
+                values[name] = float(value)
+            except ValueError:
+                pass
+    return values
+
+
+NEAR_READS = 'pgcache_near_cache_reads_total{result="%s"}'
+NEAR_DROPS = 'pgcache_near_cache_drops_total{scope="key"}'
+NEAR_LISTENING = "pgcache_near_cache_listening"
+NEAR_RECONNECTS = "pgcache_near_cache_listener_reconnects_total"
+TRIGGERS = ("cache_entry_notify_update", "cache_entry_notify_delete", "cache_entry_notify_truncate")
+
+
+def memory_share(before, after):
+    """Share of the single-key GETs between two metrics snapshots that the near cache answered from memory."""
+    delta = {r: after.get(NEAR_READS % r, 0) - before.get(NEAR_READS % r, 0) for r in ("hit", "miss", "bypass")}
+    total = sum(delta.values())
+    return delta["hit"] / total if total else float("nan")
+
+
+def set_triggers(db, enabled):
+    # ALWAYS, as migration V8 sets them: a replica serves from memory only with all three so
+    verb = "ENABLE ALWAYS" if enabled else "DISABLE"
+    psql(db, "ALTER TABLE pgcache.cache_entry " + ", ".join(f"{verb} TRIGGER {t}" for t in TRIGGERS))
+
+
+def await_listening(service, timeout=15):
+    """Waits until the replica listens for changes again (its near cache answers from memory); whether it does."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if metrics(service).get(NEAR_LISTENING) == 1:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def median_of_rounds(results):
+    """One row from several rounds of one variant: the medians of req/s, p50 and p99; non-2xx summed."""
+    return {"rps": statistics.median(r["rps"] for r in results), "p50": statistics.median(r["p50"] for r in results),
+            "p99": statistics.median(r["p99"] for r in results), "non2xx": sum(r["non2xx"] for r in results),
+            "errors": "; ".join(r["errors"] for r in results if r["errors"]), "rounds": [r["rps"] for r in results]}
+
+
+NEAR_ON_HOT, NEAR_OFF_HOT = "pgcache: GET hit, near cache on, hot set", "pgcache: GET hit, near cache off, hot set"
+NEAR_ON_ALL, NEAR_OFF_ALL = "pgcache: GET hit, near cache on, all keys", "pgcache: GET hit, near cache off, all keys"
+PUT_NOTIFIED, PUT_SILENT = "pgcache: PUT, notifications on", "pgcache: PUT, notifications off"
+PG_HOT = "pgbench: GET statement, hot set"
+LAG = "pgcache: cross-replica lag, ms (A to B)"
+
+
+def near_scenarios(service, off, args, pg, redis_get):
+    """The near cache (issue 15) against its references, on replica A (this run's service, default settings:
+    near cache on) and replica C (the same database, started with pgcache.near-cache.enabled=false):
+
+    - GET hits on a hot set (k0..k{hot-1}, which fits in the near cache's max-bytes) and on all keys (which
+      does not), each on A and on C, in alternating rounds; pgbench's SELECT on the same hot rows;
+    - PUTs overwriting live keys with change notifications (triggers on, A) and without (the three triggers
+      disabled, C: a replica with the near cache on would refuse to answer from memory meanwhile), alternating;
+      the triggers are enabled again whatever happens.
+
+    Returns (rows, facts, A's peak resident memory before the GET rounds reset it)."""
+    hot, seconds = args.hot_keys, max(2, args.duration // 2)
+    rows, facts = [], []
+
+    def row(name, result, reference):
+        result["name"], result["reference"] = name, reference
+        rows.append(result)
+        print(f"  {name}: {result['rps']:.0f} req/s (rounds: {', '.join(f'{x:.0f}' for x in result.get('rounds', [result['rps']]))})",
+              flush=True)
+        return result
+
+    settle(args.db)
+    print(f"  {PG_HOT} ...", flush=True)
+    pg_hot = row(PG_HOT, pgbench(args.db, "get.sql", args.duration, args.connections, hot), None)
+    # warm-up: A's JIT has run every scenario above (its near cache among them); here its near cache takes the hot
+    # set; C has served nothing yet
+    settle(args.db)
+    wrk(args.base_url, "get-hit.lua", args.warmup, args.connections, hot)
+    wrk(off.base_url, "get-hit.lua", args.warmup, args.connections, args.entries)
+    held = metrics(service)
+    held_entries, held_mb = held.get("pgcache_near_cache_entries", 0), held.get("pgcache_near_cache_bytes", 0) / 2**20
+    # the hot set as the near cache counts it (NearCache.weight: the value's text, the key, 200 bytes)
+    hot_mb = float(psql(args.db, "SELECT sum(length(value::text) + length(cache_key) + 200) / 1048576.0 FROM pgcache.cache_entry "
+                                 f"WHERE namespace = 'bench' AND substr(cache_key, 2)::int < {hot}"))
+    hwm_before = rss_mb(args.pid)
+    reset = reset_peak_rss(args.pid) and reset_peak_rss(args.near_off_pid)
+    variants = [(NEAR_ON_HOT, service, args.base_url, hot, pg_hot), (NEAR_OFF_HOT, off, off.base_url, hot, pg_hot),
+                (NEAR_ON_ALL, service, args.base_url, args.entries, pg["get"]), (NEAR_OFF_ALL, off, off.base_url, args.entries, pg["get"])]
+    rounds = {name: [] for name, *_ in variants}
+    shares = {name: [] for name, *_ in variants}
+    start = metrics(service)
+    for r in range(args.rounds):
+        for name, svc, url, keys, _ in variants:
+            settle(args.db)
+            print(f"  {name}, round {r + 1} of {args.rounds} ...", flush=True)
+            before = metrics(service)
+            rounds[name].append(wrk(url, "get-hit.lua", seconds, args.connections, keys))
+            shares[name].append(memory_share(before, metrics(service)))
+    rss_near, rss_off = rss_mb(args.pid), rss_mb(args.near_off_pid)
+    results = {name: row(name, median_of_rounds(rounds[name]), ref) for name, _, _, _, ref in variants}
+
+    # PUT: C's write path warms up first (A's ran the PUT and mixed scenarios above)
+    settle(args.db)
+    wrk(off.base_url, "put.lua", args.warmup, args.connections, args.entries)
+    put_rounds = {PUT_NOTIFIED: [], PUT_SILENT: []}
+    drops = {PUT_NOTIFIED: 0.0, PUT_SILENT: 0.0}
+    deaf_seen = []
+    for r in range(args.rounds):
+        if not await_listening(service):
+            raise RuntimeError("replica A does not listen for changes: the near cache would not be measured")
+        settle(args.db)
+        print(f"  {PUT_NOTIFIED}, round {r + 1} of {args.rounds} ...", flush=True)
+        before = metrics(service)
+        put_rounds[PUT_NOTIFIED].append(wrk(args.base_url, "put.lua", seconds, args.connections, args.entries))
+        drops[PUT_NOTIFIED] += metrics(service).get(NEAR_DROPS, 0) - before.get(NEAR_DROPS, 0)
+        with triggers_disabled(args.db):
+            settle(args.db)
+            print(f"  {PUT_SILENT}, round {r + 1} of {args.rounds} ...", flush=True)
+            before = metrics(service)
+            put_rounds[PUT_SILENT].append(wrk(off.base_url, "put.lua", seconds, args.connections, args.entries))
+            after = metrics(service)
+            drops[PUT_SILENT] += after.get(NEAR_DROPS, 0) - before.get(NEAR_DROPS, 0)
+            deaf_seen.append(after.get(NEAR_LISTENING) == 0)
+    listening_again = await_listening(service)
+    reconnects = metrics(service).get(NEAR_RECONNECTS, 0) - start.get(NEAR_RECONNECTS, 0)
+    notified = row(PUT_NOTIFIED, median_of_rounds(put_rounds[PUT_NOTIFIED]), pg["upsert"])
+    silent = row(PUT_SILENT, median_of_rounds(put_rounds[PUT_SILENT]), pg["upsert"])
+
+    pct = lambda x: f"{x * 100:.0f}%" if x == x else "n/a"
+    on_hot, off_hot, on_all, off_all = (results[n] for n in (NEAR_ON_HOT, NEAR_OFF_HOT, NEAR_ON_ALL, NEAR_OFF_ALL))
+    facts.append(f"near cache, GET hits ({args.rounds} alternating rounds of {seconds} s per variant, medians; replica A with default "
+                 f"settings, near cache on, and replica C on the same database with it off, each warmed up {args.warmup} s): hot set "
+                 f"k0..k{hot - 1} ({hot:,} keys, {hot_mb:.1f} MB as the near cache counts them, max-bytes 16M; after the warm-up A held "
+                 f"{held_entries:.0f} copies, {held_mb:.1f} MB), all keys = {args.entries:,}. Near cache on, hot: **{on_hot['rps'] / pg_hot['rps']:.2f}x** pgbench's "
+                 f"SELECT of the same rows (target >= 2) and **{on_hot['rps'] / redis_get['rps']:.2f}x** redis-benchmark GET (target "
+                 f">= 0.5); {on_hot['rps'] / off_hot['rps']:.2f}x the same GETs with the near cache off. All keys: near cache on "
+                 f"{on_all['rps'] / pg['get']['rps']:.2f}x pgbench's SELECT, {on_all['rps'] / off_all['rps']:.2f}x off. Answered "
+                 f"from memory on A: hot {pct(statistics.median(shares[NEAR_ON_HOT]))}, all keys {pct(statistics.median(shares[NEAR_ON_ALL]))}")
+    facts.append(f"PUT overwriting live keys with change notifications (triggers on, replica A) / without (the three triggers "
+                 f"disabled, replica C with the near cache off): **{notified['rps'] / silent['rps']:.2f}x** (target >= 0.9; "
+                 f"{args.rounds} alternating rounds of {seconds} s, medians); notifications heard by A: {drops[PUT_NOTIFIED]:.0f} keys "
+                 f"named during the rounds with them, {drops[PUT_SILENT]:.0f} during those without; A stopped answering from memory "
+                 f"while the triggers were off: {'yes' if deaf_seen and all(deaf_seen) else 'NO'}, and listened again after: "
+                 f"{'yes' if listening_again else 'NO'}; listener reconnects on A over these scenarios: {reconnects:.0f}")
+    if reset:
+        facts.append(f"peak resident memory (VmHWM, reset before the near-cache GET rounds) during those rounds: replica A, default "
+                     f"settings with the near cache on: **{rss_near:.0f} MB** (target <= 350); replica C, near cache off: {rss_off:.0f} MB")
+    else:
+        facts.append(f"peak resident memory (VmHWM since start; /proc/PID/clear_refs not writable) after the near-cache GET rounds: "
+                     f"replica A, default settings with the near cache on: **{rss_near:.0f} MB** (target <= 350); replica C, near cache "
+                     f"off: {rss_off:.0f} MB")
+    return rows, facts, hwm_before
+
+
+class triggers_disabled:
+    """The change triggers off inside the block, on again after it whatever happens (an exception, SIGTERM)."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        set_triggers(self.db, False)
+
+    def __exit__(self, *exc):
+        try:
+            set_triggers(self.db, True)
+        finally:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
+
+
+def lag_row(path):
+    """The row and fact of bench/lag.py's result (run by bench/run.sh on a database of its own)."""
+    with open(path) as f:
+        lag = json.load(f)
+    row = {"name": LAG, "rps": None, "p50": lag["p50"], "p99": lag["p99"],
+           "non2xx": 0, "errors": "", "reference": None}
+    fact = (f"cross-replica lag of the near cache (bench/lag.py, two replicas on one database): from replica A's answer to a "
+            f"PUT to replica B's first answer with the new ETag, B having answered the old value from memory just before: "
+            f"p50 {lag['p50']:.2f} ms, **p99 {lag['p99']:.2f} ms** (target <= 50), max {lag['max']:.2f} ms over {lag['samples']} "
+            f"samples under light load (GET hits at a few hundred req/s on each replica); {lag['timeouts']} over 5 s; B answered "
+            f"the old value again first in {lag['more_than_one_read']} samples; one read of B from memory took "
+            f"{lag['memory_read_p50']:.2f} ms (median), which every lag includes once")
+    return row, fact
+
+
 def at_rate(args, target):
     """GET hits at about `target` req/s: wrk's per-request delay, calibrated by two 5 s probes
     (each connection spends the delay plus the request's own time per request)."""
@@ -240,6 +449,12 @@ def main():
     ap.add_argument("--scale-rows", type=int, nargs=2, default=(100_000, 10_000_000), metavar=("SMALL", "LARGE"))
     ap.add_argument("--scale-results", help="JSON file: written by --phase scale, read by --phase main")
     ap.add_argument("--stampede-results", help="text file with the output of bench/stampede.sh, for the main phase")
+    ap.add_argument("--near-off-url", help="main phase: a second replica of the same database with the near cache off "
+                    "(the near-cache scenarios run only with it)")
+    ap.add_argument("--near-off-pid", type=int, help="its process id (peak resident memory)")
+    ap.add_argument("--hot-keys", type=int, default=10_000, help="the near cache's hot set: keys k0..k<N-1>")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of each near-cache variant")
+    ap.add_argument("--lag-results", help="JSON file written by bench/lag.py, for the main phase")
     args = ap.parse_args()
     if args.phase == "scale":
         scale_phase(args)
@@ -291,12 +506,21 @@ def main():
             at80["note"] = f"target {target:.0f} req/s, achieved {at80['rps'] / result['rps'] * 100:.0f}% of peak"
     requests = max(20000, args.duration * 20000)
     run("redis-benchmark: SET", lambda: redis_benchmark("set", avg_size, args.entries, args.connections, requests))
-    run("redis-benchmark: GET", lambda: redis_benchmark("get", avg_size, args.entries, args.connections, requests))
+    redis_get = run("redis-benchmark: GET", lambda: redis_benchmark("get", avg_size, args.entries, args.connections, requests))
+    near_facts, hwm_before = [], 0.0
+    if args.near_off_url:
+        # before the purge scenario, which expires 20% of the keys
+        near_rows, near_facts, hwm_before = near_scenarios(service, Service(args.near_off_url), args, pg, redis_get)
+        rows += near_rows
+    if args.lag_results and os.path.exists(args.lag_results):
+        row, fact = lag_row(args.lag_results)
+        rows.append(row)
+        near_facts.append(fact)
     without, with_purge, purged, purge_runs = purge_scenario(service, args)
     without["name"], with_purge["name"] = "pgcache: GET hit, no purge", "pgcache: GET hit, purging 20%"
     without["reference"] = with_purge["reference"] = None
     rows += [without, with_purge]
-    rss = rss_mb(args.pid)
+    rss = max(rss_mb(args.pid), hwm_before)  # the near-cache scenarios reset VmHWM: the peak before them counts too
     ready = ready_seconds()
     restart_ready = "n/a"
     if args.scale_results and os.path.exists(os.path.join(os.path.dirname(args.scale_results), "restart-ready.txt")):
@@ -311,13 +535,14 @@ def main():
             rows.append(r)
 
     cores = os.cpu_count()
-    header = f"{'scenario':38}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs pgbench':>12}{'non-2xx':>9}"
+    header = f"{'scenario':46}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs pgbench':>12}{'non-2xx':>9}"
     lines = [header, "-" * len(header)]
     md = ["| scenario | req/s | p50 ms | p99 ms | ratio to pgbench (same statement) | non-2xx |", "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         ratio = f"{r['rps'] / r['reference']['rps']:.2f}x" if r.get("reference") else ""
-        lines.append(f"{r['name']:38}{r['rps']:10.0f}{r['p50']:9.2f}{r['p99']:9.2f}{ratio:>12}{r['non2xx']:9d}")
-        md.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['non2xx']} |")
+        rps = "" if r["rps"] is None else f"{r['rps']:.0f}"  # a latency without a rate (the cross-replica lag)
+        lines.append(f"{r['name']:46}{rps:>10}{r['p50']:9.2f}{r['p99']:9.2f}{ratio:>12}{r['non2xx']:9d}")
+        md.append(f"| {r['name']} | {rps} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['non2xx']} |")
     p99_ratio = with_purge["p99"] / without["p99"] if without["p99"] else float("nan")
     facts = [f"machine: {cores} cores shared by wrk, pgcache, PostgreSQL and the load tools; mode {args.mode}",
              f"entries: {args.entries} (average value {avg_size} bytes), loaded through batch-put in {load_s:.1f} s",
@@ -328,7 +553,7 @@ def main():
              f"GET p99 at 80% of peak throughput: {at80['p99']:.2f} ms ({at80['note']}; peak p99 {peak_get['p99']:.2f} ms)",
              "requests per database statement (pgcache_statement_requests, average over the scenario): "
              + "; ".join(f"{name}: " + ", ".join(f"{kind} {avg:.1f}" for kind, avg in sorted(kinds.items()))
-                         for name, kinds in shared.items() if kinds)]
+                         for name, kinds in shared.items() if kinds)] + near_facts
     if scale:
         facts.append(f"GET hit throughput with {scale['large_rows']:,} rows: {scale['large']['rps'] / scale['small']['rps']:.2f}x the "
                      f"throughput with {scale['small_rows']:,} rows (table {scale['large_table']}; rows generated in SQL in "

@@ -3,7 +3,7 @@
 
 Each bar is one figure of pgcache divided by the figure it is measured against in the same run
 (pgbench on the same statement, redis-benchmark, the same scenario without purge or on the
-small table); the label next to it gives both figures. A dashed line marks 1 (as fast as the
+small table, the same GETs or PUTs with the near cache or its notifications off); the label next to it gives both figures. A dashed line marks 1 (as fast as the
 reference); a red mark on a bar is the target the issue set for that ratio, where there is one.
 
   bench/chart.py BENCHMARKS_MD MODE PNG   draws the chart from the table of the MODE section
@@ -32,6 +32,16 @@ RATIOS = [
     ("GET hit while purging 20% / without purge", "pgcache: GET hit, purging 20%", "pgcache: GET hit, no purge", "rps", None),
     ("GET p99 while purging 20% / without (lower is better)", "pgcache: GET hit, purging 20%", "pgcache: GET hit, no purge",
      "p99", 2.0),
+    # the near cache (issue 15): its own runs alternate with a replica whose near cache is off
+    ("near cache on, GET of a hot set / pgbench GET of the same rows", "pgcache: GET hit, near cache on, hot set",
+     "pgbench: GET statement, hot set", "rps", 2.0),
+    ("near cache on, GET of a hot set / redis-benchmark GET", "pgcache: GET hit, near cache on, hot set",
+     "redis-benchmark: GET", "rps", 0.5),
+    ("GET of a hot set, near cache on / off", "pgcache: GET hit, near cache on, hot set",
+     "pgcache: GET hit, near cache off, hot set", "rps", None),
+    ("GET of all keys, near cache on / off", "pgcache: GET hit, near cache on, all keys",
+     "pgcache: GET hit, near cache off, all keys", "rps", None),
+    ("PUT with change notifications / without", "pgcache: PUT, notifications on", "pgcache: PUT, notifications off", "rps", 0.9),
     # the two table sizes of the scale phase: filled in from the names found ("pgcache: GET hit, 100,000 rows")
     ("GET hit, {large} rows / {small} rows", "scale:large", "scale:small", "rps", 0.8),
 ]
@@ -80,6 +90,8 @@ def plot(rows, png, title="pgcache against its references, measured in the same 
         xmax = max(xmax, at / max(0.2, 1 - (len(text) + 2) * char_px / plot_px))
         data.write(f'{y} "{label}" {ratio:.4f} {target if target is not None else "NaN"} "{text}" {at:.4f}\n')
     data.close()
+    # at most 16 tics, so a large ratio (the near cache on / off) keeps the axis readable
+    tic = next((t for t in (0.25, 0.5, 1, 2, 5, 10, 20, 50) if xmax / t <= 16), 100)
     script = f"""
 set terminal pngcairo size {width},{150 + 46 * n} noenhanced font 'sans,11'
 set output '{png}'
@@ -89,7 +101,7 @@ set rmargin 3
 set xrange [0:{xmax:.2f}]
 set yrange [0.4:{n + 0.6}]
 set xlabel 'ratio to the reference (1 = as fast as the reference)'
-set xtics 0.25 nomirror
+set xtics {tic:g} nomirror
 set ytics nomirror scale 0
 set grid xtics lc rgb '#dddddd'
 set key below horizontal

@@ -34,10 +34,14 @@ api() {
 # start_service DBNAME [extra -D options...]: fresh database DBNAME, service on a free port of
 # 127.0.0.1, with a fresh full-rights API key for this run only; BENCH_AUTH holds its
 # Authorization header. BENCH_JAR runs another build's jar (bench/ab.sh), without an AOT cache.
+# A second replica on the same database: keep_service, then BENCH_KEEP_DB=1 BENCH_KEEP_KEY=1
+# start_service with the same DBNAME (the same key works on both; stop_service stops both).
 start_service() {
   local db="$1"; shift
   BENCH_DB="$db"
-  local secret; secret="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  # BENCH_KEEP_KEY=1: the key of the service started before (a second replica answers the same key)
+  [ -n "${BENCH_KEEP_KEY:-}" ] && [ -n "${BENCH_SECRET:-}" ] || BENCH_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  local secret="$BENCH_SECRET"
   export BENCH_AUTH="Bearer $secret"
   # BENCH_KEEP_DB=1: a restart against the database as it is (schema migrated, rows kept)
   [ -n "${BENCH_KEEP_DB:-}" ] || { dropdb --if-exists --force "$db" && createdb "$db"; }
@@ -111,8 +115,18 @@ main_thread_cpu() {
   done | sort -n | tail -n1
 }
 
-stop_service() { # stops the service start_service started last and drops its database; safe to call twice
-  [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true
+# keep_service: the service start_service started last stays up while the next one starts (a second
+# replica on the same database); stop_service stops it with the last one
+KEPT_PIDS=()
+keep_service() {
+  KEPT_PIDS+=("$SERVICE_PID"); SERVICE_PID=""
+}
+
+stop_service() { # stops the service start_service started last (and those kept) and drops its database; safe to call twice
+  local pid
+  for pid in "${KEPT_PIDS[@]}" ${SERVICE_PID:-}; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
   [ -n "${BENCH_DB:-}" ] && dropdb --if-exists --force "$BENCH_DB" || true
-  SERVICE_PID=""; BENCH_DB=""
+  SERVICE_PID=""; BENCH_DB=""; KEPT_PIDS=()
 }

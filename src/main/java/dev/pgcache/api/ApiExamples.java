@@ -40,6 +40,9 @@ final class ApiExamples {
     static final String CACHE_CONTROL = "max-age=<whole freshness lifetime in seconds, counted from the write>, plus "
             + "stale-while-revalidate=<s>, stale-if-error=<s> when the entry has a stale window. Never-expiring: max-age=31536000.";
     static final String AGE = "Whole seconds since the value was written, by the database clock. Seconds left fresh = max-age - Age.";
+    static final String CACHE_STATUS = "RFC 9211: hit, with ttl the whole seconds of freshness left (negative: stale; absent: never "
+            + "expires) and detail=memory (this replica's near cache) or detail=table; a value just loaded by read-through is "
+            + "fwd=miss; stored.";
     static final String X_CACHE = "HIT: fresh; STALE: expired but inside its stale window; MISS: no live entry (on the 404).";
     static final String X_REVISION_OUT = "The revision the entry was written with; absent when it has none.";
     static final String X_REVISION_409 = "The stored revision that refused the write.";

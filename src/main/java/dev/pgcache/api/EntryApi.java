@@ -141,9 +141,10 @@ public interface EntryApi {
             example = "19000000", description = "Treat an entry with a lower (or no) revision as a miss: 404 cache-miss, X-Cache: MISS.")
     @Parameter(name = HttpHeaders.IF_NONE_MATCH, in = ParameterIn.HEADER, description = ApiExamples.IF_NONE_MATCH_GET, example = "\"1\"")
     @Parameter(name = HttpHeaders.CACHE_CONTROL, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING),
-            description = "Read-through namespaces only (RFC 9111 request directives): no-cache reloads from the upstream, "
-                    + "only-if-cached never calls it (504 not-cached on a miss), max-age, min-fresh and max-stale[=N] bound the "
-                    + "age of what may be served. Ignored on namespaces without an upstream.",
+            description = "no-cache reads the table, never this replica's copy in memory (and on a read-through namespace reloads "
+                    + "from the upstream). Read-through namespaces also honour (RFC 9111 request directives) only-if-cached, which "
+                    + "never calls the upstream (504 not-cached on a miss), and max-age, min-fresh and max-stale[=N], which bound the "
+                    + "age of what may be served; those are ignored on namespaces without an upstream.",
             example = "max-stale=60")
     @APIResponse(responseCode = "200", description = "The value (fresh or stale)",
             headers = {
@@ -153,6 +154,8 @@ public interface EntryApi {
                     @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
                     @Header(name = CacheStatus.HEADER, description = ApiExamples.X_CACHE,
                             schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
+                    @Header(name = CacheStatus.RFC_HEADER, description = ApiExamples.CACHE_STATUS,
+                            schema = @Schema(type = SchemaType.STRING, example = "pgcache; hit; ttl=299; detail=memory")),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) },
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(description = "the stored JSON value, any JSON type"),
@@ -166,6 +169,8 @@ public interface EntryApi {
                     @Header(name = "Age", description = ApiExamples.AGE, schema = @Schema(type = SchemaType.INTEGER)),
                     @Header(name = CacheStatus.HEADER, description = ApiExamples.X_CACHE,
                             schema = @Schema(type = SchemaType.STRING, enumeration = { "HIT", "STALE", "MISS" })),
+                    @Header(name = CacheStatus.RFC_HEADER, description = ApiExamples.CACHE_STATUS,
+                            schema = @Schema(type = SchemaType.STRING, example = "pgcache; hit; ttl=299; detail=memory")),
                     @Header(name = CachingHeaders.X_REVISION, description = ApiExamples.X_REVISION_OUT,
                             schema = @Schema(type = SchemaType.INTEGER, format = "int64")) })
     @APIResponse(responseCode = "400", description = "Bad namespace, key, min-revision or If-None-Match",

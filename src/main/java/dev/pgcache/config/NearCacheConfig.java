@@ -17,9 +17,13 @@ public interface NearCacheConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** Most memory the copies take, counted as their JSON text plus a fixed overhead per entry. */
+    /**
+     * Most heap the copies take, counted as their JSON text and key (one byte a character, two
+     * when any is beyond Latin-1) plus a fixed overhead per entry. The default fits the 128 MiB
+     * heap of bin/jvm-options beside the memory budget and the hit counts; raise both together.
+     */
     @WithName("max-bytes")
-    @WithDefault("32M")
+    @WithDefault("16M")
     MemorySize maxBytes();
 
     /** A value whose JSON text is longer than this is never kept in memory (it would push out many small hot ones). */

@@ -35,7 +35,8 @@ import io.quarkus.runtime.StartupEvent;
  * delivers them in that order, so when the heartbeat comes back, every change committed before
  * it was sent has been applied: that is the proof {@link NearCache#serving()} asks for. The same
  * statement reads the database's clock ({@link DatabaseClock}) and checks that the change
- * triggers are enabled (a DBA may disable them; the replica then serves nothing from memory).
+ * triggers are enabled ALWAYS (V8: they fire under session_replication_role = replica too); a DBA
+ * may disable them, and the replica then serves nothing from memory.
  * When the connection fails, is killed, or falls behind (a heartbeat unanswered for twice
  * max-lag), the near cache is emptied and closed until a new connection listens.
  */
@@ -48,7 +49,7 @@ class ChangeListener {
             SELECT pg_notify(?, ?), clock_timestamp(),
                    (SELECT count(*) FROM pg_trigger
                     WHERE tgrelid = to_regclass(quote_ident(?) || '.cache_entry')
-                      AND tgname = ANY (CAST(? AS text[])) AND tgenabled <> 'D')
+                      AND tgname = ANY (CAST(? AS text[])) AND tgenabled = 'A')
             """;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
@@ -59,6 +60,7 @@ class ChangeListener {
     private final String user;
     private final Optional<String> password;
     private final String schema;
+    private final boolean enabled;
     private final long beatNanos;
     private final long behindNanos;
 
@@ -78,13 +80,15 @@ class ChangeListener {
         this.user = user;
         this.password = password;
         this.schema = schemas.split(",")[0].trim();
+        this.enabled = config.nearCache().enabled();
         long maxLag = config.nearCache().maxLag().toNanos();
         this.beatNanos = Math.max(maxLag / 4, 5_000_000L);
         this.behindNanos = 2 * maxLag;
     }
 
+    /** Starts the listener's thread; everything else (the near cache, its meters, the connection) is made there, off the start-up path. */
     void start(@Observes StartupEvent event) {
-        if (!near.enabled()) {
+        if (!enabled) {
             return;
         }
         running = true;
@@ -180,7 +184,7 @@ class ChangeListener {
                         meters.listening(true);
                         trusted = true;
                     } else if (!triggersOn && trusted) {
-                        LOG.warn("near cache: the change triggers on cache_entry are disabled; answering from the table");
+                        LOG.warn("near cache: the change triggers on cache_entry are not all ENABLE ALWAYS; answering from the table");
                         near.deaf();
                         meters.listening(false);
                         trusted = false;
@@ -208,7 +212,7 @@ class ChangeListener {
         }
     }
 
-    /** Sends one beat and reads the clock; returns whether all change triggers are enabled. */
+    /** Sends one beat and reads the clock; returns whether all change triggers are enabled ALWAYS. */
     private boolean sendBeat(PreparedStatement beat, String channel, Beat b) throws SQLException {
         beat.setString(1, channel);
         beat.setString(2, Long.toString(b.sequence()));

@@ -71,6 +71,22 @@ class ReadThroughTest {
     }
 
     @Test
+    void aCopyInMemoryThatTurnsStaleIsRefreshedOnceInTheBackgroundToo() {
+        String key = Keys.fresh("swr-near");
+        get("rt", key).then().statusCode(200).body("call", is(1));
+        TestDatabase.setLifetime("rt", key, 1, 100L);
+        get("rt", key).then().statusCode(200).header("X-Cache", "HIT");
+        get("rt", key).then().statusCode(200).header("X-Cache", "HIT").header("Cache-Status", containsString("detail=memory"));
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Response r = get("rt", key);
+            return "STALE".equals(r.header("X-Cache")) && r.header("Cache-Status").contains("detail=memory");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.calls(key) == 2);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> get("rt", key).then().header("X-Cache", "HIT").body("call", is(2)));
+        assertEquals(2, upstream.calls(key), "one refresh, however many stale reads");
+    }
+
+    @Test
     void noCacheForcesAReload() {
         String key = Keys.fresh("nocache");
         get("rt", key).then().statusCode(200).body("call", is(1));

@@ -96,6 +96,12 @@ class NearCacheTest {
         // the same through JAX-RS (a query parameter sends it there)
         given().get("/v1/cache/" + ns + "/k?min-revision=3").then().statusCode(200)
                 .header("Cache-Status", containsString("detail=memory"));
+        // hits from memory count like any other: three reads, three hits in the namespace's metrics and in hit_count
+        org.hamcrest.MatcherAssert.assertThat(given().get("/q/metrics").asString(),
+                containsString("pgcache_hits_total{namespace=\"" + ns + "\"} 3.0"));
+        hits.flush();
+        assertEquals(3L, ((Number) TestDatabase.scalar(
+                "SELECT hit_count FROM pgcache.cache_entry WHERE namespace = ? AND cache_key = 'k'", ns)).longValue());
     }
 
     @Test
@@ -238,6 +244,35 @@ class NearCacheTest {
     }
 
     @Test
+    void aTriggerDisabledAndEnabledAgainInOneTransactionStillEmptiesTheNearCache() throws Exception {
+        put("k", "{\"v\": 1}", "");
+        get("k");
+        assertEquals("memory", source(get("k")));
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("ALTER TABLE pgcache.cache_entry DISABLE TRIGGER cache_entry_notify_update");
+            s.execute("UPDATE pgcache.cache_entry SET value = '{\"v\": 2}' WHERE namespace = '" + ns + "' AND cache_key = 'k'");
+            s.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update");
+            c.commit();
+        }
+        assertTrue(nearReads.awaitCaughtUp(BOUND));
+        get("k").then().statusCode(200).body("v", equalTo(2));
+    }
+
+    @Test
+    void changesUnderTheReplicationRoleAreFollowedToo() throws Exception {
+        put("k", "{\"v\": 1}", "");
+        get("k");
+        assertEquals("memory", source(get("k")));
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            s.execute("SET session_replication_role = replica"); // as logical replication's apply workers write
+            s.execute("UPDATE pgcache.cache_entry SET value = '{\"v\": 3}' WHERE namespace = '" + ns + "' AND cache_key = 'k'");
+        }
+        assertTrue(nearReads.awaitCaughtUp(BOUND));
+        get("k").then().statusCode(200).body("v", equalTo(3));
+    }
+
+    @Test
     void disabledChangeTriggersStopAnswersFromMemory() throws Exception {
         put("k", "{\"v\": 1}", "");
         get("k");
@@ -248,7 +283,7 @@ class NearCacheTest {
             get("k");
             assertEquals("table", source(get("k")));
         } finally {
-            TestDatabase.execute("ALTER TABLE pgcache.cache_entry ENABLE TRIGGER cache_entry_notify_update");
+            TestDatabase.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update");
         }
         await().atMost(Duration.ofSeconds(3)).until(this::listening);
         get("k");
