@@ -14,9 +14,9 @@ would (incidental indentation stripped, \\s and line-continuation escapes applie
 filled with the fragment named here (as String.formatted does in the store's classes); then each JDBC `?`
 (outside quotes) is replaced, left to right, by a pgbench expression. Nothing else is changed,
 except that a literal holding ':' followed by a name is written E'..\\072..', since pgbench would
-take :name for one of its variables. The scripts name tables without a schema, as the service
-does (it connects with currentSchema=pgcache): run them with PGOPTIONS='-c search_path=pgcache',
-as bench/bench.py does. Standard library only.
+take :name for one of its variables. The scripts name tables without a schema, as the statements'
+text does (the service writes its schema in front of them when it prepares them, SchemaQualified):
+run them with PGOPTIONS='-c search_path=pgcache', as bench/bench.py does. Standard library only.
 """
 import difflib
 import glob

@@ -38,4 +38,14 @@ public interface DatabaseConfig {
     @WithName("lock-timeout")
     @WithDefault("2s")
     Duration lockTimeout();
+
+    /**
+     * From which use on a connection the driver prepares a statement on the server (pgjdbc's
+     * prepareThreshold, which application.properties sets from this). 0: never, as a pool behind
+     * a pooler in transaction mode (PgBouncer before 1.21) needs, at the price of planning every
+     * statement each time (the table GET runs 2.3x slower at the database, docs/benchmarks.md).
+     */
+    @WithName("prepare-threshold")
+    @WithDefault("5")
+    int prepareThreshold();
 }

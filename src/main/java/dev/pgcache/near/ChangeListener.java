@@ -107,6 +107,11 @@ class ChangeListener {
         }
         if (thread != null) {
             thread.interrupt();
+            try {
+                thread.join(2_000); // it empties the near cache on its way out: while the beans are still there
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -73,6 +73,7 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
             // trust authentication (the local one) never asks for it
             config.put("quarkus.flyway.password", passwordOf().isEmpty() ? "unused-with-trust" : passwordOf());
             config.put("pgcache.near-cache.listen-jdbc-url", appUrl);
+            config.put("pgcache.database.prepare-threshold", "0"); // PgBouncer 1.18 does not track named statements
             config.put("test.pgcache.pgbouncer-admin-url", bouncer.adminUrl(userOf()));
             config.put("test.pgcache.pgbouncer-port", Integer.toString(bouncer.port()));
             System.err.println("PgBouncer in transaction mode on 127.0.0.1:" + bouncer.port() + " in front of " + database);
