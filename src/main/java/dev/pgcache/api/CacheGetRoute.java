@@ -86,11 +86,6 @@ class CacheGetRoute {
         accessProblems.allowed(caller);
         EntryId key = id;
         EntityTags tags = notMatching;
-        KeyReads.Found inMemory = keyReads.readFromMemory(key, tags, request.getHeader(HttpHeaders.CACHE_CONTROL));
-        if (inMemory != null) {
-            write(ctx.response(), inMemory); // a copy in memory needs no thread of its own: answered on the event loop
-            return;
-        }
         try {
             readers.execute(() -> answer(ctx, key, tags));
         } catch (RejectedExecutionException e) { // shutting down
@@ -103,7 +98,14 @@ class CacheGetRoute {
     private void answer(RoutingContext ctx, EntryId id, EntityTags notMatching) {
         HttpServerResponse response = ctx.response();
         try {
-            write(response, keyReads.read(id, notMatching, null, ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)));
+            KeyReads.Found found = keyReads.read(id, notMatching, null, ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
+            found.headers().forEach(response::putHeader);
+            if (found.notModified()) {
+                response.setStatusCode(304).end();
+            } else {
+                response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(Buffer.buffer(found.entry().json()));
+            }
         } catch (ProblemException e) {
             e.headers().forEach(response::putHeader);
             ProblemResponses.send(ctx, e.problem(), false);
@@ -113,15 +115,6 @@ class CacheGetRoute {
         } catch (RuntimeException e) {
             LOG.error("unexpected error", e);
             ProblemResponses.send(ctx, ProblemMappers.internalError(), false);
-        }
-    }
-
-    private static void write(HttpServerResponse response, KeyReads.Found found) {
-        found.headers().forEach(response::putHeader);
-        if (found.notModified()) {
-            response.setStatusCode(304).end();
-        } else {
-            response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(found.entry().json()));
         }
     }
 

@@ -42,19 +42,6 @@ class KeyReads {
     }
 
     /**
-     * The answer from this replica's near cache, or null when it has no live copy to answer with
-     * (or the request asks for the table): never blocks, so CacheGetRoute answers it on the event
-     * loop instead of handing it to a thread. Counted as {@link #read} counts a hit.
-     */
-    Found readFromMemory(EntryId id, EntityTags notMatching, String cacheControl) {
-        if (cacheControl != null && CacheControl.parse(cacheControl).has("no-cache")) {
-            return null;
-        }
-        Entry entry = reads.inMemory(id).orElse(null);
-        return entry == null ? null : found(id, entry, notMatching);
-    }
-
-    /**
      * The live entry at or above minRevision (null: any); a miss is a 404 cache-miss problem with X-Cache: MISS.
      *
      * @param cacheControl the request's Cache-Control, or null: no-cache reads the table, never a copy in memory
@@ -71,10 +58,6 @@ class KeyReads {
                     // no-store: no cache downstream may keep a 404 by heuristic and hide the value once it is written
                     Map.of(CacheStatus.HEADER, CacheStatus.MISS.value(), "Cache-Control", "no-store"));
         }
-        return found(id, entry, notMatching);
-    }
-
-    private Found found(EntryId id, Entry entry, EntityTags notMatching) {
         metrics.count(id.namespace(), entry.freshness() == Freshness.FRESH ? Event.HIT : Event.STALE_HIT);
         hits.record(id, entry);
         return new Found(entry, notMatching != null && notMatching.matchesWeakly(entry.version()));

@@ -40,27 +40,6 @@ public class NearReads {
     }
 
     /**
-     * The live copy in memory under the id, when one may answer now; never touches the database,
-     * so it may run on an event loop. Empty when there is none (nothing counted: {@link #get}
-     * follows and counts the miss).
-     */
-    public Optional<Entry> inMemory(EntryId id) {
-        if (!near.enabled() || switchedOff.contains(id.namespace()) || !near.serving()) {
-            return Optional.empty();
-        }
-        Entry copy = near.copyOf(id);
-        if (copy == null) {
-            return Optional.empty();
-        }
-        Instant now = clock.now();
-        if (copy.goneAt(now)) {
-            return Optional.empty();
-        }
-        meters.hit();
-        return Optional.of(copy.fromMemoryAt(now));
-    }
-
-    /**
      * The live entry under the id, as {@link ReadCoalescer#get} answers it, from memory when a copy may answer.
      *
      * @param tableOnly the caller asked for the table (Cache-Control: no-cache); what it reads is still kept
