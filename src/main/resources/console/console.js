@@ -22,6 +22,7 @@ const state = {
   stats: null,       // the last GET /v1/stats
   statsBefore: null, // the one before, for rates
   namespace: null, prefix: '', next: null,
+  searchSeq: 0,      // answers of a search that a newer one replaced are dropped
   timers: [],
   charts: null,
 };
@@ -361,6 +362,7 @@ function openNamespace(ns) {
 async function search(more = false) {
   const ns = $('namespace').value.trim();
   if (!ns) return;
+  const seq = ++state.searchSeq;
   if (!more) {
     state.namespace = ns;
     state.prefix = $('prefix').value;
@@ -374,6 +376,7 @@ async function search(more = false) {
   $('invalidate-form').hidden = !mayWrite(ns);
   try {
     const page = await getJson('/v1/cache/' + encodeURIComponent(ns) + '?' + q);
+    if (seq !== state.searchSeq) return;
     for (const item of page.items || []) {
       const b = el('button', { type: 'button', class: 'key', on: { click: () => showEntry(ns, item) } }, item.key,
         el('span', { class: 'state', text: item.state }));
@@ -384,7 +387,7 @@ async function search(more = false) {
     const shown = $('keys').children.length;
     say(shown === 0 ? 'no live key in ' + ns + (state.prefix ? ' starts with "' + state.prefix + '"' : '') : shown + ' key(s) shown in ' + ns);
   } catch (e) {
-    say(ns + ': ' + e.message, true);
+    if (seq === state.searchSeq) say(ns + ': ' + e.message, true);
   }
 }
 
@@ -420,23 +423,27 @@ async function showEntry(ns, item) {
 const keyPath = (ns, key) => '/v1/cache/' + encodeURIComponent(ns) + '/' + encodeURIComponent(key);
 
 async function deleteKey(ns, key) {
+  let outcome;
   try {
     await api(keyPath(ns, key), { method: 'DELETE' });
-    say('deleted "' + key + '" from ' + ns);
+    outcome = ['deleted "' + key + '" from ' + ns, false];
   } catch (e) {
-    say('delete: ' + e.message, true);
+    outcome = ['delete: ' + e.message, true];
   }
-  search();
+  await search();
+  say(...outcome);
 }
 
 async function invalidate(ns, by, value) {
+  let outcome;
   try {
     const r = (await api('/v1/cache/' + encodeURIComponent(ns) + '?' + new URLSearchParams({ [by]: value }), { method: 'DELETE' })).json();
-    say('invalidated ' + r.invalidated + ' entr' + (r.invalidated === 1 ? 'y' : 'ies') + ' of ' + ns + ' by ' + by + ' "' + value + '"');
+    outcome = ['invalidated ' + r.invalidated + ' entr' + (r.invalidated === 1 ? 'y' : 'ies') + ' of ' + ns + ' by ' + by + ' "' + value + '"', false];
   } catch (e) {
-    say('invalidate: ' + e.message, true);
+    outcome = ['invalidate: ' + e.message, true];
   }
-  search();
+  await search();
+  say(...outcome);
 }
 
 function confirmThen(text, action) {

@@ -16,14 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.metrics.RecentActivity;
 import dev.pgcache.purge.PurgeJob;
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.RawHttp;
+import dev.pgcache.testing.TestDatabase;
 import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -42,6 +47,9 @@ class ConsoleAccessTest {
 
     @Inject
     PurgeJob purgeJob;
+
+    @Inject
+    PgcacheConfig config;
 
     private static RawHttp.Answer anonymous(String method, String target) throws Exception {
         return RawHttp.send(RestAssured.port, method, target, List.of(), null);
@@ -156,5 +164,25 @@ class ConsoleAccessTest {
                 .body("purge.recentRuns", not(empty()), "purge.recentRuns[0].lockHeld", is(true),
                         "purge.lastCompletedAt", notNullValue(), "purge.lockHolder", nullValue(),
                         "purge.intervalSeconds", greaterThan(0), "upstreams", notNullValue());
+    }
+
+    @Test
+    void statusNamesTheSessionHoldingThePurgeLock() throws Exception {
+        try (Connection other = TestDatabase.connect(); PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
+            other.createStatement().execute("SET application_name = 'another-replica'");
+            lock.setLong(1, config.purge().lockKey());
+            lock.execute();
+            try {
+                given().get("/v1/admin/status").then().statusCode(200)
+                        .body("purge.lockHolder.applicationName", is("another-replica"), "purge.lockHolder.pid", greaterThan(0));
+            } finally {
+                // released explicitly: on close, the server drops the lock only when the backend has exited
+                try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                    unlock.setLong(1, config.purge().lockKey());
+                    unlock.execute();
+                }
+            }
+        }
+        given().get("/v1/admin/status").then().statusCode(200).body("purge.lockHolder", nullValue());
     }
 }
