@@ -39,7 +39,9 @@ import io.vertx.ext.web.RoutingContext;
  * <li>every answer gets a {@code Date} header (RFC 9110 §6.6.1);</li>
  * <li>the caller goes into the routing context; the endpoint that the request is matched to then
  * decides on scope and namespace with its own parameters ({@link EndpointAccess},
- * {@link CacheGetRoute}).</li>
+ * {@link CacheGetRoute});</li>
+ * <li>an admitted /v1 request is timed to its last byte for {@link RecentActivity} (one clock read
+ * and one add), which the console charts.</li>
  * </ol>
  * Requests without a valid key are rate-limited by client address.
  */
