@@ -46,7 +46,8 @@ public class CommonProblemsFilter implements OASFilter {
 
     /** The REST resources; OpenApiDocumentTest fails when an operation is missing its 403 (a resource left out here). */
     private static final List<Class<?>> RESOURCES = List.of(EntryResource.class, BatchResource.class, ListingResource.class,
-            InvalidationResource.class, AdminResource.class, NamespacesResource.class, RpcResource.class);
+            InvalidationResource.class, AdminResource.class, NamespacesResource.class, RpcResource.class, OverviewResource.class,
+            CallerResource.class);
 
     /** Each operation's declared access, by operationId: the operation is documented on an interface, its access on the resource. */
     private static final Map<String, Access> ACCESS = accessByOperation();

@@ -14,6 +14,7 @@ import dev.pgcache.security.AccessPolicy;
 import dev.pgcache.security.AccessPolicy.Gate;
 import dev.pgcache.security.ApiKeys;
 import dev.pgcache.config.AuthConfig;
+import dev.pgcache.metrics.RecentActivity;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.RateLimiter;
 import dev.pgcache.security.RequiredAccess;
@@ -38,7 +39,9 @@ import io.vertx.ext.web.RoutingContext;
  * <li>every answer gets a {@code Date} header (RFC 9110 §6.6.1);</li>
  * <li>the caller goes into the routing context; the endpoint that the request is matched to then
  * decides on scope and namespace with its own parameters ({@link EndpointAccess},
- * {@link CacheGetRoute}).</li>
+ * {@link CacheGetRoute});</li>
+ * <li>an admitted /v1 request is timed to its last byte for {@link RecentActivity} (one clock read
+ * and one add), which the console charts.</li>
  * </ol>
  * Requests without a valid key are rate-limited by client address.
  */
@@ -54,9 +57,11 @@ class FrontDoor {
     private final ApiKeys keys;
     private final RateLimiter rateLimiter;
     private final AccessProblems problems;
+    private final RecentActivity activity;
     private final int maxKeyBytes;
 
-    FrontDoor(PgcacheConfig config, ApiKeys keys, RateLimiter rateLimiter, AccessProblems problems) {
+    FrontDoor(PgcacheConfig config, ApiKeys keys, RateLimiter rateLimiter, AccessProblems problems, RecentActivity activity) {
+        this.activity = activity;
         this.config = config.auth();
         this.maxKeyBytes = config.limits().maxKeyBytes();
         this.keys = keys;
@@ -85,13 +90,15 @@ class FrontDoor {
     private void check(RoutingContext ctx) {
         ctx.response().putHeader(HttpHeaders.DATE, HttpDate.now()); // on every answer, refusals included
         Optional<Caller> caller;
+        Gate gate;
         try {
             RequestHead.checkHeaderSize(ctx.request());
             RequestTarget target = RequestTarget.parse(ctx.request().uri());
             RequestHead.checkSyntax(ctx.request().uri());
             RequestHead.checkRequestLine(ctx.request(), target.segments(), maxKeyBytes);
             StrictHeaders.check(ctx.request().headers());
-            caller = admit(ctx.request(), AccessPolicy.gateFor(target.segments(), config.openMetrics()));
+            gate = AccessPolicy.gateFor(target.segments(), config.openMetrics());
+            caller = admit(ctx.request(), gate);
         } catch (ProblemException refused) {
             refused.headers().forEach(ctx.response()::putHeader);
             boolean oversizedHead = refused.problem().status() == 414 || refused.problem().status() == 431;
@@ -104,6 +111,10 @@ class FrontDoor {
             return;
         }
         caller.ifPresent(c -> ctx.put(Caller.CONTEXT_KEY, c));
+        if (gate == Gate.API) {
+            long start = System.nanoTime(); // the latency the console charts: from here to the answer's last byte
+            ctx.addEndHandler(ended -> activity.record(System.nanoTime() - start));
+        }
         ctx.next();
     }
 

@@ -365,6 +365,18 @@ final class EntryStatements {
             FROM cache_summary ORDER BY namespace
             """;
 
+    /**
+     * Who holds the purge lock right now (a one-bigint advisory lock shows in pg_locks as classid =
+     * high half, objid = low half, objsubid = 1), from the catalogs; no row lock, no scan of cache_entry.
+     */
+    static final String PURGE_LOCK_HOLDER = """
+            SELECT a.pid, a.application_name, host(a.client_addr), a.xact_start
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND ((CAST(l.classid AS bigint) << 32) | CAST(l.objid AS bigint)) = ?
+            LIMIT 1
+            """;
+
     /** Heap, indexes and TOAST of cache_entry on disk; a catalog lookup, no scan. */
     static final String TABLE_SIZE = "SELECT pg_total_relation_size(CAST('cache_entry' AS regclass))";
 }

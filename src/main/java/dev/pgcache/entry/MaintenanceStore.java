@@ -175,6 +175,19 @@ public class MaintenanceStore {
         });
     }
 
+    /** The session holding the purge lock now, if any: a purge batch is running there. */
+    public Optional<LockHolder> purgeLockHolder(long lockKey) {
+        return db.withConnection("purge lock holder", c -> {
+            try (PreparedStatement ps = db.prepare(c, PURGE_LOCK_HOLDER)) {
+                ps.setLong(1, lockKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new LockHolder(rs.getInt(1), rs.getString(2), rs.getString(3), Connections.instant(rs, 4)))
+                            : Optional.<LockHolder>empty();
+                }
+            }
+        });
+    }
+
     /** Bytes cache_entry takes on disk with its indexes and TOAST, dead rows included: the measure of bloat. */
     public long tableSizeBytes() {
         return db.withConnection("table size", c -> {

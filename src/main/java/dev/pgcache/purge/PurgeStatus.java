@@ -1,6 +1,9 @@
 package dev.pgcache.purge;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,9 +23,23 @@ public class PurgeStatus {
     private volatile Instant lastProgressAt = Instant.now();
     private volatile Instant lastCompletedAt;
     private volatile String lastOutcome = "no run yet";
+    private final Deque<Run> recent = new ArrayDeque<>(); // guarded by itself; newest first
+
+    /** One completed run of this replica, for the console and /v1/admin/status. */
+    public record Run(Instant at, PurgeReport report) {
+    }
+
+    /** How many completed runs {@link #recentRuns()} keeps. */
+    public static final int RECENT_RUNS = 10;
 
     void completed(PurgeReport report) {
         Instant now = Instant.now();
+        synchronized (recent) {
+            recent.addFirst(new Run(now, report));
+            while (recent.size() > RECENT_RUNS) {
+                recent.removeLast();
+            }
+        }
         lastCompletedAt = now;
         lastProgressAt = now;
         lastOutcome = report.lockHeld()
@@ -35,16 +52,23 @@ public class PurgeStatus {
     }
 
     /** When the last run completed, or when the service started if none has. */
-    Instant lastProgressAt() {
+    public Instant lastProgressAt() {
         return lastProgressAt;
     }
 
+    /** This replica's last completed runs, newest first. */
+    public List<Run> recentRuns() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
     /** Null until a run completes. */
-    Instant lastCompletedAt() {
+    public Instant lastCompletedAt() {
         return lastCompletedAt;
     }
 
-    String lastOutcome() {
+    public String lastOutcome() {
         return lastOutcome;
     }
 

@@ -43,6 +43,7 @@ final class ChainTracker {
     private final TreeMap<Long, String> hashes = new TreeMap<>(); // guarded by lock
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong epoch = new AtomicLong();
+    private final AtomicLong reorgsSeen = new AtomicLong();
     private volatile boolean wipePending; // written under lock: the chain was replaced and the namespace not yet emptied
     private volatile RpcMethodPolicy.Heads heads;
     private volatile long refreshedAt;
@@ -79,6 +80,16 @@ final class ChainTracker {
             Thread.currentThread().interrupt();
         }
         return heads;
+    }
+
+    /** The heads as last seen, without asking the node; null while it has never answered. */
+    RpcMethodPolicy.Heads lastSeen() {
+        return heads;
+    }
+
+    /** Re-orgs this replica detected since it started. */
+    long reorgsSeen() {
+        return reorgsSeen.get();
     }
 
     /** A scheduled refresh. */
@@ -145,6 +156,7 @@ final class ChainTracker {
                 hashes.tailMap(from, true).clear();
                 pendingInvalidation = from;
                 metrics.reorg(node.name());
+                reorgsSeen.incrementAndGet();
                 LOG.infof("JSON-RPC upstream '%s': re-org from block %d (head now %d); invalidating cached answers about blocks %d and above",
                         node.name(), from, top.number(), from);
                 retryPendingInvalidation();

@@ -3,6 +3,7 @@ package dev.pgcache.rpc;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -88,6 +89,25 @@ public class RpcUpstreams {
     /** Whether an upstream of this name is configured. */
     public boolean exists(String name) {
         return byName.containsKey(name);
+    }
+
+    /**
+     * What this replica knows of one upstream's chain.
+     *
+     * @param head      the head block as last seen; null while the node has never answered
+     * @param finalized the finalized block as last seen; null likewise
+     * @param reorgs    re-orgs this replica detected since it started
+     */
+    public record ChainStatus(String name, String namespace, Long head, Long finalized, long reorgs) {
+    }
+
+    /** Every upstream's chain as this replica last saw it; asks no node. */
+    public List<ChainStatus> chains() {
+        return byName.values().stream().map(n -> {
+            RpcMethodPolicy.Heads h = n.tracker().lastSeen();
+            return new ChainStatus(n.connection().name(), n.namespace(), h == null ? null : h.head(), h == null ? null : h.finalized(),
+                    n.tracker().reorgsSeen());
+        }).toList();
     }
 
     Collection<RpcNode> all() {

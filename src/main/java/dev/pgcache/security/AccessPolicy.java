@@ -13,6 +13,7 @@ import java.util.Set;
  * /v1/**                                        API: a valid key, then the endpoint's own {@link Access}
  * /q/metrics                                    ADMIN (PUBLIC with pgcache.auth.open-metrics)
  * /q/health[/live|ready|started|well], /q/openapi[.json|.yaml|.yml], /q/swagger-ui/**   PUBLIC
+ * /console, /console/{file}                     PUBLIC: the console's static page; its data calls go to /v1 with the user's key
  * anything else                                 UNDECLARED: refused, so nothing added later is open by accident
  * </pre>
  */
@@ -29,6 +30,8 @@ public final class AccessPolicy {
         UNDECLARED
     }
 
+    /** The first segment of the console's page and files. */
+    public static final String CONSOLE = "console";
     private static final Set<String> HEALTH_CHECKS = Set.of("live", "ready", "started", "well");
     private static final Set<String> OPENAPI = Set.of("openapi", "openapi.json", "openapi.yaml", "openapi.yml");
 
@@ -42,6 +45,9 @@ public final class AccessPolicy {
         }
         if (segments.get(0).equals("v1")) {
             return Gate.API;
+        }
+        if (segments.get(0).equals(CONSOLE) && segments.size() <= 2) {
+            return Gate.PUBLIC; // api.ConsoleRoute serves a fixed list of files here and nothing else
         }
         if (!segments.get(0).equals("q") || segments.size() < 2) {
             return Gate.UNDECLARED;
