@@ -282,7 +282,10 @@ class DatabaseRefusalIT {
     private record Timed(HttpResponse<String> response, String body, JsonNode json, long millis) {
 
         static Timed get(String path) throws IOException, InterruptedException {
-            return of(() -> service.get(path));
+            Timed t = of(() -> service.get(path));
+            System.out.println("GET " + path + ": " + t.response.statusCode() + " after " + t.millis + " ms: "
+                    + t.json.path("detail").asText());
+            return t;
         }
 
         static Timed health() throws IOException, InterruptedException {
@@ -308,7 +311,6 @@ class DatabaseRefusalIT {
             assertEquals("urn:pgcache:problem:database-unavailable", json.path("type").asText(), body);
             assertTrue(json.path("detail").asText().contains(cause), "the detail names " + cause + ": " + body);
             assertTrue(millis < 6_000, "answered after " + millis + " ms: " + body);
-            System.out.println("503 after " + millis + " ms: " + json.path("detail").asText());
         }
 
         /** Readiness DOWN (503), its pgcache-database check DOWN with a cause containing cause and the SQLSTATE. */
