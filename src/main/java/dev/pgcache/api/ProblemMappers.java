@@ -45,7 +45,7 @@ class ProblemMappers {
     static Problem databaseUnavailable(StoreUnavailableException e) {
         LOG.warnf("database unavailable: %s", e.getMessage());
         return Problem.of(503, "database-unavailable", "Service unavailable",
-                "the database is unavailable or did not answer in time; retry after " + RETRY_AFTER_SECONDS
+                e.refusal().cause() + "; retry after " + RETRY_AFTER_SECONDS
                         + " s (single writes are atomic, and every operation is safe to repeat)");
     }
 

@@ -1,6 +1,8 @@
 package dev.pgcache.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -48,4 +50,13 @@ public interface DatabaseConfig {
     @WithName("prepare-threshold")
     @WithDefault("5")
     int prepareThreshold();
+
+    /**
+     * A file holding the database password (its content, without a trailing line break). Read
+     * again for every new connection, so that a password rotated in PostgreSQL is taken up by
+     * writing the new one here, without a restart (docs/operations.md, "Rotating the database
+     * password"). Unset: quarkus.datasource.password, read once at start.
+     */
+    @WithName("password-file")
+    Optional<Path> passwordFile();
 }

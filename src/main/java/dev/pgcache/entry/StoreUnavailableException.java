@@ -6,4 +6,9 @@ public class StoreUnavailableException extends RuntimeException {
     public StoreUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Why, in words a caller may read: taken from the SQL error behind this one ({@link DatabaseRefusal}). */
+    public DatabaseRefusal refusal() {
+        return DatabaseRefusal.of(getCause());
+    }
 }

@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import java.util.Properties;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +20,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.entry.DatabaseCredentials;
 import dev.pgcache.entry.EntryId;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,7 +58,7 @@ class ChangeListener {
     private final NearCacheMeters meters;
     private final String url;
     private final String user;
-    private final Optional<String> password;
+    private final DatabaseCredentials credentials;
     private final String schema;
     private final boolean enabled;
     private final long beatNanos;
@@ -71,14 +71,14 @@ class ChangeListener {
     ChangeListener(NearCache near, DatabaseClock clock, NearCacheMeters meters, PgcacheConfig config,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String datasourceUrl,
             @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "postgres") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+            DatabaseCredentials credentials,
             @ConfigProperty(name = "quarkus.flyway.schemas", defaultValue = "pgcache") String schemas) {
         this.near = near;
         this.clock = clock;
         this.meters = meters;
         this.url = config.nearCache().listenJdbcUrl().orElse(datasourceUrl);
         this.user = user;
-        this.password = password;
+        this.credentials = credentials;
         this.schema = schemas.split(",")[0].trim();
         this.enabled = config.nearCache().enabled();
         long maxLag = config.nearCache().maxLag().toNanos();
@@ -149,7 +149,7 @@ class ChangeListener {
     private Connection connect() throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
-        password.ifPresent(pw -> p.setProperty("password", pw));
+        credentials.password().ifPresent(pw -> p.setProperty("password", pw)); // read again each time: it may have been rotated
         p.setProperty("ApplicationName", "pgcache-near-listener");
         p.setProperty("connectTimeout", "3");
         p.setProperty("loginTimeout", "5");

@@ -2,6 +2,7 @@ package dev.pgcache.api;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,10 +75,13 @@ class DatabaseOutageTest {
             var r = given().contentType(ContentType.JSON).body("1").request(method, "/v1/cache/" + ns + "/k0").then();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             r.statusCode(503).contentType("application/problem+json").header("Retry-After", "2")
-                    .body("type", is("urn:pgcache:problem:database-unavailable"));
+                    .body("type", is("urn:pgcache:problem:database-unavailable"))
+                    .body("detail", containsString("retry after 2 s"));
             assertTrue(millis < 10_000, method + " took " + millis + " ms while the database was away");
         }
-        given().get("/q/health/ready").then().statusCode(503);
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'pgcache-database' }.data.cause", containsString("does not accept connections now"))
+                .body("checks.find { it.name == 'pgcache-database' }.data.sqlstate", is("55000"));
 
         TestDatabase.comeBack();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))

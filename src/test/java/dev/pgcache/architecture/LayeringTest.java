@@ -28,6 +28,8 @@ class LayeringTest {
 
     /** Which pgcache packages each package may import (besides itself). */
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            // the process: its main, which names the cause of a failed start
+            Map.entry("app", Set.of("api", "load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
             // HTTP layer
             Map.entry("api", Set.of("load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
             // features: the proxy builds on read-through's upstream calls and on hit counting; all may count metrics
