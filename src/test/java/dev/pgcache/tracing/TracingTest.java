@@ -111,6 +111,15 @@ class TracingTest {
         assertNothingSays(spans, TestKeys.READER);
     }
 
+    @Test
+    void metricsCarryNoExemplarsEvenWithTracingOn() {
+        given().get("/v1/cache/rt/exemplar-" + System.nanoTime()).then().statusCode(200);
+        String metrics = given().header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("http_server_requests_seconds_bucket"), "the OpenMetrics exposition has the buckets");
+        assertFalse(metrics.contains("trace_id"), "no exemplar (dev.pgcache.metrics.NoExemplars)");
+    }
+
     /** The spans of the trace that holds a span of that name, once all of them have ended. */
     private List<SpanData> awaitTrace(String name) {
         String[] trace = new String[1];
