@@ -8,12 +8,20 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 import dev.pgcache.config.DatabaseConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.tracing.Tracing;
 
 /**
  * Pooled connections for the stores of this package, with the one translation of SQL errors
@@ -29,6 +37,13 @@ import dev.pgcache.config.PgcacheConfig;
  * Inside the service's own transactions ({@link #begin}) statement_timeout and
  * lock_timeout are also set for that transaction only ({@code set_config(…, true)}, which
  * PgBouncer lets through because it ends with the transaction).
+ *
+ * <p>Because every statement passes here, so does what an operator measures of the database
+ * (docs/operations.md "Health and metrics"): {@code pgcache_database_seconds{action}}, the time
+ * of each piece of work on a connection (waiting for the connection included: that is the
+ * database's time as a request sees it), and {@code pgcache_database_unavailable_total}, the
+ * pieces that failed because the database could not be reached. With tracing on
+ * ({@link Tracing}) each statement is a span of its own ({@link TracedStatement}).
  */
 @ApplicationScoped
 class Connections {
@@ -43,9 +58,19 @@ class Connections {
     private final int queryTimeoutSeconds;
     private final String statementTimeoutMillis;
     private final String lockTimeoutMillis;
+    private final Tracing tracing;
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Counter unavailable;
 
-    Connections(DataSource dataSource, PgcacheConfig config) {
+    Connections(DataSource dataSource, PgcacheConfig config, Tracing tracing, MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.tracing = tracing;
+        this.registry = registry;
+        this.unavailable = Counter.builder("pgcache.database.unavailable")
+                .description("Work on the database that failed because it could not be reached (no connection, connection lost, "
+                        + "timeout, shutting down): each became a 503 database-unavailable or a skipped background run")
+                .register(registry);
         DatabaseConfig d = config.database();
         this.statements = new SchemaQualified(d.schema());
         this.queryTimeoutSeconds = (int) Math.max(1, d.statementTimeout().toSeconds());
@@ -57,7 +82,7 @@ class Connections {
     PreparedStatement prepare(Connection c, String statement) throws SQLException {
         PreparedStatement ps = c.prepareStatement(statements.sql(statement));
         ps.setQueryTimeout(queryTimeoutSeconds);
-        return ps;
+        return tracing.on() ? TracedStatement.wrap(ps, tracing, statement) : ps;
     }
 
     /**
@@ -98,14 +123,43 @@ class Connections {
         }
     }
 
-    /** Runs work on a pooled connection (autocommit), which goes back to the pool afterwards. */
+    /**
+     * Runs work on a pooled connection (autocommit), which goes back to the pool afterwards; its
+     * time, connection wait included, counts in {@code pgcache_database_seconds{action}}.
+     */
     <T> T withConnection(String action, SqlWork<T> work) {
-        Connection c = open(action);
-        try (c) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw SqlErrors.translate(action, e);
+        long start = System.nanoTime();
+        try {
+            return untimed(action, work);
+        } finally {
+            timers.computeIfAbsent(action, this::timer).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * {@link #withConnection} without the time: for work that waits on something else while it
+     * holds the connection (a load calls its upstream inside its lock's transaction), whose time
+     * would say nothing about the database.
+     */
+    <T> T untimed(String action, SqlWork<T> work) {
+        try {
+            Connection c = open(action);
+            try (c) {
+                return work.run(c);
+            } catch (SQLException e) {
+                throw SqlErrors.translate(action, e);
+            }
+        } catch (StoreUnavailableException e) {
+            unavailable.increment();
+            throw e;
+        }
+    }
+
+    private Timer timer(String action) {
+        return Timer.builder("pgcache.database")
+                .description("Time of one piece of work on the database, by action (waiting for a pooled connection included)")
+                .tag("action", action)
+                .register(registry);
     }
 
     private Connection open(String action) {

@@ -55,7 +55,7 @@ public class LoadLocks {
      * per key", says why a transaction rather than a session lock, and what it costs).
      */
     public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
-        return db.withConnection("load lock", c -> {
+        return db.untimed("load lock", c -> {
             try {
                 if (!db.begin(c, TRY_LOAD_LOCK, LOAD_LOCK_CLASS, id.namespace(), id.key())) {
                     c.rollback();

@@ -17,8 +17,8 @@ public class ReadCoalescer {
 
     private final Function<EntryId, Optional<Entry>> read;
 
-    ReadCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
-        this.read = StatementCoalescer.configured("read", config.reads(), registry, store::getEach, store::get);
+    ReadCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry, dev.pgcache.tracing.Tracing tracing) {
+        this.read = StatementCoalescer.configured("read", config.reads(), registry, store::getEach, store::get, tracing);
     }
 
     /** The live entry under the id, as {@link EntryStore#get} answers it. */

@@ -10,6 +10,12 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 import dev.pgcache.config.CoalescingConfig;
+import dev.pgcache.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -28,6 +34,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * <p>
  * A request's statement starts after it was queued, so it sees every write that committed
  * before the request was made.
+ * <p>
+ * With tracing on, a statement shared by several requests is a span {@code pgcache.statement.shared}
+ * (its kind and how many requests it answered) in the trace of the request whose thread sent it,
+ * linked to the spans of the others, whose answers came from it.
  *
  * @param <Q> a request
  * @param <A> its answer
@@ -37,9 +47,12 @@ final class StatementCoalescer<Q, A> {
     private static final class Pending<Q, A> {
         final Q request;
         final CompletableFuture<A> answer = new CompletableFuture<>();
+        /** The asking request's span, when tracing is on: a shared statement links to it. */
+        final Span asker;
 
-        Pending(Q request) {
+        Pending(Q request, Span asker) {
             this.request = request;
+            this.asker = asker;
         }
     }
 
@@ -50,6 +63,10 @@ final class StatementCoalescer<Q, A> {
     private final Function<Q, A> single;
     private final IntConsumer statementSizes;
     private final ConcurrentLinkedQueue<Pending<Q, A>> queue = new ConcurrentLinkedQueue<>();
+    private final Tracing tracing;
+
+    static final AttributeKey<String> KIND = AttributeKey.stringKey("pgcache.statement.kind");
+    static final AttributeKey<Long> REQUESTS = AttributeKey.longKey("pgcache.statement.requests");
 
     /**
      * @param name      names the threads that answer requests queued while every permit was taken
@@ -61,6 +78,13 @@ final class StatementCoalescer<Q, A> {
      */
     StatementCoalescer(String name, int maxStatements, int maxPerStatement, Function<List<Q>, List<A>> statement,
             Function<Q, A> single, IntConsumer statementSizes) {
+        this(name, maxStatements, maxPerStatement, statement, single, statementSizes, null);
+    }
+
+    /** @param tracing where shared statements become spans; null: never */
+    StatementCoalescer(String name, int maxStatements, int maxPerStatement, Function<List<Q>, List<A>> statement,
+            Function<Q, A> single, IntConsumer statementSizes, Tracing tracing) {
+        this.tracing = tracing != null && tracing.on() ? tracing : null;
         if (maxStatements < 1 || maxPerStatement < 1) {
             throw new IllegalArgumentException("a coalescer needs at least one statement of at least one request");
         }
@@ -74,7 +98,7 @@ final class StatementCoalescer<Q, A> {
 
     /** The request's answer; blocks until its statement has run, and throws what answering it threw. */
     A submit(Q request) {
-        Pending<Q, A> mine = new Pending<>(request);
+        Pending<Q, A> mine = new Pending<>(request, tracing == null ? null : Span.current());
         queue.add(mine);
         if (statements.tryAcquire()) {
             answerQueued(mine);
@@ -103,12 +127,12 @@ final class StatementCoalescer<Q, A> {
      * @param kind "read" or "write": the metric's kind tag, and the threads' name ({@code pgcache-<kind>s})
      */
     static <Q, A> Function<Q, A> configured(String kind, CoalescingConfig setting, MeterRegistry registry,
-            Function<List<Q>, List<A>> statement, Function<Q, A> single) {
+            Function<List<Q>, List<A>> statement, Function<Q, A> single, Tracing tracing) {
         if (setting.maxQueries() <= 0) {
             return single;
         }
         StatementCoalescer<Q, A> coalescer = new StatementCoalescer<>("pgcache-" + kind + "s", setting.maxQueries(),
-                setting.maxPerQuery(), statement, single, sizesMetric(registry, kind)::record);
+                setting.maxPerQuery(), statement, single, sizesMetric(registry, kind)::record, tracing);
         return coalescer::submit;
     }
 
@@ -168,7 +192,7 @@ final class StatementCoalescer<Q, A> {
             for (Pending<Q, A> p : batch) {
                 requests.add(p.request);
             }
-            List<A> answers = statement.apply(requests);
+            List<A> answers = tracing == null ? statement.apply(requests) : traced(requests, batch);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).answer.complete(answers.get(i));
             }
@@ -179,6 +203,27 @@ final class StatementCoalescer<Q, A> {
         } catch (Error e) {
             batch.forEach(p -> p.answer.completeExceptionally(e));
             throw e;
+        }
+    }
+
+    /** The shared statement inside its span, linked to every asker's span. */
+    private List<A> traced(List<Q> requests, List<Pending<Q, A>> batch) {
+        SpanBuilder b = tracing.spanBuilder("pgcache.statement.shared");
+        for (Pending<Q, A> p : batch) {
+            if (p.asker != null && p.asker.getSpanContext().isValid()) {
+                b.addLink(p.asker.getSpanContext());
+            }
+        }
+        Span span = b.setParent(Context.current()).startSpan();
+        span.setAttribute(KIND, name);
+        span.setAttribute(REQUESTS, (long) batch.size());
+        try (Scope ignored = span.makeCurrent()) {
+            return statement.apply(requests);
+        } catch (RuntimeException | Error e) {
+            Tracing.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
         }
     }
 

@@ -19,9 +19,9 @@ public class WriteCoalescer {
     private final EntryStore store;
     private final Function<WriteRequest, WriteOutcome> write;
 
-    WriteCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry) {
+    WriteCoalescer(EntryStore store, PgcacheConfig config, MeterRegistry registry, dev.pgcache.tracing.Tracing tracing) {
         this.store = store;
-        this.write = StatementCoalescer.configured("write", config.writes(), registry, store::upsertEach, store::upsert);
+        this.write = StatementCoalescer.configured("write", config.writes(), registry, store::upsertEach, store::upsert, tracing);
     }
 
     /** Writes as {@link EntryStore#upsert} does; a write with a precondition is sent on its own. */

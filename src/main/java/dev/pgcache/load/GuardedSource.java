@@ -11,13 +11,18 @@ import io.smallrye.faulttolerance.api.TypedGuard;
 import dev.pgcache.config.CircuitBreakerConfig;
 import dev.pgcache.config.EnumText;
 import dev.pgcache.config.RetryConfig;
+import dev.pgcache.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * A source behind retries with exponential backoff and a circuit breaker, both SmallRye Fault
  * Tolerance, configured per upstream from {@code pgcache.namespaces.<name>.upstream.retry.*} and
  * {@code .circuit-breaker.*}. Only failures that another try may fix are retried (timeouts,
  * broken connections, 500/502/503/504); only failures that say the upstream is unwell count
- * against the circuit (a 403 or a 404 does not). Every attempt is timed.
+ * against the circuit (a 403 or a 404 does not). Every attempt is timed, and with tracing on is a
+ * span {@code pgcache.upstream} with the namespace, the upstream's origin ({@code scheme://host:port},
+ * never a path or query: they hold the key) and the outcome.
  */
 public final class GuardedSource implements Source {
 
@@ -26,6 +31,10 @@ public final class GuardedSource implements Source {
     private final LoadMetrics metrics;
     private final TypedGuard<Fetched> guard;
     private final Duration openDelay;
+    private final Tracing tracing;
+
+    static final AttributeKey<String> ORIGIN = AttributeKey.stringKey("pgcache.upstream.origin");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("pgcache.upstream.outcome");
 
     /**
      * @param retry       retry settings (the JSON-RPC proxy can declare the same config group for its upstreams)
@@ -33,8 +42,9 @@ public final class GuardedSource implements Source {
      * @param maxDuration bound on all attempts together, the namespace's wait-timeout
      */
     public GuardedSource(String namespace, Source inner, RetryConfig retry, CircuitBreakerConfig cb,
-            Duration maxDuration, LoadMetrics metrics) {
+            Duration maxDuration, LoadMetrics metrics, Tracing tracing) {
         this.namespace = namespace;
+        this.tracing = tracing;
         this.inner = inner;
         this.metrics = metrics;
         this.openDelay = cb.delay();
@@ -79,7 +89,8 @@ public final class GuardedSource implements Source {
     private Fetched timed(Request request) {
         long start = System.nanoTime();
         String outcome = "ok";
-        try {
+        Span span = tracing.on() ? tracing.start("pgcache.upstream", namespace) : null;
+        try (var scope = span == null ? null : span.makeCurrent()) {
             Fetched f = inner.fetch(request);
             if (f instanceof Fetched.NotFound) {
                 outcome = "not_found";
@@ -90,6 +101,14 @@ public final class GuardedSource implements Source {
             throw e;
         } finally {
             metrics.attempt(namespace, outcome, System.nanoTime() - start);
+            if (span != null) {
+                span.setAttribute(ORIGIN, inner.origin());
+                span.setAttribute(OUTCOME, outcome);
+                if (!outcome.equals("ok") && !outcome.equals("not_found")) {
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, outcome);
+                }
+                span.end();
+            }
         }
     }
 

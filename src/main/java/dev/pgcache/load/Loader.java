@@ -28,6 +28,9 @@ import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.entry.StoreUnavailableException;
 import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WriteRequest;
+import dev.pgcache.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * Loads one key from its namespace's source and stores it, once however many ask.
@@ -69,9 +72,14 @@ public class Loader {
     private final Duration maxTtl;
     private final ThreadPoolExecutor executor;
     private final SingleFlight<EntryId, Loaded> flights = new SingleFlight<>();
+    private final Tracing tracing;
 
-    Loader(EntryStore store, LoadLocks locks, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config) {
+    /** On the span of the request that asked for a load: whether it joined one already in flight here. */
+    static final AttributeKey<Boolean> JOINED = AttributeKey.booleanKey("pgcache.load.joined");
+
+    Loader(EntryStore store, LoadLocks locks, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config, Tracing tracing) {
         this.store = store;
+        this.tracing = tracing;
         this.locks = locks;
         this.policies = policies;
         this.metrics = metrics;
@@ -91,12 +99,15 @@ public class Loader {
     public CompletableFuture<Loaded> load(Upstream upstream, EntryId id, Long seenVersion, LoadMetrics.Trigger trigger) {
         SingleFlight.Flight<Loaded> flight = flights.join(id, shared -> {
             try {
-                executor.execute(() -> run(upstream, id, seenVersion, trigger, shared));
+                executor.execute(tracing.carry(() -> run(upstream, id, seenVersion, trigger, shared)));
             } catch (RejectedExecutionException e) {
                 metrics.error(id.namespace(), "overloaded");
                 shared.completeExceptionally(LoadFailure.overloaded(id.namespace()));
             }
         });
+        if (tracing.on()) {
+            Span.current().setAttribute(JOINED, !flight.started());
+        }
         if (!flight.started()) {
             if (trigger == LoadMetrics.Trigger.FOREGROUND) {
                 metrics.coalesced(id.namespace());
@@ -115,7 +126,7 @@ public class Loader {
     private void run(Upstream upstream, EntryId id, Long seenVersion, LoadMetrics.Trigger trigger, CompletableFuture<Loaded> shared) {
         String ns = id.namespace();
         try {
-            Loaded loaded = loadUnderLock(upstream, id, seenVersion);
+            Loaded loaded = tracing.inSpan("pgcache.load", ns, () -> loadUnderLock(upstream, id, seenVersion));
             metrics.load(ns, trigger, loaded.byOthers() ? "reused" : loaded.notFound() ? "not_found" : "loaded");
             shared.complete(loaded);
         } catch (UpstreamFailure e) {

@@ -44,7 +44,10 @@ public class ReadThrough {
     private final NearReads store;
     private final CacheMetrics metrics;
 
-    ReadThrough(Upstreams upstreams, Loader loader, NearReads store, CacheMetrics metrics) {
+    private final dev.pgcache.tracing.Tracing tracing;
+
+    ReadThrough(Upstreams upstreams, Loader loader, NearReads store, CacheMetrics metrics, dev.pgcache.tracing.Tracing tracing) {
+        this.tracing = tracing;
         this.upstreams = upstreams;
         this.loader = loader;
         this.store = store;
@@ -92,7 +95,10 @@ public class ReadThrough {
 
         Loaded loaded;
         try {
-            loaded = await(loader.load(upstream, id, seenVersion, LoadMetrics.Trigger.FOREGROUND), upstream);
+            // the span of the wait is the parent of the load's own (on a loader thread), or, when this
+            // request joined a load in flight, only says how long it waited for another's
+            loaded = tracing.inSpan("pgcache.load.wait", id.namespace(),
+                    () -> await(loader.load(upstream, id, seenVersion, LoadMetrics.Trigger.FOREGROUND), upstream));
         } catch (LoadFailure e) {
             if (e.status() >= 500 && staleIfError(entry, d)) {
                 return new Answer(entry, CacheStatus.STALE);

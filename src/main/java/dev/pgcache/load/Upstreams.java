@@ -15,6 +15,7 @@ import io.quarkus.runtime.Startup;
 
 import dev.pgcache.config.CircuitBreakerConfig;
 import dev.pgcache.config.PgcacheConfig;
+import dev.pgcache.tracing.Tracing;
 import dev.pgcache.config.RetryConfig;
 import dev.pgcache.config.UpstreamConfig;
 import dev.pgcache.entry.NamespacePolicies;
@@ -35,7 +36,7 @@ public class Upstreams {
 
     private final Map<String, Upstream> byNamespace = new TreeMap<>();
 
-    Upstreams(PgcacheConfig config, NamespacePolicies policies, JsonBodies json, LoadMetrics metrics,
+    Upstreams(PgcacheConfig config, NamespacePolicies policies, JsonBodies json, LoadMetrics metrics, Tracing tracing,
             @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20") int poolSize) {
         int concurrent = config.load().maxConcurrent();
         boolean anyUpstream = config.namespaces().values().stream().anyMatch(ns -> ns.upstream().isPresent());
@@ -58,7 +59,7 @@ public class Upstreams {
             check(prefix, u);
             Source source = new GuardedSource(namespace,
                     new HttpSource(namespace, template, u.headers(), u.timeout(), json.maxValueBytes(), json),
-                    u.retry(), u.circuitBreaker(), u.waitTimeout(), metrics);
+                    u.retry(), u.circuitBreaker(), u.waitTimeout(), metrics, tracing);
             byNamespace.put(namespace, new Upstream(namespace, source, u.honorMaxAge(), u.negativeTtl(), u.waitTimeout()));
         }));
     }

@@ -33,7 +33,8 @@ public class RpcUpstreams {
 
     private final Map<String, RpcNode> byName = new TreeMap<>();
 
-    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics) {
+    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics,
+            dev.pgcache.tracing.Tracing tracing) {
         RpcConfig rpc = config.rpc();
         if (rpc.maxBatchSize() < 1) {
             throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
@@ -74,7 +75,7 @@ public class RpcUpstreams {
             }
             String namespace = RpcConnection.namespaceOf(name);
             RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
-            GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics);
+            GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics, tracing);
             RpcConnection connection = new RpcConnection(name, source);
             ChainTracker tracker = new ChainTracker(connection, ChainReader.of(u.chain(), connection, u.finalizedTag(), u.finalityDepth()),
                     invalidations, metrics, interval, u.timeout());

@@ -46,6 +46,12 @@ class DatabaseOutageTest {
         TestDatabase.comeBack();
     }
 
+    private static double unavailableCount() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith("pgcache_database_unavailable_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void outageGives503sThenRecoversWithoutLosingAcknowledgedWrites() throws Exception {
         String ns = "outage";
@@ -69,6 +75,7 @@ class DatabaseOutageTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() >= 20);
 
+        double unavailableBefore = unavailableCount();
         TestDatabase.goAway();
         for (String method : new String[] { "GET", "PUT", "DELETE" }) {
             long start = System.nanoTime();
@@ -82,6 +89,8 @@ class DatabaseOutageTest {
         given().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'pgcache-database' }.data.cause", containsString("does not accept connections now"))
                 .body("checks.find { it.name == 'pgcache-database' }.data.sqlstate", is("55000"));
+        // what PgcacheDatabaseUnavailable (deploy/prometheus) alerts on
+        assertTrue(unavailableCount() >= unavailableBefore + 3, "pgcache_database_unavailable_total counted the 503s");
 
         TestDatabase.comeBack();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))

@@ -31,21 +31,23 @@ class LayeringTest {
             // the process: its main, which names the cause of a failed start
             Map.entry("app", Set.of("api", "load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
             // HTTP layer
-            Map.entry("api", Set.of("load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "config")),
+            Map.entry("api", Set.of("load", "rpc", "near", "hits", "purge", "metrics", "entry", "protocol", "memory", "security", "tracing", "config")),
             // features: the proxy builds on read-through's upstream calls and on hit counting; all may count metrics
-            Map.entry("rpc", Set.of("load", "near", "hits", "metrics", "entry", "protocol", "memory", "security", "config")),
-            Map.entry("load", Set.of("near", "metrics", "entry", "protocol", "memory", "security", "config")),
+            Map.entry("rpc", Set.of("load", "near", "hits", "metrics", "entry", "protocol", "memory", "security", "tracing", "config")),
+            Map.entry("load", Set.of("near", "metrics", "entry", "protocol", "memory", "security", "tracing", "config")),
             // the near cache: copies of entries in memory, kept coherent by PostgreSQL's notifications
-            Map.entry("near", Set.of("metrics", "entry", "protocol", "memory", "config")),
-            Map.entry("purge", Set.of("metrics", "entry", "protocol", "memory", "config")),
-            Map.entry("hits", Set.of("metrics", "entry", "protocol", "memory", "config")),
-            Map.entry("metrics", Set.of("entry", "protocol", "memory", "config")),
+            Map.entry("near", Set.of("metrics", "entry", "protocol", "memory", "tracing", "config")),
+            Map.entry("purge", Set.of("metrics", "entry", "protocol", "memory", "tracing", "config")),
+            Map.entry("hits", Set.of("metrics", "entry", "protocol", "memory", "tracing", "config")),
+            Map.entry("metrics", Set.of("entry", "protocol", "memory", "tracing", "config")),
             // store
-            Map.entry("entry", Set.of("protocol", "memory", "config")),
+            Map.entry("entry", Set.of("protocol", "memory", "tracing", "config")),
             // foundation
             Map.entry("protocol", Set.of("config")),
             Map.entry("memory", Set.of("protocol", "config")),
             Map.entry("security", Set.of("protocol", "config")),
+            // traces: pgcache's own spans and the redaction of Quarkus' HTTP spans (OpenTelemetry only)
+            Map.entry("tracing", Set.of()),
             Map.entry("config", Set.of()));
 
     /**

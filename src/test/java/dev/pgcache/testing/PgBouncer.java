@@ -253,35 +253,10 @@ public final class PgBouncer {
 
     /** The pgbouncer binary, installed from Debian's packages when missing (the test needs it; it never skips). */
     private static String installed() {
-        for (String candidate : List.of("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
+        if (Files.isExecutable(Path.of("/usr/bin/pgbouncer"))) {
+            return "/usr/bin/pgbouncer";
         }
-        System.err.println("PgBouncer is missing: installing Debian's package pgbouncer");
-        run(List.of("apt-get", "install", "-y", "-q", "pgbouncer"));
-        if (!Files.isExecutable(Path.of("/usr/sbin/pgbouncer"))) {
-            run(List.of("apt-get", "update", "-q"));
-            run(List.of("apt-get", "install", "-y", "-q", "pgbouncer"));
-        }
-        if (!Files.isExecutable(Path.of("/usr/sbin/pgbouncer"))) {
-            throw new IllegalStateException("PgBouncer is needed (PGCACHE_TEST_PGBOUNCER) and could not be installed: "
-                    + "run apt-get install pgbouncer as root");
-        }
-        return "/usr/sbin/pgbouncer";
-    }
-
-    private static void run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).inheritIO().start();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        } catch (IOException e) {
-            System.err.println(String.join(" ", cmd) + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return DebianPackages.installed("pgbouncer", "/usr/sbin/pgbouncer");
     }
 
     private static int freePort() throws IOException {

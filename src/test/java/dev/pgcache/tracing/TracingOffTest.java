@@ -1,0 +1,38 @@
+package dev.pgcache.tracing;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pgcache.testing.Namespaces;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Off by default: requests, statements and loads make no span at all. */
+@QuarkusTest
+class TracingOffTest {
+
+    @Inject
+    InMemorySpanExporter exporter;
+
+    @Inject
+    Tracing tracing;
+
+    @Test
+    void noSpanIsMadeWhenTracingIsOff() throws InterruptedException {
+        assertFalse(tracing.on());
+        String ns = Namespaces.fresh("trace-off");
+        given().contentType(ContentType.JSON).body("1").put("/v1/cache/" + ns + "/k").then().statusCode(201);
+        given().get("/v1/cache/" + ns + "/k").then().statusCode(200);
+        given().get("/v1/cache/rt/off-" + System.nanoTime()).then().statusCode(200);
+        Thread.sleep(200); // what a batch processor would have exported by now, were one running
+        assertEquals(List.of(), exporter.getFinishedSpanItems());
+    }
+}
