@@ -181,6 +181,10 @@ public class Loader {
             if (now.isPresent() && answers(now.get(), seenVersion)) {
                 return new Loaded(now.get(), true);
             }
+            if (System.nanoTime() - deadline >= 0) {
+                // the asker has had its 504 by now: no lock is tried, and no upstream called, after it
+                throw LoadFailure.waitTimeout(id.namespace(), upstream.waitTimeout());
+            }
             pause = Math.min(pause * 2, MAX_POLL_MILLIS);
         }
     }
