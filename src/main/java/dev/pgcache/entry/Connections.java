@@ -98,13 +98,39 @@ class Connections {
         }
     }
 
-    /** Runs work on a pooled connection (autocommit), which goes back to the pool afterwards. */
+    /**
+     * Runs work on a pooled connection (autocommit), which goes back to the pool afterwards,
+     * unless it turned out to be connected to a read-only server ({@link #discardIfReadOnly}).
+     */
     <T> T withConnection(String action, SqlWork<T> work) {
         Connection c = open(action);
         try (c) {
-            return work.run(c);
+            try {
+                return work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                discardIfReadOnly(c, e);
+                throw e;
+            }
         } catch (SQLException e) {
             throw SqlErrors.translate(action, e);
+        }
+    }
+
+    /**
+     * A connection that got "read-only transaction" (a standby, or a primary demoted under it)
+     * would give the same answer to every later write, and the pool cannot tell: it still
+     * validates, and the pool's exception sorter only retires connections on connection errors
+     * (SQLSTATE class 08). Aborting it makes the pool destroy it when it is closed, so the next
+     * connection is opened anew, where the multi-host URL finds the primary
+     * ({@code targetServerType=primary}; docs/operations.md, "Running against Patroni").
+     */
+    private static void discardIfReadOnly(Connection c, Exception e) {
+        if (SqlErrors.onReadOnlyServer(e)) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // Agroal marks the connection to be destroyed and then reports it closed: the outcome asked for
+            }
         }
     }
 
