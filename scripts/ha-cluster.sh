@@ -201,7 +201,7 @@ dump_logs() {
 since() { awk -v t0="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - t0 }'; }
 
 url() {
-  echo "jdbc:postgresql://127.0.0.1:$(port pg1),127.0.0.1:$(port pg2)/postgres?targetServerType=primary&hostRecheckSeconds=2"
+  echo "jdbc:postgresql://127.0.0.1:$(port pg1),127.0.0.1:$(port pg2)/postgres?targetServerType=primary"
 }
 
 start() {
