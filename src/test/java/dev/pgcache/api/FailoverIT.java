@@ -63,7 +63,7 @@ class FailoverIT {
     private static final String LISTENING = "pgcache_near_cache_listening";
     private static final String RECONNECTS = "pgcache_near_cache_listener_reconnects_total";
     /** pgcache.purge.lock-key's default. */
-    private static final long PURGE_LOCK_KEY = 0x7064677072756765L;
+    private static final long PURGE_LOCK_KEY = 7064677072756765L;
     /** The longest a request may take: 3 s for a pooled connection, then at most 10 s for its statement, plus 2 s of slack for a busy machine. */
     private static final double LONGEST_REQUEST_SECONDS = 15;
     private static final double RECOVERY_BOUND_SECONDS = 15;
