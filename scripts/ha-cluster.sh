@@ -164,7 +164,17 @@ for m in json.load(sys.stdin):
 ' 2>/dev/null || true
 }
 
-leader() { members | awk '$2 == "Leader" && $3 == "running" { print $1 }'; }
+# The primary: the member Patroni names as leader, once PostgreSQL there has left recovery. Patroni
+# hands the leader key over before the promotion (in a switchover, while the old primary is still
+# checkpointing and shutting down), so its word alone would name a primary too early.
+leader() {
+  local n
+  for n in $(members | awk '$2 == "Leader" && $3 == "running" { print $1 }'); do
+    [ "$(PGCONNECT_TIMEOUT=3 as_owner "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$(port "$n")" -U postgres -d postgres \
+      -c "SELECT NOT pg_is_in_recovery()" 2>/dev/null)" = t ] && echo "$n"
+  done
+  return 0
+}
 leader_other_than() { leader | grep -vx "$1" || true; }
 leader_named() { leader | grep -x "$1" || true; }
 # The standby Patroni made synchronous, once the primary sees it streaming as such.

@@ -154,6 +154,8 @@ class FailoverIT {
                     }
                 }
             }
+            System.out.println("FailoverIT " + kind.title + ", the nodes as seen every 50 ms:" + watch.transitions(switched));
+            System.out.println("FailoverIT " + kind.title + ", answers 2xx/503 by second after the switch began, around the failures: " + timeline(load.outcomes(), switched));
             Figures figures = judge(kind, load.outcomes(), load.acknowledged(), lost(cluster, load.acknowledged()), switched, promoted);
 
             // nothing was restarted: the same two processes follow the new primary
@@ -209,6 +211,29 @@ class FailoverIT {
         assertTrue(normalAfter >= 50, "normal answers after the last 503: " + normalAfter);
         assertTrue(acknowledged.size() >= 200);
         return f;
+    }
+
+    /**
+     * For each second from the one before the first failure to the one after the last, how many
+     * answers ended in it, counted from the switch's start: 2xx/503 (other statuses too, if any).
+     */
+    private static String timeline(List<Outcome> outcomes, long switched) {
+        java.util.TreeMap<Long, Map<Integer, Integer>> bySecond = new java.util.TreeMap<>();
+        for (Outcome o : outcomes) {
+            if (o.endNanos() >= switched) {
+                bySecond.computeIfAbsent((o.endNanos() - switched) / 1_000_000_000L, x -> new java.util.TreeMap<>())
+                        .merge(o.ok() ? 200 : o.status(), 1, Integer::sum);
+            }
+        }
+        long first = bySecond.entrySet().stream().filter(e -> e.getValue().keySet().stream().anyMatch(s -> s != 200))
+                .mapToLong(Map.Entry::getKey).min().orElse(0) - 1;
+        long last = bySecond.entrySet().stream().filter(e -> e.getValue().keySet().stream().anyMatch(s -> s != 200))
+                .mapToLong(Map.Entry::getKey).max().orElse(0) + 1;
+        StringBuilder b = new StringBuilder();
+        bySecond.subMap(first, true, last, true).forEach((second, counts) -> b.append(" ").append(second).append("s ").append(counts.getOrDefault(200, 0))
+                .append("/").append(counts.getOrDefault(503, 0))
+                .append(counts.size() > (counts.containsKey(503) ? 1 : 0) + (counts.containsKey(200) ? 1 : 0) ? counts : ""));
+        return b.toString();
     }
 
     /** The acknowledged keys the primary does not have, or has with another value. */
@@ -334,7 +359,11 @@ class FailoverIT {
     private static final class PrimaryWatch implements AutoCloseable {
 
         /** What one node said last, and when (System.nanoTime); primary false and no holders when it did not answer. */
-        private record Seen(boolean primary, int holders, long atNanos) {
+        private record Seen(boolean answered, boolean primary, int holders, long atNanos) {
+        }
+
+        /** A node seen in a new state: primary, standby or down. */
+        record Transition(String node, String state, long atNanos) {
         }
 
         private static final long FRESH_NANOS = 500_000_000L;
@@ -349,6 +378,7 @@ class FailoverIT {
         private final AtomicInteger samples = new AtomicInteger();
         private final AtomicInteger samplesHeld = new AtomicInteger();
         private final List<Thread> threads = new ArrayList<>();
+        private final List<Transition> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         PrimaryWatch(HaCluster cluster, String next) {
             this.cluster = cluster;
@@ -360,6 +390,7 @@ class FailoverIT {
 
         private void watch(String node) {
             Connection c = null;
+            String lastState = "";
             while (running.get()) {
                 Seen seen;
                 try {
@@ -374,16 +405,21 @@ class FailoverIT {
                         ps.setLong(2, PURGE_LOCK_KEY);
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();
-                            seen = new Seen(rs.getBoolean(1), rs.getInt(2), System.nanoTime());
+                            seen = new Seen(true, rs.getBoolean(1), rs.getInt(2), System.nanoTime());
                         }
                     }
                 } catch (SQLException e) {
                     closeQuietly(c); // down, or restarting: a new session next time
                     c = null;
-                    seen = new Seen(false, 0, System.nanoTime());
+                    seen = new Seen(false, false, 0, System.nanoTime());
                 }
                 if (node.equals(next) && seen.primary()) {
                     promoted.compareAndSet(0, seen.atNanos());
+                }
+                String state = seen.answered() ? (seen.primary() ? "primary" : "standby") : "down";
+                if (!state.equals(lastState)) {
+                    transitions.add(new Transition(node, state, seen.atNanos()));
+                    lastState = state;
                 }
                 record(node, seen);
                 try {
@@ -432,6 +468,15 @@ class FailoverIT {
 
         int maxPurgeLockHolders() {
             return maxHolders.get();
+        }
+
+        /** The nodes' states as they changed, each with its time in seconds after {@code origin}. */
+        String transitions(long origin) {
+            StringBuilder b = new StringBuilder();
+            for (Transition t : transitions) {
+                b.append(" %s %s at %+.1f s;".formatted(t.node(), t.state(), (t.atNanos() - origin) / 1e9));
+            }
+            return b.toString();
         }
 
         int maxPrimaries() {
