@@ -19,7 +19,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,8 +158,10 @@ class FailoverIT {
                 }
             }
             System.out.println("FailoverIT " + kind.title + ", the nodes as seen every 50 ms:" + watch.transitions(switched));
-            System.out.println("FailoverIT " + kind.title + ", answers 2xx/503 by second after the switch began, around the failures: " + timeline(load.outcomes(), switched));
-            Figures figures = judge(kind, load.outcomes(), load.acknowledged(), lost(cluster, load.acknowledged()), switched, promoted);
+            System.out.println("FailoverIT " + kind.title + ", answers 2xx/503 by second after the switch began, around the failures: "
+                    + timeline(load.outcomes(), switched));
+            Figures figures = judge(kind, load.outcomes(), load.acknowledged(), lost(cluster, load.acknowledged()), watch.lastPrimaryAnswer(),
+                    promoted);
 
             // nothing was restarted: the same two processes follow the new primary
             assertTrue(a.process().isAlive() && b.process().isAlive(), "neither service process died");
@@ -178,18 +183,19 @@ class FailoverIT {
     }
 
     /** The figures of one switch, as docs/operations.md quotes them. */
-    private record Figures(int acknowledged, int lost, long unavailable, int requests, double longest, double promotedAfter,
+    private record Figures(int acknowledged, int lost, long unavailable, int requests, double longest, double withoutPrimary,
             double firstNormal, double lastUnavailable) {
         @Override
         public String toString() {
             return "%d writes acknowledged, %d lost; %d of %d answers were 503 with Retry-After, no other error; longest request %.1f s; "
                     .formatted(acknowledged, lost, unavailable, requests, longest)
-                    + "promoted %.1f s after the switch began; first normal answer %.1f s after the promotion, last 503 %.1f s after it"
-                            .formatted(promotedAfter, firstNormal, lastUnavailable);
+                    + "no primary for %.1f s (from the old one's last answer as primary to the promotion); first normal answer %.1f s "
+                            .formatted(withoutPrimary, firstNormal)
+                    + "after the promotion, last 503 %.1f s after it".formatted(lastUnavailable);
         }
     }
 
-    private static Figures judge(Switch kind, List<Outcome> outcomes, Map<String, String> acknowledged, List<String> lost, long switched,
+    private static Figures judge(Switch kind, List<Outcome> outcomes, Map<String, String> acknowledged, List<String> lost, long gone,
             long promoted) {
         List<Outcome> failures = outcomes.stream().filter(o -> !o.ok()).toList();
         List<Outcome> notUnavailable = failures.stream().filter(o -> o.status() != 503 || o.retryAfter() == null).toList();
@@ -197,7 +203,7 @@ class FailoverIT {
         double firstNormal = outcomes.stream().filter(o -> o.ok() && o.startNanos() >= promoted).mapToLong(Outcome::endNanos).min()
                 .orElse(Long.MAX_VALUE - promoted) - promoted;
         double lastUnavailable = failures.stream().mapToLong(Outcome::endNanos).max().orElse(promoted) - promoted;
-        Figures f = new Figures(acknowledged.size(), lost.size(), failures.size(), outcomes.size(), longest, (promoted - switched) / 1e9,
+        Figures f = new Figures(acknowledged.size(), lost.size(), failures.size(), outcomes.size(), longest, (promoted - gone) / 1e9,
                 firstNormal / 1e9, Math.max(0, lastUnavailable) / 1e9);
         System.out.println("FailoverIT " + kind.title + ": " + f);
         assertTrue(notUnavailable.isEmpty(), "answers other than 503 with Retry-After: " + notUnavailable.size() + ", e.g. "
@@ -218,10 +224,10 @@ class FailoverIT {
      * answers ended in it, counted from the switch's start: 2xx/503 (other statuses too, if any).
      */
     private static String timeline(List<Outcome> outcomes, long switched) {
-        java.util.TreeMap<Long, Map<Integer, Integer>> bySecond = new java.util.TreeMap<>();
+        TreeMap<Long, Map<Integer, Integer>> bySecond = new TreeMap<>();
         for (Outcome o : outcomes) {
             if (o.endNanos() >= switched) {
-                bySecond.computeIfAbsent((o.endNanos() - switched) / 1_000_000_000L, x -> new java.util.TreeMap<>())
+                bySecond.computeIfAbsent((o.endNanos() - switched) / 1_000_000_000L, x -> new TreeMap<>())
                         .merge(o.ok() ? 200 : o.status(), 1, Integer::sum);
             }
         }
@@ -372,13 +378,14 @@ class FailoverIT {
         private final String next;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicLong promoted = new AtomicLong();
-        private final Map<String, Seen> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final AtomicLong lastPrimaryAnswer = new AtomicLong();
+        private final Map<String, Seen> last = new ConcurrentHashMap<>();
         private final AtomicInteger maxHolders = new AtomicInteger();
         private final AtomicInteger maxPrimaries = new AtomicInteger();
         private final AtomicInteger samples = new AtomicInteger();
         private final AtomicInteger samplesHeld = new AtomicInteger();
         private final List<Thread> threads = new ArrayList<>();
-        private final List<Transition> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Transition> transitions = new CopyOnWriteArrayList<>();
 
         PrimaryWatch(HaCluster cluster, String next) {
             this.cluster = cluster;
@@ -415,6 +422,8 @@ class FailoverIT {
                 }
                 if (node.equals(next) && seen.primary()) {
                     promoted.compareAndSet(0, seen.atNanos());
+                } else if (!node.equals(next) && seen.primary() && promoted.get() == 0) {
+                    lastPrimaryAnswer.set(seen.atNanos());
                 }
                 String state = seen.answered() ? (seen.primary() ? "primary" : "standby") : "down";
                 if (!state.equals(lastState)) {
@@ -458,6 +467,11 @@ class FailoverIT {
                     // gone already
                 }
             }
+        }
+
+        /** The System.nanoTime() of the old primary's last answer as primary before the promotion. */
+        long lastPrimaryAnswer() {
+            return lastPrimaryAnswer.get();
         }
 
         /** The System.nanoTime() at which the standby was first seen out of recovery. */
