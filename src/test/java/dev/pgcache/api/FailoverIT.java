@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -56,7 +57,7 @@ import dev.pgcache.testing.UpstreamServer;
  * primary, the near cache's listener, the single-flight load lock across the two processes, the
  * hit flush and the purge all work, the purge lock never held twice at once on the two nodes
  * together. The figures are printed (docs/operations.md, "Running against Patroni", quotes them).
- * Each test starts and removes its own cluster; about a minute and a half each.
+ * Each test starts and removes its own cluster: about two minutes each on 2 cores.
  */
 class FailoverIT {
 
@@ -84,11 +85,13 @@ class FailoverIT {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // every wait inside is bounded; this bounds them all together
     void aKilledPrimaryLosesNoAcknowledgedWriteAndTheServiceRecoversOnTheNewOne() throws Exception {
         run(Switch.FAILOVER);
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void aPlannedSwitchoverLosesNoAcknowledgedWriteAndTheServiceRecoversOnTheNewPrimary() throws Exception {
         run(Switch.SWITCHOVER);
     }
