@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -132,7 +133,7 @@ class Connections {
         try {
             return untimed(action, work);
         } finally {
-            timers.computeIfAbsent(action, this::timer).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timers.computeIfAbsent(action, this::timer).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -145,7 +146,12 @@ class Connections {
         try {
             Connection c = open(action);
             try (c) {
-                return work.run(c);
+                try {
+                    return work.run(c);
+                } catch (SQLException | RuntimeException e) {
+                    discardIfReadOnly(c, e);
+                    throw e;
+                }
             } catch (SQLException e) {
                 throw SqlErrors.translate(action, e);
             }
@@ -160,6 +166,24 @@ class Connections {
                 .description("Time of one piece of work on the database, by action (waiting for a pooled connection included)")
                 .tag("action", action)
                 .register(registry);
+    }
+
+    /**
+     * A connection that got "read-only transaction" (a standby, or a primary demoted under it)
+     * would give the same answer to every later write, and the pool cannot tell: it still
+     * validates, and the pool's exception sorter only retires connections on connection errors
+     * (SQLSTATE class 08). Aborting it makes the pool destroy it when it is closed, so the next
+     * connection is opened anew, where the multi-host URL finds the primary
+     * ({@code targetServerType=primary}; docs/operations.md, "Running against Patroni").
+     */
+    private static void discardIfReadOnly(Connection c, Exception e) {
+        if (SqlErrors.onReadOnlyServer(e)) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException ignored) {
+                // Agroal marks the connection to be destroyed and then reports it closed: the outcome asked for
+            }
+        }
     }
 
     private Connection open(String action) {

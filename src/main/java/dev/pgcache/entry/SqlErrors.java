@@ -11,7 +11,25 @@ import dev.pgcache.protocol.ProblemException;
  */
 final class SqlErrors {
 
+    /**
+     * read_only_sql_transaction: a write reached a server that cannot write. Behind a failover
+     * manager that is a standby (a connection that followed an old address, or a pooler still
+     * pointing at a demoted primary), so the database is unavailable for writes until the
+     * connection is replaced, not the caller's or the service's fault.
+     */
+    private static final String READ_ONLY = "25006";
+
     private SqlErrors() {
+    }
+
+    /** Whether e, or what caused it, is PostgreSQL refusing a write because the server is read-only ({@link #READ_ONLY}). */
+    static boolean onReadOnlyServer(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && READ_ONLY.equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static RuntimeException translate(String action, SQLException e) {
@@ -33,6 +51,7 @@ final class SqlErrors {
                 || state.equals("57014") // statement timeout
                 || state.equals("55P03") // lock timeout
                 || state.equals("40001") || state.equals("40P01") // serialization failure, deadlock: safe to retry
+                || state.equals(READ_ONLY) // a standby, or a primary being demoted: the primary is elsewhere now
                 || state.isEmpty(); // no state: pool or driver failure before the server answered
     }
 

@@ -109,6 +109,18 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * Makes every new session on the test database read-only (a write then fails with SQLSTATE
+     * 25006, as on a standby), or writable again; sessions already open keep what they had.
+     */
+    public static void readOnly(boolean readOnly) {
+        try (Connection c = DriverManager.getConnection(adminUrl()); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name() + (readOnly ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only"));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Lets the test database take connections again. */
     public static void comeBack() {
         try (Connection c = DriverManager.getConnection(adminUrl()); Statement s = c.createStatement()) {
