@@ -7,7 +7,7 @@
 #   bench/run.sh            full run: GET on 100,000 vs 10,000,000 rows, the read-through stampede,
 #                           the near cache's cross-replica lag (1,000 samples), then 1,000,000
 #                           entries with 30 s per scenario and the near-cache scenarios (3
-#                           alternating rounds of 15 s per variant) (takes ~27 min; ~20 before issue 15)
+#                           alternating rounds of 15 s per variant) (takes ~36 min: ~27 before issue 17, whose durability phase adds ~9; ~20 before issue 15)
 #   bench/run.sh --smoke    every scenario script below for a few seconds on small data, so none
 #                           can rot unseen (CI runs it after the tests, ~6 min). It measures
 #                           nothing: its table and chart go to bench/out/benchmarks-smoke.md and
