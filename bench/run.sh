@@ -7,7 +7,7 @@
 #   bench/run.sh            full run: GET on 100,000 vs 10,000,000 rows, the read-through stampede,
 #                           the near cache's cross-replica lag (1,000 samples), then 1,000,000
 #                           entries with 30 s per scenario and the near-cache scenarios (3
-#                           alternating rounds of 15 s per variant) (takes ~27 min; ~20 before issue 15)
+#                           alternating rounds of 15 s per variant) (takes ~36 min: ~27 before issue 17, whose durability phase adds ~9; ~20 before issue 15)
 #   bench/run.sh --smoke    every scenario script below for a few seconds on small data, so none
 #                           can rot unseen (CI runs it after the tests, ~6 min). It measures
 #                           nothing: its table and chart go to bench/out/benchmarks-smoke.md and
@@ -33,6 +33,12 @@
 #                                   on the other (two replicas started here)
 #   bench/batch-vs-single.sh        one batch-put against single PUTs             by hand         yes
 #   bench/purge-at-scale.sh         purge of 1 M gone rows among 5 M, churn       by hand (15 min) yes
+#   bench/durability.sh             PUT strict / relaxed / unlogged table, with   this script      yes
+#                                   pgbench's upsert of the same statement
+#   bench/eviction.sh               hit ratio: second-chance, oldest-first and    by hand (~25 min) yes
+#                                   an exact LRU on one Zipf trace, cap 10 %
+#   bench/churn-cap.sh              table size under a writer that never stops,   by hand (10 min) yes
+#                                   only the table's cap set
 #   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
 #                                                                                                 jar on both sides
 #   bench/pgbench/generate.py       the pgbench scripts, from EntryStatements' SQL after SQL edits --check
@@ -114,6 +120,12 @@ stop_service
 echo "read-through stampede"
 BENCH_SKIP_BUILD=1 "$ROOT/bench/stampede.sh" "${smoke_flag[@]}" | tee "$results/stampede.txt"
 
+echo "durability: PUT for strict, relaxed and an unlogged table, next to pgbench's upsert"
+BENCH_SKIP_BUILD=1 "$ROOT/bench/durability.sh" "${smoke_flag[@]}" | tee "$results/durability.txt"
+# its table is not part of the main table (a phase of its own, two service starts on one database):
+# copy it into docs/benchmarks.md, "Storage policies (issue 17)", from here
+cp "$results/durability.txt" "${TMPDIR:-/tmp}/pgcache-bench-durability-$mode.txt"
+
 echo "near cache: cross-replica lag, two replicas on one database"
 start_service pgcache_bench_lag -Dpgcache.purge.enabled=false
 writer="$BASE_URL"
@@ -138,7 +150,7 @@ stop_service
 
 if [ "$mode" = smoke ]; then
   # the scenario scripts that the full run leaves to be run by hand: each once, on tiny settings
-  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh; do
+  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh; do
     echo "smoke: bench/$scenario --smoke"
     BENCH_SKIP_BUILD=1 "$ROOT/bench/$scenario" --smoke
   done

@@ -57,15 +57,24 @@ SCRIPTS = {
     },
     "upsert.sql": {
         "statement": "UPSERT",
-        "format": ["IF_NONE_MATCH_NONE"],
+        "format": ["IF_NONE_MATCH_NONE", "COMMIT_STRICT"],
         "header": ["The statement EntryStore.upsert sends without a precondition (EntryStatements.UPSERT with",
                    "IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's."],
         "set": [r"\set k random(0, :entries - 1)"],
         # prior (namespace, key); the row: namespace, key, value, ttl ms, stale ms, revision, size, tags
         "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
     },
+    "upsert-relaxed.sql": {
+        "statement": "UPSERT",
+        "format": ["IF_NONE_MATCH_NONE", "COMMIT_RELAXED"],
+        "header": ["upsert.sql for a namespace with durability=relaxed (EntryStatements.UPSERT with COMMIT_RELAXED):",
+                   "the same write, committed without waiting for its WAL flush."],
+        "set": [r"\set k random(0, :entries - 1)"],
+        "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
+    },
     "upsert-each-8.sql": {
         "statement": "BATCH_UPSERT",
+        "format": ["COMMIT_STRICT"],
         "header": ["EntryStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
                    "distinct random keys with a value like the wrk scenario's, without a revision or tags.",
                    "Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load."],

@@ -22,13 +22,13 @@ WITH input AS (
     ON CONFLICT (namespace, cache_key) DO UPDATE SET
         value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
         stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
-        size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+        size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL, requeued_at = NULL
     WHERE coalesce(e.stale_until, e.expires_at) <= now() OR (e.revision IS NULL OR EXCLUDED.revision IS NULL OR EXCLUDED.revision >= e.revision)
     RETURNING e.cache_key, e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
 )
 SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
        CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
-FROM input i
+FROM (SELECT 1) AS durability CROSS JOIN input i
 LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
 LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
 ORDER BY i.ord;

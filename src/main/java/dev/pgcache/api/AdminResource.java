@@ -19,6 +19,7 @@ public class AdminResource implements AdminApi {
     public Answers.PurgeReport purge() {
         PurgeReport report = purgeJob.runOnce();
         return new Answers.PurgeReport(report.purged(), report.durationMs(), report.batches(), report.complete(), report.lockHeld(),
-                report.byNamespace(), report.evicted(), report.evictedByNamespace());
+                report.byNamespace(), report.evicted(), report.evictedByNamespace(), report.evictedForCap(), report.evictedForCapByNamespace(),
+                report.secondChances());
     }
 }

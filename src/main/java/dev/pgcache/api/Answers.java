@@ -47,7 +47,10 @@ final class Answers {
             @Schema(description = "false when another replica held the purge lock and nothing was done") boolean lockHeld,
             @Schema(description = "rows deleted per namespace") Map<String, Long> byNamespace,
             @Schema(description = "rows evicted because a namespace was over max-entries or max-bytes") long evicted,
-            @Schema(description = "rows evicted per namespace") Map<String, Long> evictedByNamespace) {
+            @Schema(description = "rows evicted per namespace, for their namespace's bound") Map<String, Long> evictedByNamespace,
+            @Schema(description = "rows evicted because the whole table was over pgcache.storage.max-entries or max-bytes") long evictedForCap,
+            @Schema(description = "rows evicted per namespace, for the table's cap") Map<String, Long> evictedForCapByNamespace,
+            @Schema(description = "rows eviction reached but kept (read since they were queued; eviction-policy second-chance)") long secondChances) {
     }
 
     @Schema(name = "NamespaceList")
@@ -70,7 +73,14 @@ final class Answers {
     }
 
     @Schema(name = "NamespaceStats")
-    record NamespaceStats(long hits, long staleHits, long misses, long writes, long invalidations, long purged, long evicted,
-            @Schema(description = "(hits + staleHits) / (hits + staleHits + misses); null before the first read", nullable = true) Double hitRatio) {
+    record NamespaceStats(long hits, long staleHits, long misses, long writes, long invalidations,
+            @Schema(description = "rows purge removed after their stale window (expiry)") long purged,
+            @Schema(description = "rows evicted because the namespace was over its own max-entries or max-bytes") long evicted,
+            @Schema(description = "rows evicted because the whole table was over pgcache.storage.max-entries or max-bytes") long evictedForCap,
+            @Schema(description = "(hits + staleHits) / (hits + staleHits + misses); null before the first read", nullable = true) Double hitRatio,
+            @Schema(description = "rows of the namespace in the table, whatever their state, as of the last table-stats refresh "
+                    + "(pgcache.table-stats.refresh-interval); null before the first", nullable = true) Long entries,
+            @Schema(description = "sum of the values' sizes in bytes, as of the same refresh; null before the first", nullable = true) Long bytes,
+            @Schema(description = "what a 2xx to a write promises if the database crashes", enumeration = { "strict", "relaxed" }) String durability) {
     }
 }

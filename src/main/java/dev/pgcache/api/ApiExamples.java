@@ -114,12 +114,13 @@ final class ApiExamples {
             + "\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":null},{\"key\":\"block:2\",\"outcome\":\"created\",\"version\":15,"
             + "\"expiresAt\":\"2026-11-22T21:29:52.342348Z\",\"staleUntil\":\"2026-11-22T21:30:52.342348Z\"},{\"key\":\"head\",\"outcome\":\"refused\","
             + "\"reason\":\"revision 4 is lower than the stored revision 5\",\"storedRevision\":5}],\"written\":2,\"refused\":1}";
-    static final String PURGE = "{\"purged\":2,\"durationMs\":6,\"batches\":1,\"complete\":true,\"lockHeld\":true,\"byNamespace\":{\"blocks\":1,\"demo\":1},\"evicted\":0,\"evictedByNamespace\":{}}";
+    static final String PURGE = "{\"purged\":2,\"durationMs\":6,\"batches\":1,\"complete\":true,\"lockHeld\":true,\"byNamespace\":{\"blocks\":1,\"demo\":1},\"evicted\":0,\"evictedByNamespace\":{},\"evictedForCap\":0,\"evictedForCapByNamespace\":{},\"secondChances\":0}";
     static final String NAMESPACES = "{\"namespaces\":[{\"name\":\"blocks\",\"declared\":true,\"entries\":0,\"fresh\":0,\"stale\":0,\"gone\":0,\"bytes\":0,"
             + "\"policy\":{\"ttlSeconds\":null,\"staleSeconds\":0}},{\"name\":\"demo\",\"declared\":false,\"entries\":3,\"fresh\":1,\"stale\":1,\"gone\":1,"
             + "\"bytes\":21,\"policy\":{\"ttlSeconds\":3600,\"staleSeconds\":0}}]}";
     static final String STATS = "{\"since\":\"2026-11-22T21:24:29.474214375Z\",\"namespaces\":{\"demo\":{\"hits\":14,\"staleHits\":0,\"misses\":3,"
-            + "\"writes\":13,\"invalidations\":2,\"purged\":0,\"evicted\":0,\"hitRatio\":0.8235294117647058}}}";
+            + "\"writes\":13,\"invalidations\":2,\"purged\":0,\"evicted\":0,\"evictedForCap\":0,\"hitRatio\":0.8235294117647058,"
+            + "\"entries\":11,\"bytes\":2310,\"durability\":\"strict\"}}}";
 
     // --- example problems, one per type (docs/api.md lists them all) ---------------------------
 

@@ -2,6 +2,7 @@ package dev.pgcache.api;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.pgcache.security.Access;
@@ -12,6 +13,8 @@ import dev.pgcache.entry.NamespaceCounts;
 import dev.pgcache.entry.NamespacePolicies;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.metrics.CacheMetrics.Event;
+import dev.pgcache.metrics.TableStats;
+import dev.pgcache.config.EnumText;
 
 /** What namespaces exist, what they hold, and how they have been used since start. */
 public class NamespacesResource implements NamespacesApi {
@@ -19,11 +22,13 @@ public class NamespacesResource implements NamespacesApi {
     private final MaintenanceStore store;
     private final NamespacePolicies policies;
     private final CacheMetrics metrics;
+    private final TableStats tableStats;
 
-    NamespacesResource(MaintenanceStore store, NamespacePolicies policies, CacheMetrics metrics) {
+    NamespacesResource(MaintenanceStore store, NamespacePolicies policies, CacheMetrics metrics, TableStats tableStats) {
         this.store = store;
         this.policies = policies;
         this.metrics = metrics;
+        this.tableStats = tableStats;
     }
 
     @Override
@@ -50,9 +55,12 @@ public class NamespacesResource implements NamespacesApi {
             long stale = metrics.total(ns, Event.STALE_HIT);
             long misses = metrics.total(ns, Event.MISS);
             long reads = hits + stale + misses;
+            Optional<TableStats.Held> held = tableStats.held(ns);
             byNamespace.put(ns, new Answers.NamespaceStats(hits, stale, misses, metrics.total(ns, Event.WRITE),
                     metrics.total(ns, Event.INVALIDATION), metrics.total(ns, Event.PURGED), metrics.total(ns, Event.EVICTED),
-                    reads == 0 ? null : (double) (hits + stale) / reads));
+                    metrics.total(ns, Event.EVICTED_FOR_CAP), reads == 0 ? null : (double) (hits + stale) / reads,
+                    held.map(TableStats.Held::rows).orElse(null), held.map(TableStats.Held::bytes).orElse(null),
+                    EnumText.of(policies.describe(ns).durability())));
         }
         return new Answers.Stats(metrics.since(), byNamespace);
     }

@@ -16,16 +16,19 @@ public interface DefaultsConfig {
     @WithDefault("0s")
     String stale();
 
+    /** Durability of writes in namespaces that do not set their own: strict or relaxed ({@link Durability}). */
+    @WithDefault("strict")
+    Durability durability();
+
     /**
-     * Most rows the namespace may hold; over it, purge evicts the oldest (by fetched_at).
+     * Most rows the namespace may hold; over it, purge evicts (pgcache.storage.eviction-policy).
      * Declared namespaces only: setting it under {@code pgcache.defaults} is a startup error.
      */
     @WithName("max-entries")
     Optional<Long> maxEntries();
 
     /**
-     * Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts the
-     * oldest. Declared namespaces only, like max-entries.
+     * Most bytes of JSON (sum of size_bytes) the namespace may hold; over it, purge evicts. Declared namespaces only, like max-entries.
      */
     @WithName("max-bytes")
     Optional<MemorySize> maxBytes();

@@ -34,6 +34,9 @@ public interface PgcacheConfig {
 
     PurgeConfig purge();
 
+    /** Eviction order, the cap on the whole table, an unlogged table ({@code pgcache.storage.*}). */
+    StorageConfig storage();
+
     /** Read-through loading, for every namespace that names an upstream. */
     LoadConfig load();
 

@@ -23,6 +23,22 @@ final class Binder {
         return this;
     }
 
+    Binder bool(boolean value) throws SQLException {
+        ps.setBoolean(next++, value);
+        return this;
+    }
+
+    Binder longValue(long value) throws SQLException {
+        ps.setLong(next++, value);
+        return this;
+    }
+
+    /** A value the driver maps itself, such as an OffsetDateTime to timestamptz. */
+    Binder object(Object value) throws SQLException {
+        ps.setObject(next++, value);
+        return this;
+    }
+
     Binder integer(int value) throws SQLException {
         ps.setInt(next++, value);
         return this;

@@ -69,6 +69,9 @@ public class CacheEntry extends PanacheEntityBase {
     @Column(name = "last_hit_at")
     public OffsetDateTime lastHitAt;
 
+    @Column(name = "requeued_at")
+    public OffsetDateTime requeuedAt;
+
     /** The composite primary key (namespace, cache_key). */
     public static class Key implements Serializable {
         public String namespace;

@@ -37,12 +37,29 @@ final class EntryStatements {
                 FROM cache_entry WHERE namespace = ? AND cache_key = ?
             )""";
 
-    /** Joins the write's RETURNING row (absent when refused) with the prior row, so every write answers exactly one row. */
+    /**
+     * Joins the write's RETURNING row (absent when refused) with the prior row, so every write
+     * answers exactly one row. Its {@code %s} is COMMIT_STRICT or COMMIT_RELAXED, the one row
+     * everything else is joined to.
+     */
     static final String WRITE_ANSWER = """
             SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
                    p.version, p.revision, p.gone
-            FROM (SELECT 1) AS one LEFT JOIN written w ON true LEFT JOIN prior p ON true
+            FROM %s AS durability LEFT JOIN written w ON true LEFT JOIN prior p ON true
             """;
+
+    /**
+     * How a write's transaction commits, a one-row FROM item of every write statement (the last
+     * {@code %s} of UPSERT, REPLACE_IF_MATCH, BATCH_UPSERT and TOUCH). A namespace with
+     * durability=relaxed sets synchronous_commit off for the statement's own transaction
+     * (autocommit, or the load lock's transaction it runs in): the commit then returns before
+     * its WAL is flushed. The setting ends with the transaction, so a pooler in transaction mode
+     * can share the server connection, and a strict write's transaction never carries it: one
+     * write statement holds one namespace's entries (see EntryStore.upsertEach). Strict writes
+     * keep the server's own synchronous_commit.
+     */
+    static final String COMMIT_STRICT = "(SELECT 1)";
+    static final String COMMIT_RELAXED = "(SELECT set_config('synchronous_commit', 'off', true))";
 
     /**
      * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
@@ -54,7 +71,8 @@ final class EntryStatements {
     static final String LIVE_E = "(e.expires_at IS NULL OR coalesce(e.stale_until, e.expires_at) > now())";
 
     /**
-     * Insert or replace; {@code %s} is one of the IF_NONE_MATCH_* fragments, never caller text.
+     * Insert or replace; the first {@code %s} is one of the IF_NONE_MATCH_* fragments, the second
+     * a COMMIT_* one, never caller text.
      * The replacing branch draws its version in SET, after the row lock is held, so a key's
      * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
      */
@@ -69,7 +87,7 @@ final class EntryStatements {
                 ON CONFLICT (namespace, cache_key) DO UPDATE SET
                     value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
                     stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
-                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL, requeued_at = NULL
                 WHERE\s""" + GONE_E + " OR (" + REVISION_GUARD + """
              %s)
                 RETURNING e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
@@ -79,7 +97,7 @@ final class EntryStatements {
     static final String IF_NONE_MATCH_ANY = "AND false";
     static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
 
-    /** Replace only a live entry (If-Match); {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, never caller text. */
+    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second COMMIT_*. */
     static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
             , written AS (
                 UPDATE cache_entry AS e SET
@@ -87,7 +105,7 @@ final class EntryStatements {
                     expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
                     stale_until = now() + CAST(? AS bigint) * interval '1 millisecond',
                     version = nextval('cache_entry_version_seq'), revision = CAST(? AS bigint), size_bytes = ?,
-                    tags = CAST(? AS text[]), hit_count = 0, last_hit_at = NULL
+                    tags = CAST(? AS text[]), hit_count = 0, last_hit_at = NULL, requeued_at = NULL
                 WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
                   AND (e.revision IS NULL OR CAST(? AS bigint) IS NULL OR CAST(? AS bigint) >= e.revision) %s
                 RETURNING e.version, false AS inserted, e.fetched_at, e.expires_at, e.stale_until
@@ -96,7 +114,7 @@ final class EntryStatements {
     static final String IF_MATCH_ANY = "";
     static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
 
-    /** Many upserts in one statement; answers one row per input, in input order, refused ones with a null version. */
+    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is COMMIT_*. */
     static final String BATCH_UPSERT = """
             WITH input AS (
                 SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
@@ -117,24 +135,25 @@ final class EntryStatements {
                 ON CONFLICT (namespace, cache_key) DO UPDATE SET
                     value = EXCLUDED.value, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at,
                     stale_until = EXCLUDED.stale_until, version = nextval('cache_entry_version_seq'), revision = EXCLUDED.revision,
-                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL
+                    size_bytes = EXCLUDED.size_bytes, tags = EXCLUDED.tags, hit_count = 0, last_hit_at = NULL, requeued_at = NULL
                 WHERE\s""" + GONE_E + " OR " + REVISION_GUARD + """
 
                 RETURNING e.cache_key, e.version, (e.xmax = 0) AS inserted, e.fetched_at, e.expires_at, e.stale_until
             )
             SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
                    CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
-            FROM input i
+            FROM %s AS durability CROSS JOIN input i
             LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
             LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
             ORDER BY i.ord
             """;
 
-    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change. */
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is COMMIT_*. */
     static final String TOUCH = """
             UPDATE cache_entry AS e SET
                 expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
                 stale_until = now() + CAST(? AS bigint) * interval '1 millisecond'
+            FROM %s AS durability
             WHERE e.namespace = ? AND e.cache_key = ? AND\s""" + LIVE_E + """
 
             RETURNING e.version, e.fetched_at, e.expires_at, e.stale_until
@@ -319,45 +338,137 @@ final class EntryStatements {
             SELECT count(*), coalesce(sum(size_bytes), 0) FROM cache_entry WHERE namespace = ?
             """;
 
-    /**
-     * The newest row eviction must remove, in eviction order (fetched_at, then key, as
-     * cache_entry_eviction_idx holds them): the first of the namespace's oldest rows at which
-     * at least {@code rows} rows and {@code bytes} bytes are counted; when the first
-     * {@code limit} rows are not enough, the last of them (the rest waits for the next run).
+    /** All rows of the table, every namespace, whatever their state: what pgcache.storage.max-entries and max-bytes are measured against. */
+    static final String TABLE_ROWS_AND_BYTES = """
+            SELECT count(*), coalesce(sum(size_bytes), 0) FROM cache_entry
+            """;
+
+    /*
+     * The eviction queue. A row's place in it is coalesce(requeued_at, fetched_at): when it was
+     * written, or when eviction last gave it a second chance (requeued_at, V9; a write sets it
+     * back to NULL). cache_entry_queue_idx and cache_entry_table_queue_idx index exactly that
+     * expression (V10), so the statements below spell it exactly so. A row is kept (given a
+     * second chance instead of being evicted) when the statement's first parameter is true
+     * (pgcache.storage.eviction-policy=second-chance) and it was read since it was queued, as
+     * the flushed last_hit_at tells; with oldest-first nothing is kept.
      */
-    static final String EVICTION_CUTOFF = """
+
+    /** The queue's first rows (FROM … and the WINDOW w follow), with the rows and bytes not kept counted along the way. */
+    static final String CUTOFF_HEAD = """
             WITH oldest AS (
-                SELECT fetched_at, cache_key, row_number() OVER w AS n, sum(size_bytes) OVER w AS bytes
-                FROM (SELECT fetched_at, cache_key, size_bytes FROM cache_entry
-                      WHERE namespace = ?
-                      ORDER BY fetched_at, cache_key
-                      LIMIT ?) AS o
-                WINDOW w AS (ORDER BY fetched_at, cache_key ROWS UNBOUNDED PRECEDING)
+                SELECT queued_at, namespace, cache_key, row_number() OVER w AS pos,
+                       count(*) FILTER (WHERE NOT kept) OVER w AS n,
+                       coalesce(sum(size_bytes) FILTER (WHERE NOT kept) OVER w, 0) AS bytes
+            """;
+
+    /** The first row at which enough rows and bytes not kept are counted, or else the last row read. */
+    static final String CUTOFF_TAIL = """
             ), marked AS (
-                SELECT fetched_at, cache_key, n, (n >= ? AND bytes >= ?) AS enough FROM oldest
+                SELECT queued_at, namespace, cache_key, pos, (n >= ? AND bytes >= ?) AS enough FROM oldest
             )
-            SELECT fetched_at, cache_key, enough FROM marked
-            ORDER BY enough DESC, CASE WHEN enough THEN n ELSE -n END
+            SELECT queued_at, namespace, cache_key, enough FROM marked
+            ORDER BY enough DESC, CASE WHEN enough THEN pos ELSE -pos END
             LIMIT 1
             """;
 
     /**
-     * Evicts up to {@code limit} of the namespace's rows at or before the cutoff row, oldest
-     * first (an index range on cache_entry_eviction_idx). Rows a writer holds are skipped, not
-     * waited for; deleted by ctid like {@link #PURGE_BATCH}. Because the batch is bounded by a
-     * row, not by a count, running it again, or from another replica with its own cutoff taken
-     * after this one's batches, removes nothing more than needed.
+     * The last row eviction must reach in one namespace, in queue order (queued_at, then key, as
+     * cache_entry_queue_idx holds them): the first of its oldest-queued rows at which at least
+     * {@code rows} rows and {@code bytes} bytes of rows not kept are counted (kept rows count
+     * nothing: they get a second chance instead); when the first {@code limit} rows are not
+     * enough, the last of them (the rest waits for the next plan). Parameters: second chance,
+     * namespace, limit, rows, bytes.
+     */
+    static final String EVICTION_CUTOFF = CUTOFF_HEAD + """
+                FROM (SELECT coalesce(requeued_at, fetched_at) AS queued_at, namespace, cache_key, size_bytes,
+                             coalesce(CAST(? AS boolean) AND last_hit_at > coalesce(requeued_at, fetched_at), false) AS kept
+                      FROM cache_entry
+                      WHERE namespace = ?
+                      ORDER BY coalesce(requeued_at, fetched_at), cache_key
+                      LIMIT ?) AS o
+                WINDOW w AS (ORDER BY queued_at, cache_key ROWS UNBOUNDED PRECEDING)
+            """ + CUTOFF_TAIL;
+
+    /**
+     * {@link #EVICTION_CUTOFF} over the whole table, for pgcache.storage.max-entries and max-bytes:
+     * one queue across namespaces, declared or not (queued_at, then namespace and key, as
+     * cache_entry_table_queue_idx holds them). Parameters: second chance, limit, rows, bytes.
+     */
+    static final String TABLE_EVICTION_CUTOFF = CUTOFF_HEAD + """
+                FROM (SELECT coalesce(requeued_at, fetched_at) AS queued_at, namespace, cache_key, size_bytes,
+                             coalesce(CAST(? AS boolean) AND last_hit_at > coalesce(requeued_at, fetched_at), false) AS kept
+                      FROM cache_entry
+                      ORDER BY coalesce(requeued_at, fetched_at), namespace, cache_key
+                      LIMIT ?) AS o
+                WINDOW w AS (ORDER BY queued_at, namespace, cache_key ROWS UNBOUNDED PRECEDING)
+            """ + CUTOFF_TAIL;
+
+    /**
+     * What one eviction batch answers, in one row: the rows it took, the ctids of those it kept
+     * (for REQUEUE, in the same transaction, which holds their row locks), and the rows and
+     * bytes it deleted per namespace (namespaces and counts as two arrays in namespace order).
+     */
+    static final String EVICTED_ANSWER = """
+            SELECT (SELECT count(*) FROM picked), CAST(ARRAY(SELECT ctid FROM picked WHERE kept) AS text),
+                   ARRAY(SELECT namespace FROM deleted GROUP BY namespace ORDER BY namespace),
+                   ARRAY(SELECT count(*) FROM deleted GROUP BY namespace ORDER BY namespace),
+                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)
+            """;
+
+    /**
+     * The rest of an eviction batch after its {@code picked} rows: deletes those not kept, and
+     * answers in one row (EVICTED_ANSWER).
+     */
+    static final String EVICT_PICKED = """
+            ), deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(SELECT ctid FROM picked WHERE NOT kept))
+                RETURNING namespace, size_bytes
+            )
+            """ + EVICTED_ANSWER;
+
+    /**
+     * Takes up to {@code limit} of the namespace's rows at or before the cutoff row, in queue
+     * order (an index range on cache_entry_queue_idx), deletes those not kept and answers the
+     * kept ones for {@link #REQUEUE}. Rows a writer holds are skipped, not waited for; deleted by
+     * ctid like {@link #PURGE_BATCH}. Because the batch is bounded by a row, not by a count, and
+     * every row it takes leaves the range (deleted, or requeued behind it), running it again, or
+     * from another replica with its own cutoff taken after this one's batches, removes nothing
+     * more than needed. Parameters: second chance, namespace, cutoff queued_at and key, limit.
      */
     static final String EVICT_BATCH = """
-            WITH deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(
-                    SELECT ctid FROM cache_entry
-                    WHERE namespace = ? AND (fetched_at, cache_key) <= (?, ?)
-                    ORDER BY fetched_at, cache_key
-                    LIMIT ? FOR UPDATE SKIP LOCKED))
-                RETURNING size_bytes
-            )
-            SELECT count(*), coalesce(sum(size_bytes), 0) FROM deleted
+            WITH picked AS (
+                SELECT ctid, coalesce(CAST(? AS boolean) AND last_hit_at > coalesce(requeued_at, fetched_at), false) AS kept
+                FROM cache_entry
+                WHERE namespace = ? AND (coalesce(requeued_at, fetched_at), cache_key) <= (?, ?)
+                ORDER BY coalesce(requeued_at, fetched_at), cache_key
+                LIMIT ? FOR UPDATE SKIP LOCKED
+            """ + EVICT_PICKED;
+
+    /**
+     * {@link #EVICT_BATCH} over the whole table (cache_entry_table_queue_idx). Parameters: second
+     * chance, cutoff queued_at, namespace and key, limit.
+     */
+    static final String TABLE_EVICT_BATCH = """
+            WITH picked AS (
+                SELECT ctid, coalesce(CAST(? AS boolean) AND last_hit_at > coalesce(requeued_at, fetched_at), false) AS kept
+                FROM cache_entry
+                WHERE (coalesce(requeued_at, fetched_at), namespace, cache_key) <= (?, ?, ?)
+                ORDER BY coalesce(requeued_at, fetched_at), namespace, cache_key
+                LIMIT ? FOR UPDATE SKIP LOCKED
+            """ + EVICT_PICKED;
+
+    /**
+     * The second chance: rows an eviction batch kept (its ctids, locked by that batch in this
+     * transaction) go to the back of the queue, and their last hit is used up (last_hit_at is no
+     * longer after QUEUED_AT). requeued_at is in the queue indexes, so this is not a HOT update,
+     * but it is one row write per kept row per pass of eviction, never one per read. Readers see
+     * nothing change, so, like {@link #RECORD_HITS}, it tells the change trigger not to announce
+     * it to the near caches; it runs after the batch's DELETE, whose announcement has gone out.
+     */
+    static final String REQUEUE = """
+            UPDATE cache_entry SET requeued_at = now()
+            FROM (SELECT set_config('pgcache.change_origin', 'hit-count', true)) AS quiet
+            WHERE ctid = ANY (CAST(? AS tid[]))
             """;
 
     static final String SUMMARY = """
@@ -376,6 +487,24 @@ final class EntryStatements {
               AND ((CAST(l.classid AS bigint) << 32) | CAST(l.objid AS bigint)) = ?
             LIMIT 1
             """;
+
+    /**
+     * Opens the transaction that makes the table's persistence what pgcache.storage.unlogged says:
+     * waits for the lock (so replicas starting together change it once, one after the other),
+     * bounded by the transaction's timeouts. Answers true, for Connections.begin.
+     */
+    static final String PERSISTENCE_LOCK = "SELECT true, pg_advisory_xact_lock(?), " + TRANSACTION_TIMEOUTS;
+
+    /** Whether cache_entry is UNLOGGED now; a catalog lookup. */
+    static final String TABLE_UNLOGGED = "SELECT relpersistence = 'u' FROM pg_class WHERE oid = CAST('cache_entry' AS regclass)";
+
+    /**
+     * Rewrite the table (and its indexes) as unlogged or logged, under an ACCESS EXCLUSIVE lock
+     * for the whole rewrite: no reader or writer gets through meanwhile (docs/operations.md,
+     * "Unlogged table"). Utility statements take no parameters.
+     */
+    static final String SET_UNLOGGED = "ALTER TABLE cache_entry SET UNLOGGED";
+    static final String SET_LOGGED = "ALTER TABLE cache_entry SET LOGGED";
 
     /** Heap, indexes and TOAST of cache_entry on disk; a catalog lookup, no scan. */
     static final String TABLE_SIZE = "SELECT pg_total_relation_size(CAST('cache_entry' AS regclass))";

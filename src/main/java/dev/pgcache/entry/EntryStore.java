@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
+import dev.pgcache.config.Durability;
+
 /**
  * Reads and writes of entries, with the statements of {@link EntryStatements} (the one file of
  * SQL on {@code cache_entry}); the load lock under which read-through writes is
@@ -34,10 +36,17 @@ public class EntryStore {
 
     private final Connections db;
     private final Event<LocalChange> changes;
+    private final NamespacePolicies policies;
 
-    EntryStore(Connections db, Event<LocalChange> changes) {
+    EntryStore(Connections db, Event<LocalChange> changes, NamespacePolicies policies) {
         this.db = db;
         this.changes = changes;
+        this.policies = policies;
+    }
+
+    /** The COMMIT_* fragment of a write statement for the namespace's durability. */
+    private String commitOf(String namespace) {
+        return policies.durabilityOf(namespace) == Durability.RELAXED ? COMMIT_RELAXED : COMMIT_STRICT;
     }
 
     /**
@@ -65,12 +74,13 @@ public class EntryStore {
     WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
         String sql;
         WritePrecondition pre = w.precondition();
+        String commit = commitOf(w.id().namespace());
         if (pre instanceof WritePrecondition.IfMatch ifMatch) {
-            sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS);
+            sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS, commit);
         } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
-            sql = UPSERT.formatted(ifNone.versions().isEmpty() ? IF_NONE_MATCH_ANY : IF_NONE_MATCH_VERSIONS);
+            sql = UPSERT.formatted(ifNone.versions().isEmpty() ? IF_NONE_MATCH_ANY : IF_NONE_MATCH_VERSIONS, commit);
         } else {
-            sql = UPSERT.formatted(IF_NONE_MATCH_NONE);
+            sql = UPSERT.formatted(IF_NONE_MATCH_NONE, commit);
         }
         try (PreparedStatement ps = db.prepare(c, sql)) {
             Binder b = new Binder(c, ps).string(w.id().namespace()).string(w.id().key());
@@ -129,7 +139,8 @@ public class EntryStore {
 
     /**
      * Upserts without a precondition (see WriteCoalescer), each answered as {@link #upsert} would
-     * answer it, in as few statements as possible: one per namespace, with each key once per
+     * answer it, in as few statements as possible: one per namespace (so each statement commits
+     * with its own namespace's durability, and a strict write never shares a relaxed commit), with each key once per
      * statement (a key written twice goes into a later statement, so the later write wins) and
      * the keys in order, so that concurrent statements lock rows in the same order and cannot
      * deadlock each other.
@@ -194,7 +205,7 @@ public class EntryStore {
                 sizes.add(w.sizeBytes());
                 tags.add(jsonArrayOf(w.tags()));
             }
-            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT)) {
+            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT.formatted(commitOf(namespace)))) {
                 new Binder(c, ps).textArray(keys).textArray(values).bigintArray(expires).bigintArray(staleUntil)
                         .bigintArray(revisions).intArray(sizes).textArray(tags)
                         .string(namespace).string(namespace);
@@ -220,7 +231,7 @@ public class EntryStore {
     /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
     public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
         return db.withConnection("touch", c -> {
-            try (PreparedStatement ps = db.prepare(c, TOUCH)) {
+            try (PreparedStatement ps = db.prepare(c, TOUCH.formatted(commitOf(id.namespace())))) {
                 new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
                         .string(id.namespace()).string(id.key());
                 try (ResultSet rs = ps.executeQuery()) {

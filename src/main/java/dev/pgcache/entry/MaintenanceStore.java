@@ -64,66 +64,99 @@ public class MaintenanceStore {
     }
 
     /**
-     * Measures one namespace against its bounds under the purge lock (so no other replica's
-     * eviction batch is half-way while it counts) and, when it is over, finds the cutoff row:
-     * the newest row that must go. Reads every row of the namespace once (the cost of a byte
-     * bound) and about as many of its oldest rows as are over the bounds, at most {@code limit}.
-     * Empty when another replica holds the lock.
+     * Measures a scope (a namespace, or the whole table) against its bounds under the purge lock
+     * (so no other replica's eviction batch is half-way while it counts) and, when it is over,
+     * finds the cutoff row: the last row in queue order eviction must take. Reads every row of the
+     * scope once (the cost of a byte bound) and about as many of its first rows in the queue as
+     * are over the bounds, at most {@code limit}. With {@code secondChance}, rows read since they
+     * were queued count for nothing, since eviction keeps them. Empty when another replica holds
+     * the lock.
      */
-    public Optional<EvictionPlan> planEviction(long lockKey, String namespace, long maxEntries, long maxBytes, int limit) {
+    public Optional<EvictionPlan> planEviction(long lockKey, EvictionScope scope, boolean secondChance, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
             long rows;
             long bytes;
-            try (PreparedStatement ps = db.prepare(c, NAMESPACE_SIZE)) {
-                ps.setString(1, namespace);
+            try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_ROWS_AND_BYTES : NAMESPACE_SIZE)) {
+                if (!scope.wholeTable()) {
+                    ps.setString(1, scope.namespace());
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     rows = rs.getLong(1);
                     bytes = rs.getLong(2);
                 }
             }
-            long rowsOver = Math.max(0, rows - maxEntries);
-            long bytesOver = Math.max(0, bytes - maxBytes);
+            long rowsOver = Math.max(0, rows - scope.maxEntries());
+            long bytesOver = Math.max(0, bytes - scope.maxBytes());
             if (rowsOver == 0 && bytesOver == 0) {
-                return new EvictionPlan(rows, bytes, 0, 0, null, null, true);
+                return new EvictionPlan(scope, rows, bytes, 0, 0, null, null, null, true);
             }
-            // read only as many of the oldest rows as the excess needs: all rows over max-entries, and
-            // twice the average row count for the bytes over max-bytes (a plan that falls short is made again)
+            // read only as many of the first rows as the excess needs: all rows over max-entries, and
+            // twice the average row count for the bytes over max-bytes, twice again where rows may be
+            // kept (a plan that falls short is made again)
             long avgBytes = Math.max(1, bytes / Math.max(1, rows));
             long needed = Math.max(rowsOver, bytesOver == 0 ? 0 : 2 * (bytesOver / avgBytes) + 100);
-            try (PreparedStatement ps = db.prepare(c, EVICTION_CUTOFF)) {
-                ps.setString(1, namespace);
-                ps.setInt(2, (int) Math.min(limit, needed));
-                ps.setLong(3, rowsOver);
-                ps.setLong(4, bytesOver);
+            if (secondChance) {
+                needed = 2 * needed + 100;
+            }
+            try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_EVICTION_CUTOFF : EVICTION_CUTOFF)) {
+                Binder b = new Binder(c, ps).bool(secondChance);
+                if (!scope.wholeTable()) {
+                    b.string(scope.namespace());
+                }
+                b.integer((int) Math.min(limit, needed)).longValue(rowsOver).longValue(bytesOver);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        return new EvictionPlan(rows, bytes, rowsOver, bytesOver, null, null, false);
+                        return new EvictionPlan(scope, rows, bytes, rowsOver, bytesOver, null, null, null, false);
                     }
-                    return new EvictionPlan(rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
-                            rs.getBoolean(3));
+                    return new EvictionPlan(scope, rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
+                            rs.getString(3), rs.getBoolean(4));
                 }
             }
         });
     }
 
     /**
-     * One eviction batch in one transaction under the purge lock: removes up to {@code limit}
-     * of the namespace's rows at or before the plan's cutoff, oldest first. Empty when another
-     * replica holds the lock.
+     * One eviction batch in one transaction under the purge lock: takes up to {@code limit} of
+     * the scope's rows up to the plan's cutoff, in queue order, deletes those not kept and sends
+     * the kept ones (with {@code secondChance}: read since they were queued) to the back of the
+     * queue. Empty when another replica holds the lock.
      */
-    public Optional<NamespaceSize> evictBatch(long lockKey, EvictionPlan plan, String namespace, int limit) {
+    public Optional<EvictionBatch> evictBatch(long lockKey, EvictionPlan plan, boolean secondChance, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
-            try (PreparedStatement ps = db.prepare(c, EVICT_BATCH)) {
-                ps.setString(1, namespace);
-                ps.setObject(2, plan.cutoffFetchedAt());
-                ps.setString(3, plan.cutoffKey());
-                ps.setInt(4, limit);
+            EvictionScope scope = plan.scope();
+            int taken;
+            String keptCtids;
+            Map<String, Long> byNamespace = new HashMap<>();
+            long bytes;
+            try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_EVICT_BATCH : EVICT_BATCH)) {
+                Binder b = new Binder(c, ps).bool(secondChance);
+                if (scope.wholeTable()) {
+                    b.object(plan.cutoffQueuedAt()).string(plan.cutoffNamespace()).string(plan.cutoffKey());
+                } else {
+                    b.string(scope.namespace()).object(plan.cutoffQueuedAt()).string(plan.cutoffKey());
+                }
+                b.integer(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new NamespaceSize(rs.getLong(1), rs.getLong(2));
+                    taken = rs.getInt(1);
+                    keptCtids = rs.getString(2);
+                    String[] namespaces = (String[]) rs.getArray(3).getArray();
+                    Long[] counts = (Long[]) rs.getArray(4).getArray();
+                    for (int i = 0; i < namespaces.length; i++) {
+                        byNamespace.put(namespaces[i], counts[i]);
+                    }
+                    bytes = rs.getLong(5);
                 }
             }
+            int kept = 0;
+            if (!"{}".equals(keptCtids)) {
+                try (PreparedStatement ps = db.prepare(c, REQUEUE)) {
+                    ps.setString(1, keptCtids);
+                    kept = ps.executeUpdate();
+                }
+            }
+            return new EvictionBatch(taken, kept, byNamespace, bytes);
         });
     }
 

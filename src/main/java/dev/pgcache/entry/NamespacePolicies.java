@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.Startup;
 
 import dev.pgcache.protocol.ProblemException;
+import dev.pgcache.config.Durability;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
 
@@ -23,12 +24,17 @@ import dev.pgcache.config.PgcacheConfig;
 @ApplicationScoped
 public class NamespacePolicies {
 
-    /** A namespace's defaults for writes that do not say. */
-    public record Policy(String namespace, boolean declared, Lifetime lifetime) {
+    /**
+     * A namespace's defaults for writes that do not say, and how its writes commit.
+     *
+     * @param durability whether its writes' commits wait for the WAL flush ({@link Durability})
+     */
+    public record Policy(String namespace, boolean declared, Lifetime lifetime, Durability durability) {
     }
 
     private final Map<String, Policy> declared = new TreeMap<>();
     private final Lifetime defaults;
+    private final Durability defaultDurability;
     private final boolean allowUndeclared;
     private final Duration maxTtl;
 
@@ -36,6 +42,7 @@ public class NamespacePolicies {
         this.maxTtl = config.limits().maxTtl();
         this.defaults = lifetime("pgcache.defaults", config.defaults().ttl(), config.defaults().stale());
         this.allowUndeclared = config.allowUndeclaredNamespaces();
+        this.defaultDurability = config.defaults().durability();
         config.namespaces().forEach((name, policy) -> {
             try {
                 keyRules.checkNamespace(name);
@@ -44,12 +51,12 @@ public class NamespacePolicies {
             }
             Lifetime lifetime = lifetime("pgcache.namespaces." + name, policy.ttl().orElse(config.defaults().ttl()),
                     policy.stale().orElse(config.defaults().stale()));
-            declared.put(name, new Policy(name, true, lifetime));
+            declared.put(name, new Policy(name, true, lifetime, policy.durability().orElse(defaultDurability)));
         });
         // every JSON-RPC upstream keeps its answers in namespace rpc-<name>: declared, so it is listed and
         // can be invalidated even with allow-undeclared-namespaces=false (the proxy sets each entry's lifetime itself)
         config.rpc().upstreams().keySet().forEach(upstream ->
-                declared.putIfAbsent("rpc-" + upstream, new Policy("rpc-" + upstream, true, defaults)));
+                declared.putIfAbsent("rpc-" + upstream, new Policy("rpc-" + upstream, true, defaults, defaultDurability)));
     }
 
     /** The policy for a namespace a caller named, already checked against {@link KeyRules}. */
@@ -62,13 +69,19 @@ public class NamespacePolicies {
             throw new ProblemException(404, "unknown-namespace", "Unknown namespace", "namespace '" + namespace
                     + "' is not declared (pgcache.namespaces." + namespace + ".*) and pgcache.allow-undeclared-namespaces is false");
         }
-        return new Policy(namespace, false, defaults);
+        return new Policy(namespace, false, defaults, defaultDurability);
     }
 
     /** The policy a namespace has or would have, without refusing undeclared ones (for reports on rows already stored). */
     public Policy describe(String namespace) {
         Policy policy = declared.get(namespace);
-        return policy != null ? policy : new Policy(namespace, false, defaults);
+        return policy != null ? policy : new Policy(namespace, false, defaults, defaultDurability);
+    }
+
+    /** How writes in the namespace commit: its own durability, or pgcache.defaults.durability. */
+    public Durability durabilityOf(String namespace) {
+        Policy policy = declared.get(namespace);
+        return policy != null ? policy.durability() : defaultDurability;
     }
 
     public Map<String, Policy> declared() {

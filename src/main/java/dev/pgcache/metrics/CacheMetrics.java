@@ -7,8 +7,12 @@ import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.pgcache.config.EnumText;
+import dev.pgcache.entry.NamespacePolicies;
+
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -29,7 +33,8 @@ public class CacheMetrics {
         WRITE("pgcache.writes", "Values written (created or replaced)"),
         INVALIDATION("pgcache.invalidations", "Live entries removed by DELETE or invalidation"),
         PURGED("pgcache.purged", "Rows removed by purge after their stale window"),
-        EVICTED("pgcache.evicted", "Rows removed by purge because the namespace was over max-entries or max-bytes");
+        EVICTED("pgcache.evicted", "Rows removed by purge because the namespace was over max-entries or max-bytes"),
+        EVICTED_FOR_CAP("pgcache.evicted.cap", "Rows removed by purge because the whole table was over pgcache.storage.max-entries or max-bytes");
 
         final String meterName;
         final String description;
@@ -52,10 +57,14 @@ public class CacheMetrics {
 
     private final int maxNamespaces;
 
-    CacheMetrics(MeterRegistry registry, dev.pgcache.config.PgcacheConfig config) {
+    CacheMetrics(MeterRegistry registry, dev.pgcache.config.PgcacheConfig config, NamespacePolicies policies) {
         this.registry = registry;
         this.maxNamespaces = config.metrics().maxNamespaces();
         config.namespaces().keySet().forEach(this::countersOf); // declared namespaces always get their own series
+        policies.declared().values().forEach(p -> Gauge.builder("pgcache.namespace.durability", () -> 1)
+                .description("1 for the durability level of the namespace's writes (tag level: strict or relaxed)")
+                .tag("namespace", p.namespace()).tag("level", EnumText.of(p.durability()))
+                .register(registry));
         this.purgeDuration = Timer.builder("pgcache.purge.duration")
                 .description("Duration of purge runs that held the purge lock")
                 .register(registry);
@@ -64,7 +73,7 @@ public class CacheMetrics {
                 .baseUnit("rows")
                 .register(registry);
         this.evictedPerRun = DistributionSummary.builder("pgcache.purge.run.evicted")
-                .description("Rows evicted for namespace bounds by one purge run that held the purge lock")
+                .description("Rows evicted for namespace bounds or the table's cap by one purge run that held the purge lock")
                 .baseUnit("rows")
                 .register(registry);
     }

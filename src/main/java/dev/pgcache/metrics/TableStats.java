@@ -2,6 +2,7 @@ package dev.pgcache.metrics;
 
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,6 +81,22 @@ public class TableStats {
         });
         diskBytes.set(store.tableSizeBytes());
         refreshedAtEpochSecond.set(System.currentTimeMillis() / 1000);
+    }
+
+    /**
+     * What the namespace held at the last refresh: rows and bytes (sum of size_bytes); empty
+     * before the first refresh, zeros for a namespace without rows then.
+     */
+    public Optional<Held> held(String namespace) {
+        if (refreshedAtEpochSecond.get() == 0) {
+            return Optional.empty();
+        }
+        NamespaceGauges g = byNamespace.get(namespace);
+        return Optional.of(g == null ? new Held(0, 0) : new Held(g.rows().get(), g.bytes().get()));
+    }
+
+    /** Rows and bytes of one namespace as last read. */
+    public record Held(long rows, long bytes) {
     }
 
     private NamespaceGauges register(String namespace) {

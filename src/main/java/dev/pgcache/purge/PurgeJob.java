@@ -112,7 +112,7 @@ public class PurgeJob {
             }
             pauseBetweenBatches();
         }
-        Evictor.Outcome eviction = new Evictor.Outcome(false, 0, false, Map.of());
+        Evictor.Outcome eviction = new Evictor.Outcome(false, 0, false, Map.of(), Map.of(), 0);
         if (!lockLost) {
             eviction = evictor.evict(deadline, config.maxBatches() - batches, this::pauseBetweenBatches);
         }
@@ -120,10 +120,11 @@ public class PurgeJob {
         boolean complete = purgeComplete && eviction.complete();
         long nanos = System.nanoTime() - start;
         PurgeReport report = new PurgeReport(lockHeld, purged, batches, complete, nanos / 1_000_000, Map.copyOf(byNamespace),
-                eviction.evicted(), Map.copyOf(eviction.byNamespace()));
+                eviction.evicted(), eviction.byNamespace(), eviction.evictedForCap(), eviction.capByNamespace(), eviction.kept());
         if (lockHeld) {
-            metrics.recordPurgeRun(nanos, purged, report.evicted());
-            LOG.infof("purge run: %d rows purged, %d evicted, in %d batches, %d ms, %s", purged, report.evicted(), batches,
+            metrics.recordPurgeRun(nanos, purged, report.evicted() + report.evictedForCap());
+            LOG.infof("purge run: %d rows purged, %d evicted for namespace bounds, %d for the table's cap, %d kept for a second chance, "
+                    + "in %d batches, %d ms, %s", purged, report.evicted(), report.evictedForCap(), report.secondChances(), batches,
                     report.durationMs(),
                     complete ? "nothing left to do" : "stopped at the time budget, the batch limit or a lock hand-over; the rest goes next run");
         } else {

@@ -13,8 +13,12 @@ import java.util.Map;
  *                           budget, its batch limit or a lock hand-over, leaving work for the next run
  * @param byNamespace        rows past their stale window deleted per namespace
  * @param evicted            rows evicted because their namespace was over max-entries or max-bytes
- * @param evictedByNamespace rows evicted per namespace
+ * @param evictedByNamespace rows evicted per namespace, for their namespace's bound
+ * @param evictedForCap      rows evicted because the whole table was over pgcache.storage.max-entries or max-bytes
+ * @param evictedForCapByNamespace rows evicted per namespace, for the table's cap
+ * @param secondChances      rows eviction reached but kept, because they were read since they were queued
  */
 public record PurgeReport(boolean lockHeld, long purged, int batches, boolean complete, long durationMs,
-        Map<String, Long> byNamespace, long evicted, Map<String, Long> evictedByNamespace) {
+        Map<String, Long> byNamespace, long evicted, Map<String, Long> evictedByNamespace, long evictedForCap,
+        Map<String, Long> evictedForCapByNamespace, long secondChances) {
 }

@@ -83,7 +83,10 @@ class CacheSummaryTest {
                 WHERE attrelid = 'pgcache.cache_summary'::regclass AND attnum > 0 AND NOT attisdropped
                   AND col_description(attrelid, attnum) IS NULL""");
         assertNull(uncommented, "columns without a comment: " + uncommented);
-        assertNotNull(TestDatabase.scalar("SELECT obj_description('pgcache.cache_entry_eviction_idx'::regclass, 'pg_class')"));
+        for (String index : new String[] { "cache_entry_queue_idx", "cache_entry_table_queue_idx" }) {
+            assertNotNull(TestDatabase.scalar("SELECT obj_description(to_regclass('pgcache.' || ?), 'pg_class')", index), index + " has a comment");
+        }
+        assertNull(TestDatabase.scalar("SELECT to_regclass('pgcache.cache_entry_eviction_idx')::text"), "V10 dropped the index the queue indexes replace");
     }
 
     @Test

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.EvictionPlan;
+import dev.pgcache.entry.EvictionScope;
+import dev.pgcache.hits.HitFlusher;
 import dev.pgcache.metrics.CacheMetrics;
 import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.Rows;
@@ -31,8 +33,9 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Per-namespace bounds, with the namespaces declared for tests in application.properties:
  * bounded-entries (max-entries=10), bounded-bytes (max-bytes=1000), bounded-both
- * (max-entries=20, max-bytes=500). Purge evicts the oldest rows by fetched_at, and only down to
- * the bound.
+ * (max-entries=20, max-bytes=500). Purge evicts in queue order, only down to the bound: the
+ * oldest written first, except rows read since they were queued, which get a second chance
+ * (pgcache.storage.eviction-policy=second-chance, the default); oldest-first ignores reads.
  */
 @QuarkusTest
 class BoundsTest {
@@ -52,6 +55,9 @@ class BoundsTest {
 
     @Inject
     MaintenanceStore store;
+
+    @Inject
+    HitFlusher hits;
 
     @BeforeEach
     @AfterEach
@@ -196,14 +202,80 @@ class BoundsTest {
         long lockKey = config.purge().lockKey();
         Rows.insertAged(ENTRIES, 25, 10);
         // replica A measures (15 rows over) and evicts one small batch, then pauses, releasing the lock
-        EvictionPlan a = store.planEviction(lockKey, ENTRIES, 10, Long.MAX_VALUE, 1000).orElseThrow();
+        EvictionPlan a = store.planEviction(lockKey, EvictionScope.namespace(ENTRIES, 10, Long.MAX_VALUE), true, 1000).orElseThrow();
         assertEquals(15, a.rowsOver());
-        assertEquals(5, store.evictBatch(lockKey, a, ENTRIES, 5).orElseThrow().rows());
+        assertEquals(5, store.evictBatch(lockKey, a, true, 5).orElseThrow().deleted());
         // in that pause replica B runs: it measures 20 rows, 10 over, and evicts them
         assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
         // A goes on with the plan it made before: its cutoff row is gone already, and so is everything before it
-        assertEquals(0, store.evictBatch(lockKey, a, ENTRIES, 1000).orElseThrow().rows());
+        assertEquals(0, store.evictBatch(lockKey, a, true, 1000).orElseThrow().taken());
         assertEquals(aged(16, 25), keys(ENTRIES));
+    }
+
+    /** Reads through the service, then flushes the counted hits into last_hit_at, as the hit flush timer would. */
+    private void read(String namespace, List<String> keys) {
+        for (String key : keys) {
+            given().get("/v1/cache/" + namespace + "/" + key).then().statusCode(200);
+        }
+        assertTrue(hits.flush() >= keys.size(), "the reads reached the table as hits");
+    }
+
+    @Test
+    void rowsReadSinceTheyWereQueuedGetASecondChance() {
+        Rows.insertAged(ENTRIES, 25, 10);
+        read(ENTRIES, aged(1, 5)); // the five oldest are the ones readers use
+        PurgeReport report = purgeJob.runOnce();
+        assertEquals(15L, report.evictedByNamespace().get(ENTRIES), "down to the bound, no further");
+        assertEquals(5, report.secondChances());
+        List<String> expected = new ArrayList<>(aged(1, 5));
+        expected.addAll(aged(21, 25));
+        assertEquals(expected, keys(ENTRIES), "the read ones stay with the five newest; the unread old ones went");
+        assertEquals(5L, TestDatabase.scalar("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = ? AND requeued_at IS NOT NULL",
+                ENTRIES), "the kept rows went to the back of the queue");
+    }
+
+    @Test
+    void aSecondChanceIsUsedUpUnlessReadAgain() {
+        Rows.insertAged(ENTRIES, 20, 10);
+        read(ENTRIES, aged(1, 5));
+        purgeJob.runOnce(); // keeps 1-5 (read) and 16-20 (newest); 1-5 now queued behind 16-20
+        assertEquals(10, Rows.count(ENTRIES));
+        read(ENTRIES, aged(3, 3)); // read again after its second chance
+        TestDatabase.execute("INSERT INTO pgcache.cache_entry (namespace, cache_key, value, fetched_at, size_bytes) "
+                + "SELECT ?, 'new-' || i, to_jsonb(i), now() + make_interval(secs => i), 10 FROM generate_series(1, 9) AS i", ENTRIES);
+        PurgeReport report = purgeJob.runOnce(); // 19 rows: 9 go
+        assertEquals(9L, report.evictedByNamespace().get(ENTRIES));
+        List<String> kept = keys(ENTRIES);
+        assertTrue(kept.contains("aged-0003"), "read again since its second chance: kept again, " + kept);
+        for (String gone : List.of("aged-0001", "aged-0002", "aged-0004", "aged-0005", "aged-0016", "aged-0020")) {
+            assertFalse(kept.contains(gone), gone + " was not read since it was queued, so it went: " + kept);
+        }
+        assertEquals(10, kept.size());
+    }
+
+    @Test
+    void oldestFirstIgnoresReads() {
+        long lockKey = config.purge().lockKey();
+        Rows.insertAged(ENTRIES, 25, 10);
+        read(ENTRIES, aged(1, 5));
+        EvictionScope scope = EvictionScope.namespace(ENTRIES, 10, Long.MAX_VALUE);
+        EvictionPlan plan = store.planEviction(lockKey, scope, false, 1000).orElseThrow();
+        assertTrue(plan.reachesBounds());
+        assertEquals(15, store.evictBatch(lockKey, plan, false, 1000).orElseThrow().deleted());
+        assertEquals(aged(16, 25), keys(ENTRIES), "the oldest written went, read or not");
+    }
+
+    @Test
+    void aWriteSendsARowToTheBackOfTheQueueAndForgetsItsReads() {
+        Rows.insertAged(ENTRIES, 12, 10);
+        read(ENTRIES, aged(1, 1));
+        given().contentType(io.restassured.http.ContentType.JSON).body("1").put("/v1/cache/" + ENTRIES + "/aged-0002").then().statusCode(200);
+        assertEquals(0L, TestDatabase.scalar("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = ? AND cache_key = 'aged-0002' "
+                + "AND (requeued_at IS NOT NULL OR last_hit_at IS NOT NULL)", ENTRIES));
+        assertEquals(2L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
+        List<String> kept = keys(ENTRIES);
+        assertTrue(kept.contains("aged-0001") && kept.contains("aged-0002"), "read, and rewritten: both stay, " + kept);
+        assertFalse(kept.contains("aged-0003") || kept.contains("aged-0004"), kept.toString());
     }
 
     @Test

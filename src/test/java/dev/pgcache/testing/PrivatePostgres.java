@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -131,6 +132,23 @@ public final class PrivatePostgres implements AutoCloseable {
         run(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w", "stop");
     }
 
+    /**
+     * Stops the server the way a crash does: {@code pg_ctl stop -m immediate}, no checkpoint, no
+     * flush of what is in its memory; {@link #startServer} then runs crash recovery first.
+     */
+    public void crash() {
+        run(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "immediate", "-w", "stop");
+    }
+
+    /** The datasource settings of a service pointed at database postgres here as the superuser (for {@link PackagedReplicas}). */
+    public Map<String, String> serviceConfig() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("quarkus.datasource.jdbc.url", jdbcUrl("postgres"));
+        c.put("quarkus.datasource.username", "postgres");
+        return c;
+    }
+
+    /** Starts the server on its data directory (again, after a stop or a crash) with fsync off unless the settings say otherwise. */
     public void startServer() {
         List<String> options = new ArrayList<>(List.of("-p " + port, "-c listen_addresses=127.0.0.1",
                 "-c unix_socket_directories=" + dir, "-c fsync=off"));

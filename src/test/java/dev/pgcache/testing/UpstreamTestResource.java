@@ -19,6 +19,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * <li>{@code rt-wait}: wait-timeout 400 ms</li>
  * <li>{@code rt-secret}: request headers whose values come from a config expression</li>
  * <li>{@code rt-query}: {key} in the query</li>
+ * <li>{@code rt-relaxed}: like rt, with durability=relaxed</li>
  * </ul>
  * The upstream's URL is {@code test.upstream.url}; the secret is {@code test.upstream.secret}.
  */
@@ -53,6 +54,8 @@ public class UpstreamTestResource implements QuarkusTestResourceLifecycleManager
         c.put(p("rt-secret", "headers.Authorization"), "Bearer ${test.upstream.secret}");
         c.put(p("rt-secret", "headers.X-Api-Key"), "${test.upstream.secret}");
         plain(c, "rt-query", base + "/q?id={key}&fixed=1");
+        plain(c, "rt-relaxed", base + "/values/{key}");
+        c.put("pgcache.namespaces.rt-relaxed.durability", "relaxed");
         return c;
     }
 

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Hit ratio by eviction policy on a skewed trace (issue 17).
+
+The trace: `requests` reads of `keys` keys drawn from a Zipf distribution (exponent `exponent`),
+seeded, so every run with the same arguments replays exactly the same trace. Each key has a value
+of its own size (a JSON string: 70% 200 bytes, 25% 2 KB, 5% 16 KB), also seeded. A read is
+cache-aside: GET; on a 404, PUT the value (ttl=never). The cap is `cap-percent` of the bytes of all
+keys' values, the way PostgreSQL counts them (size_bytes: the JSON text, quotes included).
+
+  --simulate P    an exact cache of the same byte capacity, offline, on the same trace: P = lru (the
+                  reference of the targets), fifo (oldest-first) or clock (second chance seeing every
+                  read at once): what the service's policies would reach without sampling, flush
+                  delays or purge intervals
+  --base-url URL  the replay against a running service (bench/eviction.sh starts one per policy,
+                  with pgcache.storage.max-bytes = the cap); a purge (POST /v1/admin/purge) every
+                  `purge-every` requests brings the table back under the cap, as the purge timer
+                  would, at a rate that does not depend on the machine's speed
+
+The hit ratio does not depend on the machine's speed, except through what the hit flush (a
+timer, pgcache.hits.flush-interval) has written when a purge runs; bench/eviction.sh sets it to
+1 s. Ratios are given for the whole trace and for its second half (the cache warm).
+Standard library only.
+"""
+import argparse
+import bisect
+import collections
+import http.client
+import itertools
+import json
+import os
+import random
+import sys
+import threading
+import time
+import urllib.parse
+
+SIZES = [(0.70, 200), (0.25, 2048), (0.05, 16384)]
+
+
+def trace(args):
+    rng = random.Random(args.seed)
+    weights = [1.0 / (i ** args.exponent) for i in range(1, args.keys + 1)]
+    cdf = list(itertools.accumulate(weights))
+    total = cdf[-1]
+    ranks = list(range(args.keys))
+    rng.shuffle(ranks)  # the most popular key is not k0: names say nothing about popularity
+    requests = [ranks[bisect.bisect_left(cdf, rng.random() * total)] for _ in range(args.requests)]
+    sizes = []
+    for _ in range(args.keys):
+        r, acc = rng.random(), 0.0
+        for share, size in SIZES:
+            acc += share
+            if r < acc:
+                break
+        sizes.append(size)
+    return requests, sizes
+
+
+def stored_bytes(size):
+    return size + 2  # a JSON string: the quotes count in size_bytes
+
+
+def cap_bytes(args, sizes):
+    return sum(stored_bytes(s) for s in sizes) * args.cap_percent // 100
+
+
+def simulate(args, requests, sizes, policy="lru"):
+    """An exact cache of the cap's bytes, offline: lru, fifo (oldest-first) or clock (second chance, every read seen at once)."""
+    cap = cap_bytes(args, sizes)
+    cache, used = collections.OrderedDict(), 0  # key -> [bytes, read since queued]
+    hits = [0, 0]
+    half = len(requests) // 2
+    for n, k in enumerate(requests):
+        if k in cache:
+            if policy == "lru":
+                cache.move_to_end(k)
+            cache[k][1] = True
+            hits[n >= half] += 1
+            continue
+        cache[k] = [stored_bytes(sizes[k]), False]
+        used += cache[k][0]
+        while used > cap:
+            victim, (b, read) = cache.popitem(last=False)
+            if policy == "clock" and read:
+                cache[victim] = [b, False]  # a second chance: to the back, its read used up
+                continue
+            used -= b
+    names = {"lru": "exact LRU (offline)", "fifo": "oldest-first (offline)", "clock": "second chance (offline)"}
+    return {"policy": names[policy], "hits": sum(hits), "requests": len(requests),
+            "hit_ratio": sum(hits) / len(requests), "hit_ratio_second_half": hits[1] / (len(requests) - half)}
+
+
+def replay(args, requests, sizes):
+    url = urllib.parse.urlparse(args.base_url)
+    auth = os.environ["BENCH_AUTH"]
+    ns = args.namespace
+    lock = threading.Lock()
+    state = {"next": 0, "hits": [0, 0], "errors": 0, "purges": 0}
+    half = len(requests) // 2
+    done = threading.Event()
+
+    def request(conn, method, path, body=None):
+        headers = {"Authorization": auth}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+
+    def worker():
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        while True:
+            with lock:
+                n = state["next"]
+                if n >= len(requests):
+                    return
+                state["next"] = n + 1
+            k = requests[n]
+            status = request(conn, "GET", f"/v1/cache/{ns}/k{k}")
+            if status == 200:
+                with lock:
+                    state["hits"][n >= half] += 1
+            elif status == 404:
+                put = request(conn, "PUT", f"/v1/cache/{ns}/k{k}?ttl=never", '"' + "x" * sizes[k] + '"')
+                if put // 100 != 2:
+                    with lock:
+                        state["errors"] += 1
+            else:
+                with lock:
+                    state["errors"] += 1
+
+    def purger():
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+        mark = args.purge_every
+        while not done.is_set():
+            with lock:
+                n = state["next"]
+            if n >= mark:
+                status = request(conn, "POST", "/v1/admin/purge")
+                if status != 200:
+                    with lock:
+                        state["errors"] += 1
+                state["purges"] += 1
+                mark += args.purge_every
+            else:
+                time.sleep(0.002)
+
+    start = time.time()
+    p = threading.Thread(target=purger)
+    p.start()
+    workers = [threading.Thread(target=worker) for _ in range(args.threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    done.set()
+    p.join()
+    hits = state["hits"]
+    return {"policy": args.policy, "hits": sum(hits), "requests": len(requests), "hit_ratio": sum(hits) / len(requests),
+            "hit_ratio_second_half": hits[1] / (len(requests) - half), "errors": state["errors"], "purges": state["purges"],
+            "seconds": round(time.time() - start, 1)}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--keys", type=int, default=200_000)
+    p.add_argument("--requests", type=int, default=1_000_000)
+    p.add_argument("--exponent", type=float, default=0.9)
+    p.add_argument("--cap-percent", type=int, default=10)
+    p.add_argument("--seed", type=int, default=17)
+    p.add_argument("--simulate", choices=["lru", "fifo", "clock"], help="simulate this policy offline instead of replaying")
+    p.add_argument("--cap", action="store_true", help="print the cap in bytes and exit")
+    p.add_argument("--base-url")
+    p.add_argument("--policy", default="service")
+    p.add_argument("--namespace", default="zipf")
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--purge-every", type=int, default=500)
+    p.add_argument("--out")
+    args = p.parse_args()
+    requests, sizes = trace(args)
+    if args.cap:
+        print(cap_bytes(args, sizes))
+        return
+    result = simulate(args, requests, sizes, args.simulate) if args.simulate else replay(args, requests, sizes)
+    result.update({"keys": args.keys, "exponent": args.exponent, "cap_bytes": cap_bytes(args, sizes), "seed": args.seed})
+    print(json.dumps(result))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()

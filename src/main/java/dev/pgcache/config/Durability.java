@@ -1,0 +1,16 @@
+package dev.pgcache.config;
+
+/**
+ * What a 2xx to a write promises when the database crashes ({@code pgcache.namespaces.<name>.durability}).
+ * Settings write the constants in lower case ({@link EnumText}).
+ */
+public enum Durability {
+    /** The write's commit waits for its WAL to reach disk (the server's synchronous_commit, on by default): a 2xx survives a crash. */
+    STRICT,
+    /**
+     * The write's transaction runs with {@code synchronous_commit = off}: it is answered before
+     * its WAL is on disk, so a crash of the database may lose the last fraction of a second of
+     * answered writes (up to three times wal_writer_delay), but never half-applies one.
+     */
+    RELAXED
+}

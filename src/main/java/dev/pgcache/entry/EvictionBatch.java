@@ -1,0 +1,18 @@
+package dev.pgcache.entry;
+
+import java.util.Map;
+
+/**
+ * What one eviction batch did.
+ *
+ * @param taken       rows it took from the queue: deleted, or kept and sent to the back
+ * @param kept        rows given a second chance (read since they were queued)
+ * @param byNamespace rows deleted per namespace
+ * @param bytes       size_bytes deleted
+ */
+public record EvictionBatch(int taken, int kept, Map<String, Long> byNamespace, long bytes) {
+
+    public long deleted() {
+        return byNamespace.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

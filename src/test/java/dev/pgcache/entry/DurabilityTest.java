@@ -1,0 +1,162 @@
+package dev.pgcache.entry;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.pgcache.testing.AtOnce;
+import dev.pgcache.testing.TestDatabase;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * Durability per namespace, seen from inside the write's own transaction: a row trigger added
+ * to cache_entry for these tests records current_setting('synchronous_commit') for every row a
+ * statement writes, at the end of that statement, in its transaction, which is the value its
+ * commit obeys. relaxed-writes (application.properties) and rt-relaxed (UpstreamTestResource)
+ * are durability=relaxed; every other namespace is strict, the server's own setting.
+ */
+@QuarkusTest
+class DurabilityTest {
+
+    private static final String RELAXED = "relaxed-writes";
+    private static final String STRICT = "strict-writes";
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
+
+    private String serverDefault;
+
+    private static String fresh(String purpose) {
+        return purpose + "-" + System.nanoTime() % 1_000_000 + "-" + NEXT.incrementAndGet();
+    }
+
+    @BeforeEach
+    void recordEachWritesCommitSetting() {
+        TestDatabase.execute("CREATE TABLE IF NOT EXISTS public.commit_setting_log (namespace text, cache_key text, op text, setting text)");
+        TestDatabase.execute("TRUNCATE public.commit_setting_log");
+        TestDatabase.execute("""
+                CREATE OR REPLACE FUNCTION public.log_commit_setting() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public.commit_setting_log VALUES (NEW.namespace, NEW.cache_key, TG_OP, current_setting('synchronous_commit'));
+                    RETURN NULL;
+                END $$""");
+        TestDatabase.execute("CREATE OR REPLACE TRIGGER log_commit_setting AFTER INSERT OR UPDATE ON pgcache.cache_entry "
+                + "FOR EACH ROW EXECUTE FUNCTION public.log_commit_setting()");
+        serverDefault = (String) TestDatabase.scalar("SELECT current_setting('synchronous_commit')");
+        assertNotEquals("off", serverDefault, "the test server must commit synchronously for strict to be told from relaxed");
+    }
+
+    @AfterEach
+    void stopRecording() {
+        TestDatabase.execute("DROP TRIGGER IF EXISTS log_commit_setting ON pgcache.cache_entry");
+    }
+
+    /** The settings the writes of one key were committed with, in order. */
+    private static List<String> settings(String namespace, String key) throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT op || ':' || setting FROM public.commit_setting_log "
+                        + "WHERE namespace = ? AND cache_key = ? ORDER BY ctid")) {
+            ps.setString(1, namespace);
+            ps.setString(2, key);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static void put(String ns, String key, String body) {
+        given().contentType(ContentType.JSON).body(body).put("/v1/cache/" + ns + "/" + key).then().statusCode(201);
+    }
+
+    @Test
+    void aRelaxedNamespacesPutCommitsWithoutWaitingForTheWalAndAStrictOnesWaits() throws SQLException {
+        String key = fresh("put");
+        put(RELAXED, key, "1");
+        put(STRICT, key, "1");
+        assertEquals(List.of("INSERT:off"), settings(RELAXED, key));
+        assertEquals(List.of("INSERT:" + serverDefault), settings(STRICT, key));
+    }
+
+    @Test
+    void everyKindOfWriteFollowsItsNamespace() throws SQLException {
+        String key = fresh("kinds");
+        put(RELAXED, key, "1");
+        String etag = given().get("/v1/cache/" + RELAXED + "/" + key).then().statusCode(200).extract().header("ETag");
+        given().contentType(ContentType.JSON).header("If-Match", etag).body("2").put("/v1/cache/" + RELAXED + "/" + key).then().statusCode(200);
+        given().contentType(ContentType.JSON).header("If-None-Match", "\"1\"").body("3").put("/v1/cache/" + RELAXED + "/" + key)
+                .then().statusCode(200);
+        given().post("/v1/cache/" + RELAXED + "/" + key + "/touch?ttl=60").then().statusCode(200);
+        assertEquals(List.of("INSERT:off", "UPDATE:off", "UPDATE:off", "UPDATE:off"), settings(RELAXED, key),
+                "a PUT, one with If-Match, one with If-None-Match, a touch");
+
+        String body = "{\"entries\":[{\"key\":\"" + key + "-a\",\"value\":1},{\"key\":\"" + key + "-b\",\"value\":2}]}";
+        for (String ns : List.of(RELAXED, STRICT)) {
+            given().contentType(ContentType.JSON).body(body).post("/v1/cache/" + ns + "/batch-put").then().statusCode(200);
+        }
+        assertEquals(List.of("INSERT:off"), settings(RELAXED, key + "-b"));
+        assertEquals(List.of("INSERT:" + serverDefault), settings(STRICT, key + "-a"));
+    }
+
+    @Test
+    void readThroughStoresFollowTheirNamespace() throws SQLException {
+        String key = fresh("load");
+        given().urlEncodingEnabled(false).get("/v1/cache/rt-relaxed/" + key).then().statusCode(200).header("X-Cache", "MISS");
+        given().urlEncodingEnabled(false).get("/v1/cache/rt/" + key).then().statusCode(200).header("X-Cache", "MISS");
+        assertEquals(List.of("INSERT:off"), settings("rt-relaxed", key), "stored under the load lock, in the load's transaction");
+        assertEquals(List.of("INSERT:" + serverDefault), settings("rt", key));
+    }
+
+    @Test
+    void concurrentWritesOfBothLevelsNeverShareACommit() throws Exception {
+        // enough at once that the write coalescer sends several PUTs per statement; each statement holds one namespace
+        String prefix = fresh("mix");
+        List<Callable<Integer>> puts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String ns = i % 2 == 0 ? RELAXED : STRICT;
+            String key = prefix + "-" + i;
+            puts.add(() -> given().contentType(ContentType.JSON).body("1").put("/v1/cache/" + ns + "/" + key).statusCode());
+        }
+        assertEquals(List.of(201), AtOnce.run(puts).stream().distinct().toList());
+        Map<String, String> byNamespace = new TreeMap<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT namespace, string_agg(DISTINCT setting, ',') FROM public.commit_setting_log "
+                        + "WHERE cache_key LIKE ? GROUP BY namespace")) {
+            ps.setString(1, prefix + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byNamespace.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        assertEquals(Map.of(RELAXED, "off", STRICT, serverDefault), byNamespace);
+    }
+
+    @Test
+    void statsAndMetricsTellEachNamespacesLevel() {
+        put(RELAXED, fresh("stats"), "1");
+        put(STRICT, fresh("stats"), "1");
+        given().get("/v1/stats").then().statusCode(200)
+                .body("namespaces.'" + RELAXED + "'.durability", is("relaxed"), "namespaces.'" + STRICT + "'.durability", is("strict"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("pgcache_namespace_durability{level=\"relaxed\",namespace=\"" + RELAXED + "\"} 1.0"));
+    }
+}
