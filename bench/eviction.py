@@ -10,7 +10,9 @@ keys' values, the way PostgreSQL counts them (size_bytes: the JSON text, quotes 
   --simulate P    an exact cache of the same byte capacity, offline, on the same trace: P = lru (the
                   reference of the targets), fifo (oldest-first) or clock (second chance seeing every
                   read at once): what the service's policies would reach without sampling, flush
-                  delays or purge intervals
+                  delays or purge intervals; or gdsf (greedy-dual-size-frequency), no policy of the
+                  service: what keeping small values before large ones would reach. Offline results
+                  also give the byte hit ratio (bytes of hits / bytes of requests)
   --base-url URL  the replay against a running service (bench/eviction.sh starts one per policy,
                   with pgcache.storage.max-bytes = the cap); a purge (POST /v1/admin/purge) every
                   `purge-every` requests brings the table back under the cap, as the purge timer
@@ -24,6 +26,7 @@ Standard library only.
 import argparse
 import bisect
 import collections
+import heapq
 import http.client
 import itertools
 import json
@@ -65,10 +68,14 @@ def cap_bytes(args, sizes):
 
 
 def simulate(args, requests, sizes, policy="lru"):
-    """An exact cache of the cap's bytes, offline: lru, fifo (oldest-first) or clock (second chance, every read seen at once)."""
+    """An exact cache of the cap's bytes, offline: lru, fifo (oldest-first), clock (second chance, every
+    read seen at once) or gdsf (greedy-dual-size-frequency: evicts the lowest hits/bytes, aged)."""
+    if policy == "gdsf":
+        return simulate_gdsf(args, requests, sizes)
     cap = cap_bytes(args, sizes)
     cache, used = collections.OrderedDict(), 0  # key -> [bytes, read since queued]
     hits = [0, 0]
+    hit_bytes = 0
     half = len(requests) // 2
     for n, k in enumerate(requests):
         if k in cache:
@@ -76,6 +83,7 @@ def simulate(args, requests, sizes, policy="lru"):
                 cache.move_to_end(k)
             cache[k][1] = True
             hits[n >= half] += 1
+            hit_bytes += cache[k][0]
             continue
         cache[k] = [stored_bytes(sizes[k]), False]
         used += cache[k][0]
@@ -86,8 +94,44 @@ def simulate(args, requests, sizes, policy="lru"):
                 continue
             used -= b
     names = {"lru": "exact LRU (offline)", "fifo": "oldest-first (offline)", "clock": "second chance (offline)"}
-    return {"policy": names[policy], "hits": sum(hits), "requests": len(requests),
-            "hit_ratio": sum(hits) / len(requests), "hit_ratio_second_half": hits[1] / (len(requests) - half)}
+    return result_of(names[policy], requests, sizes, hits, hit_bytes)
+
+
+def simulate_gdsf(args, requests, sizes):
+    """Greedy-dual-size-frequency (Cherkasova 1998), exact: a key's priority is the clock plus its
+    hits since it came in divided by its bytes; the lowest goes, and the clock becomes its priority.
+    Not a policy of the service: the reference for what weighing values by their size can do."""
+    cap = cap_bytes(args, sizes)
+    heap, prio, freq = [], {}, {}
+    clock, used, hit_bytes = 0.0, 0, 0
+    hits = [0, 0]
+    half = len(requests) // 2
+    for n, k in enumerate(requests):
+        b = stored_bytes(sizes[k])
+        if k in prio:
+            hits[n >= half] += 1
+            hit_bytes += b
+            freq[k] += 1
+        else:
+            freq[k] = 1
+            used += b
+        prio[k] = clock + freq[k] / b
+        heapq.heappush(heap, (prio[k], n, k))
+        while used > cap:
+            p, _, victim = heapq.heappop(heap)
+            if prio.get(victim) != p:
+                continue  # an older priority of a key read since
+            clock = p
+            del prio[victim], freq[victim]
+            used -= stored_bytes(sizes[victim])
+    return result_of("GDSF, size-aware (offline)", requests, sizes, hits, hit_bytes)
+
+
+def result_of(name, requests, sizes, hits, hit_bytes):
+    half = len(requests) // 2
+    all_bytes = sum(stored_bytes(sizes[k]) for k in requests)
+    return {"policy": name, "hits": sum(hits), "requests": len(requests), "hit_ratio": sum(hits) / len(requests),
+            "hit_ratio_second_half": hits[1] / (len(requests) - half), "byte_hit_ratio": hit_bytes / all_bytes}
 
 
 def replay(args, requests, sizes):
@@ -169,7 +213,7 @@ def main():
     p.add_argument("--exponent", type=float, default=0.9)
     p.add_argument("--cap-percent", type=int, default=10)
     p.add_argument("--seed", type=int, default=17)
-    p.add_argument("--simulate", choices=["lru", "fifo", "clock"], help="simulate this policy offline instead of replaying")
+    p.add_argument("--simulate", choices=["lru", "fifo", "clock", "gdsf"], help="simulate this policy offline instead of replaying")
     p.add_argument("--cap", action="store_true", help="print the cap in bytes and exit")
     p.add_argument("--base-url")
     p.add_argument("--policy", default="service")
