@@ -34,7 +34,24 @@ final class NodeSetup {
     record Shared(long maxResponseSize, LoadMetrics loadMetrics, Tracing tracing, RpcMetrics metrics) {
     }
 
+    /** One node as config lists it, checked. {@code label}: what its circuit breaker's metrics and messages call it. */
+    record Spec(String id, UpstreamNode.Role role, int weight, URI url, Map<String, String> headers, String label) {
+    }
+
     static RpcNodes nodes(String name, String prefix, RpcUpstreamConfig u, Shared shared) {
+        List<UpstreamNode> nodes = new ArrayList<>();
+        for (Spec spec : specs(name, prefix, u)) {
+            RpcClient client = new RpcClient(name, spec.url(), spec.headers(), u.timeout(), shared.maxResponseSize());
+            UpstreamNode node = new UpstreamNode(name, spec.id(), spec.role(), spec.weight(), client.origin(), shared.metrics());
+            node.source(new GuardedSource(spec.label(), client, u.retry(), u.circuitBreaker(), u.waitTimeout(), shared.loadMetrics(),
+                    shared.tracing(), node::circuit));
+            nodes.add(node);
+        }
+        return new RpcNodes(name, nodes, u.maxLag(), u.hedge(), u.chain().equalsIgnoreCase("substrate"), shared.metrics());
+    }
+
+    /** The upstream's nodes from config, in the order of their ids; a bad one stops the start with its property named. */
+    static List<Spec> specs(String name, String prefix, RpcUpstreamConfig u) {
         Map<String, RpcNodeConfig> configured = new TreeMap<>(u.nodes());
         if (u.url().isPresent() == !configured.isEmpty()) {
             throw new IllegalStateException(prefix + (configured.isEmpty() ? ".url or " + prefix + ".nodes.<id>.url must be set: the upstream has no node"
@@ -48,10 +65,10 @@ final class NodeSetup {
         }
         checkHedge(prefix + ".hedge", u.hedge());
         String namespace = RpcConnection.namespaceOf(name);
-        List<UpstreamNode> nodes = new ArrayList<>();
+        List<Spec> specs = new ArrayList<>();
         if (u.url().isPresent()) {
-            URI url = url(prefix + ".url", u.url().get());
-            nodes.add(node(name, SINGLE_ID, UpstreamNode.Role.PRIMARY, 1, url, u.headers(), namespace, u, shared));
+            // the breaker's label is the namespace for an upstream of one node, as before; "<namespace>/<id>" for each of several
+            specs.add(new Spec(SINGLE_ID, UpstreamNode.Role.PRIMARY, 1, url(prefix + ".url", u.url().get()), u.headers(), namespace));
         }
         configured.forEach((id, n) -> {
             String p = prefix + ".nodes." + id;
@@ -64,22 +81,12 @@ final class NodeSetup {
             if (n.weight() < 1) {
                 throw new IllegalStateException(p + ".weight must be at least 1");
             }
+            Upstreams.checkCall(p, u.timeout(), u.waitTimeout(), u.retry(), u.circuitBreaker(), n.headers());
             Map<String, String> headers = new TreeMap<>(u.headers());
             headers.putAll(n.headers());
-            Upstreams.checkCall(p, u.timeout(), u.waitTimeout(), u.retry(), u.circuitBreaker(), n.headers());
-            nodes.add(node(name, id, role, n.weight(), url, headers, namespace + "/" + id, u, shared));
+            specs.add(new Spec(id, role, n.weight(), url, headers, namespace + "/" + id));
         });
-        return new RpcNodes(name, nodes, u.maxLag(), u.hedge(), u.chain().equalsIgnoreCase("substrate"), shared.metrics());
-    }
-
-    private static UpstreamNode node(String upstream, String id, UpstreamNode.Role role, int weight, URI url, Map<String, String> headers,
-            String label, RpcUpstreamConfig u, Shared shared) {
-        RpcClient client = new RpcClient(upstream, url, headers, u.timeout(), shared.maxResponseSize());
-        UpstreamNode node = new UpstreamNode(upstream, id, role, weight, client.origin(), shared.metrics());
-        // the breaker's label is the namespace for an upstream of one node, as before; "<namespace>/<id>" for each of several
-        node.source(new GuardedSource(label, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), shared.loadMetrics(), shared.tracing(),
-                node::circuit));
-        return node;
+        return specs;
     }
 
     private static void checkHedge(String prefix, RpcHedgeConfig h) {

@@ -117,11 +117,16 @@ final class UpstreamNode {
             JsonNode result = RpcJson.parse(((Fetched.Value) source.fetch(Source.Request.repeatable(body))).json()).path("result");
             BigInteger n = BlockParams.number(substrate ? result.path("number") : result);
             if (n != null) {
-                head = n.longValue();
+                reported(n.longValue());
             }
         } catch (UpstreamFailure | IOException e) {
             // the breaker counted it; the head stays as last seen, and falls behind the others' if this lasts
         }
+    }
+
+    /** The head the node reported (to the poll). */
+    void reported(long number) {
+        head = number;
     }
 
     String id() {

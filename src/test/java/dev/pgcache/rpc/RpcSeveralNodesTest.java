@@ -197,6 +197,29 @@ class RpcSeveralNodesTest {
 
     @Test
     @Order(4)
+    void aNodeThatSaysItIsUnwellIsPassedOverAndARequestErrorIsNot() {
+        long head = height("a");
+        mineTo(head, "c");
+        awaitNodeHead("c", head);
+        String unwell = "pgcache_rpc_node_calls_total{node=\"c\",outcome=\"unwell_answer\",upstream=\"multi\"}";
+        double before = Rpc.metric(unwell);
+        Rpc.put(relay("c") + "/__error?code=-32603");
+        try {
+            for (long n = 1; n <= 12; n++) {
+                same("a", "eth_getStorageAt", ALICE, "0x0", hex(n));
+            }
+        } finally {
+            Rpc.put(relay("c") + "/__error?code=0");
+        }
+        assertTrue(Rpc.metric(unwell) > before, "node c's internal errors counted as unwell answers");
+        // a bad request is the caller's answer, whichever node gives it: -32602 is not moved on
+        JsonNode bad = Rpc.proxy("multi", request("eth_getBalance", "not an address", "0x1"));
+        assertTrue(bad.has("error"), bad.toString());
+        assertFalse(bad.get("error").get("code").asInt() == -32000, "the node's own error, not a failure of pgcache: " + bad);
+    }
+
+    @Test
+    @Order(5)
     void aKilledNodeIsTakenOutByItsBreakerAndCallersGetTheOthersAnswers() throws Exception {
         long head = height("b");
         ProcessHandle a = ProcessHandle.of(Long.parseLong(Rpc.url("test.multi.a.pid"))).orElseThrow();

@@ -22,6 +22,7 @@ import com.sun.net.httpserver.HttpExchange;
  * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
  * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M (or any caller's method, for M "*") for N ms before relaying it</li>
  * <li>{@code PUT /__fail?status=N}: answer every post carrying callers' requests with HTTP N, without relaying it (0: relay again)</li>
+ * <li>{@code PUT /__error?code=N}: answer every such post with a JSON-RPC error of code N (HTTP 200), without relaying it (0: relay again)</li>
  * </ul>
  * A node that does not answer (killed) makes the relay answer HTTP 502, as a reverse proxy would.
  */
@@ -33,6 +34,7 @@ public final class RpcRelay extends LoopbackNode {
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
     private volatile int failWith;
+    private volatile int errorCode;
 
     private RpcRelay(URI target) {
         this.target = target;
@@ -52,6 +54,10 @@ public final class RpcRelay extends LoopbackNode {
             switch (path) {
                 case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
                 case "/__posts" -> Exchanges.sendText(ex, 200, Integer.toString(posts.get()));
+                case "/__error" -> {
+                    errorCode = Integer.parseInt(q.get("code"));
+                    Exchanges.sendText(ex, 204, "");
+                }
                 case "/__fail" -> {
                     failWith = Integer.parseInt(q.get("status"));
                     Exchanges.sendText(ex, 204, "");
@@ -89,6 +95,11 @@ public final class RpcRelay extends LoopbackNode {
             posts.incrementAndGet();
             if (failWith > 0) {
                 Exchanges.sendText(ex, failWith, "failing on purpose");
+                return;
+            }
+            if (errorCode != 0) {
+                Exchanges.sendJson(ex, 200, ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + errorCode
+                        + ",\"message\":\"failing on purpose\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 return;
             }
         }
