@@ -57,6 +57,7 @@ function say(text, isError = false) {
 const fmtInt = (n) => (n == null ? '–' : Number(n).toLocaleString('en'));
 const fmtRate = (n) => (n == null ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(0));
 const fmtRatio = (r) => (r == null ? '–' : (r * 100).toFixed(1) + ' %');
+const fmtMs = (ms) => (ms == null ? '–' : ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
 
 function fmtBytes(b) {
   if (b == null) return '–';
@@ -338,6 +339,17 @@ async function refreshStatus() {
         el('td', {}, fmtInt(u.reorgs))));
     }
     if (!(s.upstreams || []).length) ups.append(el('tr', {}, el('td', { colspan: 5, text: 'no JSON-RPC upstream configured' })));
+    const nodes = $('rpc-nodes').tBodies[0];
+    clear(nodes);
+    for (const u of s.upstreams || []) {
+      for (const n of u.nodes || []) {
+        const head = fmtInt(n.head) + (n.lagging ? ' (lagging)' : '');
+        nodes.append(el('tr', {}, el('td', {}, u.name), el('td', { title: n.origin }, n.id), el('td', {}, n.role), el('td', {}, fmtInt(n.weight)),
+          el('td', {}, head), el('td', {}, n.breaker), el('td', {}, fmtInt(n.calls)), el('td', {}, fmtInt(n.errors)),
+          el('td', {}, fmtMs(n.p50Ms)), el('td', {}, fmtMs(n.p90Ms))));
+      }
+    }
+    if (!nodes.rows.length) nodes.append(el('tr', {}, el('td', { colspan: 10, text: 'no JSON-RPC node configured' })));
   } catch (e) {
     say('status: ' + e.message, true);
   }

@@ -67,6 +67,19 @@ final class OverviewAnswers {
 
     @Schema(name = "ChainStatus", description = "A JSON-RPC upstream's chain as this replica last saw it")
     record ChainStatus(String name, String namespace, @Schema(nullable = true, description = "null until the node answered") Long head,
-            @Schema(nullable = true) Long finalized, @Schema(description = "re-orgs detected by this replica since it started") long reorgs) {
+            @Schema(nullable = true) Long finalized, @Schema(description = "re-orgs detected by this replica since it started") long reorgs,
+            @Schema(description = "its nodes by id (one, id 'default', when it is configured with a single url)") List<NodeStatus> nodes) {
+    }
+
+    @Schema(name = "RpcNodeStatus", description = "One node of a JSON-RPC upstream as this replica sees it")
+    record NodeStatus(String id, @Schema(description = "scheme://host:port; never the path or query") String origin,
+            @Schema(description = "primary or fallback") String role, int weight,
+            @Schema(nullable = true, description = "its head as last polled; null until it answered") Long head,
+            @Schema(description = "more than max-lag blocks behind the best node: not asked about blocks near the head") boolean lagging,
+            @Schema(description = "its circuit breaker: closed, half_open or open") String breaker,
+            @Schema(description = "callers' calls sent to it") long calls,
+            @Schema(description = "those that failed, or answered null about a block it had not reached") long errors,
+            @Schema(nullable = true, description = "median duration of its recent successful calls; null before any") Double p50Ms,
+            @Schema(nullable = true) Double p90Ms) {
     }
 }

@@ -51,7 +51,11 @@ public class OverviewResource implements OverviewApi {
                 config.purge().interval().toSeconds(), purge.lastCompletedAt(), purge.lastOutcome(),
                 Duration.between(purge.lastProgressAt(), Instant.now()).toSeconds(), holder, runs);
         List<OverviewAnswers.ChainStatus> chains = upstreams.chains().stream()
-                .map(c -> new OverviewAnswers.ChainStatus(c.name(), c.namespace(), c.head(), c.finalized(), c.reorgs())).toList();
+                .map(c -> new OverviewAnswers.ChainStatus(c.name(), c.namespace(), c.head(), c.finalized(), c.reorgs(), c.nodes().stream()
+                        .map(n -> new OverviewAnswers.NodeStatus(n.id(), n.origin(), n.role(), n.weight(), n.head(), n.lagging(), n.breaker(),
+                                n.calls(), n.errors(), n.p50Ms(), n.p90Ms()))
+                        .toList()))
+                .toList();
         return new OverviewAnswers.Status(purgeStatus, chains);
     }
 }

@@ -2,14 +2,25 @@ package dev.pgcache.config;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
-/** One JSON-RPC node behind the proxy. Checked at start by dev.pgcache.rpc.RpcUpstreams. */
+/** One JSON-RPC upstream behind the proxy: one node (url) or several (nodes). Checked at start by dev.pgcache.rpc.RpcUpstreams. */
 public interface RpcUpstreamConfig {
-    /** The node's HTTP(S) JSON-RPC endpoint, e.g. http://geth:8545. */
-    String url();
+    /** The node's HTTP(S) JSON-RPC endpoint, e.g. http://geth:8545: the upstream's one primary node when no nodes are listed. */
+    Optional<String> url();
+
+    /** Several nodes of the same chain, by id (the id names the node in metrics and the status); url and nodes together are refused. */
+    Map<String, RpcNodeConfig> nodes();
+
+    /** Blocks a node's head may be behind the best node's before it is no longer asked about blocks near the head. */
+    @WithName("max-lag")
+    @WithDefault("5")
+    int maxLag();
+
+    RpcHedgeConfig hedge();
 
     /** Which shipped method policies apply: ethereum or substrate. */
     @WithDefault("ethereum")

@@ -43,6 +43,15 @@ public final class GuardedSource implements Source {
      */
     public GuardedSource(String namespace, Source inner, RetryConfig retry, CircuitBreakerConfig cb,
             Duration maxDuration, LoadMetrics metrics, Tracing tracing) {
+        this(namespace, inner, retry, cb, maxDuration, metrics, tracing, state -> {
+        });
+    }
+
+    /**
+     * @param onCircuit told every change of the circuit's state (the JSON-RPC proxy shows it per node)
+     */
+    public GuardedSource(String namespace, Source inner, RetryConfig retry, CircuitBreakerConfig cb,
+            Duration maxDuration, LoadMetrics metrics, Tracing tracing, java.util.function.Consumer<CircuitBreakerState> onCircuit) {
         this.namespace = namespace;
         this.tracing = tracing;
         this.inner = inner;
@@ -69,7 +78,10 @@ public final class GuardedSource implements Source {
                     .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(cb.successThreshold())
                     .when(t -> t instanceof UpstreamFailure f && f.countsAgainstCircuit())
-                    .onStateChange(state -> metrics.circuit(namespace, state))
+                    .onStateChange(state -> {
+                        metrics.circuit(namespace, state);
+                        onCircuit.accept(state);
+                    })
                     .done();
         }
         this.guard = b.build();

@@ -22,7 +22,13 @@ public final class UpstreamFailure extends RuntimeException {
         /** Not JSON, not one valid JSON value, or larger than pgcache.limits.max-value-size: 502. */
         BAD_ANSWER(false, true),
         /** The circuit breaker is open: the upstream was not called. 502 with Retry-After. */
-        CIRCUIT_OPEN(false, false);
+        CIRCUIT_OPEN(false, false),
+        /**
+         * An answer that says the upstream is unwell rather than the request bad (a JSON-RPC node's
+         * internal error or rate limit, HTTP 429): counted against the circuit, not retried on the
+         * same upstream (another node may be asked). 502.
+         */
+        UNWELL_ANSWER(false, true);
 
         final boolean retryable;
         final boolean countsAgainstCircuit;
@@ -36,20 +42,30 @@ public final class UpstreamFailure extends RuntimeException {
     private final Kind kind;
     private final Duration retryAfter;
     private final boolean retryable;
+    private final String answer;
 
     public UpstreamFailure(Kind kind, String detail) {
         this(kind, detail, null);
     }
 
     public UpstreamFailure(Kind kind, String detail, Duration retryAfter) {
-        this(kind, detail, retryAfter, kind.retryable);
+        this(kind, detail, retryAfter, kind.retryable, null);
     }
 
-    private UpstreamFailure(Kind kind, String detail, Duration retryAfter, boolean retryable) {
+    /**
+     * An {@link Kind#UNWELL_ANSWER} that keeps the upstream's answer, for a caller that may pass it
+     * on as it is when no other upstream does better (the answer goes to callers, never to logs).
+     */
+    public static UpstreamFailure unwell(String detail, String answer) {
+        return new UpstreamFailure(Kind.UNWELL_ANSWER, detail, null, false, answer);
+    }
+
+    private UpstreamFailure(Kind kind, String detail, Duration retryAfter, boolean retryable, String answer) {
         super(detail, null, false, false);
         this.kind = kind;
         this.retryAfter = retryAfter;
         this.retryable = retryable;
+        this.answer = answer;
     }
 
     /**
@@ -57,7 +73,12 @@ public final class UpstreamFailure extends RuntimeException {
      * JSON-RPC batch that sends a transaction (a timeout does not say it was not sent).
      */
     public UpstreamFailure notRetried() {
-        return new UpstreamFailure(kind, getMessage(), retryAfter, false);
+        return new UpstreamFailure(kind, getMessage(), retryAfter, false, answer);
+    }
+
+    /** For an unwell answer kept by {@link #unwell}: the upstream's body; else null. */
+    public String answer() {
+        return answer;
     }
 
     public Kind kind() {

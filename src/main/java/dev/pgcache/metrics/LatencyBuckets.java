@@ -14,7 +14,8 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
  * compute percentiles across replicas ({@code histogram_quantile}, deploy/prometheus): the HTTP
  * requests by route ({@code http_server_requests_seconds_bucket}), the database's work
  * ({@code pgcache_database_seconds_bucket}) and the upstream calls
- * ({@code pgcache_upstream_latency_seconds_bucket}, {@code pgcache_rpc_upstream_latency_seconds_bucket}).
+ * ({@code pgcache_upstream_latency_seconds_bucket}, {@code pgcache_rpc_upstream_latency_seconds_bucket},
+ * {@code pgcache_rpc_node_latency_seconds_bucket}).
  * A fixed set of 16 boundaries from 0.5 ms to 60 s rather than Micrometer's default histogram
  * (about 70 buckets a series): enough to tell a near-cache hit from a table read from an upstream
  * call, at a fifth of the series.
@@ -28,7 +29,7 @@ public class LatencyBuckets {
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60) };
 
     static final java.util.Set<String> TIMERS = java.util.Set.of("http.server.requests", "pgcache.database",
-            "pgcache.upstream.latency", "pgcache.rpc.upstream.latency");
+            "pgcache.upstream.latency", "pgcache.rpc.upstream.latency", "pgcache.rpc.node.latency");
 
     @Produces
     @Singleton

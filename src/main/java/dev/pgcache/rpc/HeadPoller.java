@@ -4,7 +4,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.scheduler.Scheduled;
 
-/** Refreshes the head, the finalized block and the re-org check of every JSON-RPC upstream on a schedule. */
+/**
+ * Refreshes the head, the finalized block and the re-org check of every JSON-RPC upstream on a
+ * schedule, after the heads of each of its nodes (when it has several), so that the chain tracker
+ * asks the node with the best head.
+ */
 @ApplicationScoped
 class HeadPoller {
 
@@ -18,6 +22,7 @@ class HeadPoller {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
         for (RpcNode node : upstreams.all()) {
+            node.connection().nodes().pollHeads();
             node.tracker().poll();
         }
     }

@@ -18,7 +18,10 @@ import dev.pgcache.load.UpstreamFailure;
  * does something pgcache does not know) is marked not to be retried, since a timeout does not say
  * it was not done.
  * The answer must be HTTP 200 (the JSON-RPC errors travel inside it); it is read up to
- * pgcache.rpc.max-response-size and returned as text, parsed by the proxy.
+ * pgcache.rpc.max-response-size and returned as text, parsed by the proxy. For a repeatable call,
+ * an answer that says the node is unwell (HTTP 429, a body that is no JSON object or array, an
+ * error of {@link NodeAnswers#UNWELL_CODES}) is a failure that counts against the node's circuit,
+ * so that another node is asked; the node's JSON-RPC error is kept in it, for when none does better.
  */
 final class RpcClient implements Source {
 
@@ -43,13 +46,46 @@ final class RpcClient implements Source {
     @Override
     public Fetched fetch(Request call) {
         try {
-            return post(call.payload());
+            Fetched.Value answer = post(call.payload());
+            if (call.repeatable()) {
+                checkWell(answer.json());
+            }
+            return answer;
         } catch (UpstreamFailure f) {
             throw call.repeatable() ? f : f.notRetried();
         }
     }
 
-    private Fetched post(String body) {
+    private void checkWell(String body) {
+        if (!looksLikeJson(body)) {
+            throw exchange.failure(UpstreamFailure.Kind.BAD_ANSWER, "answered a body that is not a JSON object or array");
+        }
+        Integer code = NodeAnswers.unwellCode(body);
+        if (code != null) {
+            throw UpstreamFailure.unwell("the JSON-RPC upstream at " + origin + " answered JSON-RPC error " + code
+                    + ", which says the node is unwell", body);
+        }
+    }
+
+    /** A cheap check (the whole answer is parsed later): first and last characters of an object or array. */
+    private static boolean looksLikeJson(String body) {
+        int first = 0;
+        int last = body.length() - 1;
+        while (first < last && Character.isWhitespace(body.charAt(first))) {
+            first++;
+        }
+        while (last > first && Character.isWhitespace(body.charAt(last))) {
+            last--;
+        }
+        if (first >= last) {
+            return false;
+        }
+        char a = body.charAt(first);
+        char z = body.charAt(last);
+        return (a == '{' && z == '}') || (a == '[' && z == ']');
+    }
+
+    private Fetched.Value post(String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -59,6 +95,9 @@ final class RpcClient implements Source {
         UpstreamFailure unwell = exchange.serverError(status);
         if (unwell != null) {
             throw unwell;
+        }
+        if (status == 429) {
+            throw UpstreamFailure.unwell("the JSON-RPC upstream at " + origin + " answered HTTP 429: it limits the calls", null);
         }
         if (status != 200) {
             throw exchange.failure(UpstreamFailure.Kind.BAD_STATUS, "answered HTTP " + status);

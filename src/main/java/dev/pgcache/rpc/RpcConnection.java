@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.pgcache.load.Fetched;
-import dev.pgcache.load.Source;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
- * One upstream node on the wire: its name, the namespace its answers are kept in, and the
- * {@link Source} that calls it (retries and circuit breaker around {@link RpcClient}). The chain
+ * One upstream on the wire: its name, the namespace its answers are kept in, and its nodes
+ * ({@link RpcNodes}: each a {@link RpcClient} behind its own retries and circuit breaker). The chain
  * tracker makes its own calls through it; the proxy sends callers' bodies.
  */
 final class RpcConnection {
@@ -21,12 +19,12 @@ final class RpcConnection {
 
     private final String name;
     private final String namespace;
-    private final Source source;
+    private final RpcNodes nodes;
 
-    RpcConnection(String name, Source source) {
+    RpcConnection(String name, RpcNodes nodes) {
         this.name = name;
         this.namespace = namespaceOf(name);
-        this.source = source;
+        this.nodes = nodes;
     }
 
     /** The namespace an upstream's answers are kept in. */
@@ -42,10 +40,16 @@ final class RpcConnection {
         return namespace;
     }
 
-    /** Sends a JSON-RPC body as it is; {@code repeatable}: a failure may be retried. Answers the node's body. */
-    String send(String body, boolean repeatable) {
-        Fetched f = source.fetch(new Source.Request(body, repeatable));
-        return ((Fetched.Value) f).json();
+    RpcNodes nodes() {
+        return nodes;
+    }
+
+    /**
+     * Sends a JSON-RPC body as it is; {@code repeatable}: a failure may be retried, on another node
+     * too; {@code need}: the highest block it asks about ({@link BlockNeed}). Answers the node's body.
+     */
+    String send(String body, boolean repeatable, long need) {
+        return nodes.send(body, repeatable, need);
     }
 
     /**
@@ -59,7 +63,7 @@ final class RpcConnection {
         for (Object o : params) {
             p.addPOJO(o);
         }
-        String answer = send(RpcJson.write(request), true);
+        String answer = nodes.sendOwn(RpcJson.write(request));
         JsonNode response;
         try {
             response = RpcJson.parse(answer);

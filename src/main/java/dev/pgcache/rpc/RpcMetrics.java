@@ -1,9 +1,12 @@
 package dev.pgcache.rpc;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -27,6 +30,8 @@ public class RpcMetrics {
     private final TaggedCounter storeFailures;
     private final TaggedGauge head;
     private final TaggedGauge finalized;
+    private final TaggedCounter nodeCalls;
+    private final TaggedCounter hedges;
 
     RpcMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,6 +48,11 @@ public class RpcMetrics {
         this.storeFailures = TaggedCounter.of(registry, "pgcache.rpc.store.errors",
                 "Cache reads or writes of the proxy that failed; the request was answered from the node", "upstream");
         this.head = TaggedGauge.of(registry, "pgcache.rpc.head", "Latest block number seen on the node", "upstream");
+        this.nodeCalls = TaggedCounter.of(registry, "pgcache.rpc.node.calls",
+                "Calls of callers' requests to each node of an upstream, by outcome (ok, untrusted_null, or the failure kind)",
+                "upstream", "node", "outcome");
+        this.hedges = TaggedCounter.of(registry, "pgcache.rpc.hedges",
+                "Reads sent to a second node because the first had not answered within the hedge delay", "upstream");
         this.finalized = TaggedGauge.of(registry, "pgcache.rpc.finalized", "Finalized block number of the node, as pgcache takes it",
                 "upstream");
     }
@@ -77,6 +87,29 @@ public class RpcMetrics {
         upstreamCalls.increment(upstream, method);
         Timer.builder("pgcache.rpc.upstream.latency").description("Duration of the node call that carried each request")
                 .tags("upstream", upstream, "method", method, "outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One call of a caller's body to one node (node ids come from config, so the series stay bounded). */
+    void nodeCall(String upstream, String node, String outcome, long nanos) {
+        nodeCalls.increment(upstream, node, outcome);
+        if (!outcome.equals("circuit_open")) { // not called at all
+            Timer.builder("pgcache.rpc.node.latency").description("Duration of each call to a node of an upstream")
+                    .tags("upstream", upstream, "node", node).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A read asked of a second node. */
+    void hedge(String upstream) {
+        hedges.increment(upstream);
+    }
+
+    /** The gauges of one node: its head as last polled (-1 before), and its circuit (0 closed, 1 half-open, 2 open). */
+    void nodeGauges(String upstream, String node, LongSupplier head, IntSupplier breaker) {
+        Gauge.builder("pgcache.rpc.node.head", head::getAsLong).description("Head block number a node of an upstream last reported; -1 before")
+                .tags("upstream", upstream, "node", node).register(registry);
+        Gauge.builder("pgcache.rpc.node.breaker.state", breaker::getAsInt)
+                .description("Circuit breaker of a node of an upstream: 0 closed, 1 half-open, 2 open").tags("upstream", upstream, "node", node)
+                .register(registry);
     }
 
     void heads(String upstream, long head, long finalized) {

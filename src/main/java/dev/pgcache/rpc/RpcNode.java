@@ -17,8 +17,8 @@ record RpcNode(RpcConnection connection, RpcMethodPolicy policy, RpcMethodAccess
         return connection.namespace();
     }
 
-    /** Sends a JSON-RPC body as it is; {@code repeatable}: a failure may be retried. Answers the node's body. */
-    String send(String body, boolean repeatable) {
-        return connection.send(body, repeatable);
+    /** Sends a JSON-RPC body as it is; {@code repeatable}: a failure may be retried; {@code need}: see {@link BlockNeed}. Answers the node's body. */
+    String send(String body, boolean repeatable, long need) {
+        return connection.send(body, repeatable, need);
     }
 }

@@ -53,6 +53,10 @@ class RpcUpstreamBatch {
         long epoch = node.tracker().epoch();
         boolean chainReplaced = false;
         boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null);
+        long need = BlockNeed.NONE;
+        for (Outgoing o : outgoing) {
+            need = Math.max(need, BlockNeed.of(node.policy(), o.call.method, o.call.params));
+        }
         JsonNode request;
         if (outgoing.size() == 1) {
             request = outgoing.get(0).call.forUpstream(0);
@@ -68,7 +72,7 @@ class RpcUpstreamBatch {
         String failure = null;
         String outcome = "ok";
         try {
-            String text = node.send(RpcJson.write(request), repeatable);
+            String text = node.send(RpcJson.write(request), repeatable, need);
             collect(text, outgoing.size(), byId);
         } catch (UpstreamFailure f) {
             failure = f.getMessage();

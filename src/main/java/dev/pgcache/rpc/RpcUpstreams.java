@@ -1,6 +1,5 @@
 package dev.pgcache.rpc;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -17,14 +16,13 @@ import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.config.RpcConfig;
 import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
-import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.LoadMetrics;
 import dev.pgcache.load.Upstreams;
 import dev.pgcache.protocol.ProblemException;
 
 /**
  * The JSON-RPC upstreams ({@code pgcache.rpc.upstreams.<name>.*}), built and checked once at
- * start: a bad URL, chain kind, lifetime, method policy or method access stops the service with the property
+ * start: a bad URL, node, chain kind, lifetime, method policy or method access stops the service with the property
  * named, instead of failing on the first call.
  */
 @Startup
@@ -43,6 +41,7 @@ public class RpcUpstreams {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalStateException("pgcache.rpc.head-poll-interval must be longer than zero");
         }
+        NodeSetup.Shared shared = new NodeSetup.Shared(rpc.maxResponseSize().asLongValue(), loadMetrics, tracing, metrics);
         rpc.upstreams().forEach((name, u) -> {
             String prefix = "pgcache.rpc.upstreams." + name;
             try {
@@ -50,7 +49,6 @@ public class RpcUpstreams {
             } catch (ProblemException e) {
                 throw new IllegalStateException(prefix + ": the upstream's name makes its namespace: " + e.getMessage());
             }
-            URI url = url(prefix, u.url());
             Upstreams.checkCall(prefix, u.timeout(), u.waitTimeout(), u.retry(), u.circuitBreaker(), u.headers());
             if (u.finalityDepth() < 0) {
                 throw new IllegalStateException(prefix + ".finality-depth must not be negative");
@@ -74,9 +72,7 @@ public class RpcUpstreams {
                 throw new IllegalStateException(prefix + ".method-access." + e.getMessage());
             }
             String namespace = RpcConnection.namespaceOf(name);
-            RpcClient client = new RpcClient(name, url, u.headers(), u.timeout(), rpc.maxResponseSize().asLongValue());
-            GuardedSource source = new GuardedSource(namespace, client, u.retry(), u.circuitBreaker(), u.waitTimeout(), loadMetrics, tracing);
-            RpcConnection connection = new RpcConnection(name, source);
+            RpcConnection connection = new RpcConnection(name, NodeSetup.nodes(name, prefix, u, shared));
             ChainTracker tracker = new ChainTracker(connection, ChainReader.of(u.chain(), connection, u.finalizedTag(), u.finalityDepth()),
                     invalidations, metrics, interval, u.timeout());
             byName.put(name, new RpcNode(connection, policy, access, tracker, u.waitTimeout()));
@@ -98,8 +94,24 @@ public class RpcUpstreams {
      * @param head      the head block as last seen; null while the node has never answered
      * @param finalized the finalized block as last seen; null likewise
      * @param reorgs    re-orgs this replica detected since it started
+     * @param nodes     its nodes, in the order of their ids
      */
-    public record ChainStatus(String name, String namespace, Long head, Long finalized, long reorgs) {
+    public record ChainStatus(String name, String namespace, Long head, Long finalized, long reorgs, List<NodeStatus> nodes) {
+    }
+
+    /**
+     * One node of an upstream as this replica sees it.
+     *
+     * @param origin  scheme://host:port, never the path or query (they may hold a key)
+     * @param head    its head as last polled; null until it answered (an upstream of one node: the chain's head)
+     * @param lagging whether it is more than max-lag blocks behind the best node
+     * @param breaker closed, half_open or open
+     * @param calls   callers' calls sent to it (hedges and moves to it included)
+     * @param errors  those that failed, or answered null about a block it had not reached
+     * @param p50Ms   median duration of its recent successful calls; null before any
+     */
+    public record NodeStatus(String id, String origin, String role, int weight, Long head, boolean lagging, String breaker, long calls,
+            long errors, Double p50Ms, Double p90Ms) {
     }
 
     /** Every upstream's chain as this replica last saw it; asks no node. */
@@ -107,25 +119,31 @@ public class RpcUpstreams {
         return byName.values().stream().map(n -> {
             RpcMethodPolicy.Heads h = n.tracker().lastSeen();
             return new ChainStatus(n.connection().name(), n.namespace(), h == null ? null : h.head(), h == null ? null : h.finalized(),
-                    n.tracker().reorgsSeen());
+                    n.tracker().reorgsSeen(), nodes(n.connection().nodes(), h));
         }).toList();
+    }
+
+    private static List<NodeStatus> nodes(RpcNodes nodes, RpcMethodPolicy.Heads chain) {
+        long best = nodes.bestHead();
+        boolean single = nodes.nodes().size() == 1;
+        return nodes.nodes().stream().map(n -> {
+            Long head = n.head() >= 0 ? Long.valueOf(n.head()) : single && chain != null ? Long.valueOf(chain.head()) : null;
+            String breaker = switch (n.breakerState()) {
+                case UpstreamNode.OPEN -> "open";
+                case UpstreamNode.HALF_OPEN -> "half_open";
+                default -> "closed";
+            };
+            return new NodeStatus(n.id(), n.origin(), dev.pgcache.config.EnumText.of(n.role()), n.weight(), head,
+                    NodeOrder.lagging(n, best, nodes.maxLag()), breaker, n.calls(), n.errors(), millis(n.latency(0.5)), millis(n.latency(0.9)));
+        }).toList();
+    }
+
+    private static Double millis(long nanos) {
+        return nanos < 0 ? null : nanos / 1_000_000.0;
     }
 
     Collection<RpcNode> all() {
         return byName.values();
-    }
-
-    private static URI url(String prefix, String text) {
-        URI url;
-        try {
-            url = URI.create(text.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(prefix + ".url is not a URL");
-        }
-        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null) {
-            throw new IllegalStateException(prefix + ".url must be an http:// or https:// URL with a host");
-        }
-        return url;
     }
 
     private static Optional<Duration> ttl(String property, String text) {

@@ -175,6 +175,9 @@ class ConsoleBrowserTest {
         until(d -> !d.findElements(By.cssSelector("#chart-rates canvas")).isEmpty());
         screenshot("console-overview.png");
         driver.executeScript("document.getElementById('status').scrollIntoView()");
+        // the JSON-RPC nodes, one row each: an upstream of one url has node "default", upstream multi its three
+        until(d -> d.findElements(By.cssSelector("#rpc-nodes tbody tr")).stream().anyMatch(r -> r.getText().startsWith("multi b primary 1")));
+        assertTrue(driver.findElement(By.id("rpc-nodes")).getText().contains("anvil default primary"), driver.findElement(By.id("rpc-nodes")).getText());
         screenshot("console-status.png");
         driver.executeScript("window.scrollTo(0, 0)");
 

@@ -123,21 +123,34 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Starts one Anvil on a free loopback port; answers its URL once it answers. */
     private String startAnvil(Path binary) {
+        return launch(binary, anvils).url();
+    }
+
+    /** One Anvil started: its URL and its process. */
+    record Launched(String url, Process process) {
+    }
+
+    /**
+     * Starts one Anvil on a free loopback port with these extra options, adds its process to
+     * {@code anvils} (to be stopped with them), and answers once it answers; fails with its log when it does not.
+     */
+    static Launched launch(Path binary, List<Process> anvils, String... options) {
         int port = freePort();
         String url = "http://127.0.0.1:" + port;
         try {
             Path log = Files.createTempFile("anvil-", ".log");
-            Process anvil = new ProcessBuilder(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)));
+            command.addAll(List.of(options));
+            Process anvil = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             anvils.add(anvil);
             waitUntilAnswering(anvil, url, log);
+            return new Launched(url, anvil);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Anvil (" + binary + "): " + e.getMessage(), e);
         }
-        return url;
     }
 
-    private void waitUntilAnswering(Process anvil, String url, Path log) throws IOException {
+    private static void waitUntilAnswering(Process anvil, String url, Path log) throws IOException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest chainId = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}")).build();
@@ -152,7 +165,7 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
                         return r.statusCode() == 200 && r.body().contains("result");
                     });
         } catch (ConditionTimeoutException e) {
-            stopAnvils();
+            stop(anvil);
             throw new IllegalStateException("Anvil did not answer on " + url + " within 60 s:\n" + Files.readString(log), e);
         }
     }
@@ -169,7 +182,7 @@ public class AnvilTestResource implements QuarkusTestResourceLifecycleManager {
         anvils.forEach(AnvilTestResource::stop);
     }
 
-    private static void stop(Process anvil) {
+    static void stop(Process anvil) {
         if (anvil.isAlive()) {
             anvil.destroy();
             try {

@@ -20,8 +20,11 @@ import com.sun.net.httpserver.HttpExchange;
  * <ul>
  * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
  * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
- * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M for N ms before relaying it</li>
+ * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M (or any caller's method, for M "*") for N ms before relaying it</li>
+ * <li>{@code PUT /__fail?status=N}: answer every post carrying callers' requests with HTTP N, without relaying it (0: relay again)</li>
+ * <li>{@code PUT /__error?code=N}: answer every such post with a JSON-RPC error of code N (HTTP 200), without relaying it (0: relay again)</li>
  * </ul>
+ * A node that does not answer (killed) makes the relay answer HTTP 502, as a reverse proxy would.
  */
 public final class RpcRelay extends LoopbackNode {
 
@@ -30,6 +33,8 @@ public final class RpcRelay extends LoopbackNode {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
+    private volatile int failWith;
+    private volatile int errorCode;
 
     private RpcRelay(URI target) {
         this.target = target;
@@ -49,6 +54,14 @@ public final class RpcRelay extends LoopbackNode {
             switch (path) {
                 case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
                 case "/__posts" -> Exchanges.sendText(ex, 200, Integer.toString(posts.get()));
+                case "/__error" -> {
+                    errorCode = Integer.parseInt(q.get("code"));
+                    Exchanges.sendText(ex, 204, "");
+                }
+                case "/__fail" -> {
+                    failWith = Integer.parseInt(q.get("status"));
+                    Exchanges.sendText(ex, 204, "");
+                }
                 case "/__delay" -> {
                     delays.put(q.get("method"), Integer.parseInt(q.get("ms")));
                     Exchanges.sendText(ex, 204, "");
@@ -73,13 +86,22 @@ public final class RpcRelay extends LoopbackNode {
                 }
                 callers = true;
                 calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
-                delay = Math.max(delay, delays.getOrDefault(method, 0));
+                delay = Math.max(delay, Math.max(delays.getOrDefault(method, 0), delays.getOrDefault("*", 0)));
             }
         } catch (IOException e) {
             callers = true; // relayed as it is: the node says what is wrong with it
         }
         if (callers) {
             posts.incrementAndGet();
+            if (failWith > 0) {
+                Exchanges.sendText(ex, failWith, "failing on purpose");
+                return;
+            }
+            if (errorCode != 0) {
+                Exchanges.sendJson(ex, 200, ("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":" + errorCode
+                        + ",\"message\":\"failing on purpose\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
         }
         try {
             if (delay > 0) {
@@ -91,6 +113,8 @@ public final class RpcRelay extends LoopbackNode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Exchanges.sendText(ex, 503, "interrupted");
+        } catch (IOException e) {
+            Exchanges.sendText(ex, 502, "the node does not answer: " + e);
         }
     }
 }

@@ -1,0 +1,69 @@
+package dev.pgcache.testing;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Three real Anvil nodes of one chain for the tests of an upstream with several nodes: started
+ * with the same options (a fixed genesis timestamp, no mining of their own), so the blocks the
+ * tests mine on each with the same timestamps are the same blocks, hashes included. Each is behind
+ * its own {@link RpcRelay} (counting, delaying, failing on request).
+ *
+ * <p>Upstream {@code multi}: nodes a, b, c (primaries, weight 1), with circuit breakers (a window
+ * of 4 calls, open for a minute), hedged reads (after at least 100 ms), max-lag 2. Test code finds
+ * test.multi.&lt;id&gt;.url (the node), .relay (its relay) and .pid (its process, to kill it).
+ */
+public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
+
+    static final List<String> IDS = List.of("a", "b", "c");
+    /** The genesis timestamp every node starts from. */
+    public static final long GENESIS_TIMESTAMP = 1_700_000_000L;
+
+    private final List<Process> anvils = new CopyOnWriteArrayList<>();
+    private final List<RpcRelay> relays = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Map<String, String> start() {
+        Path binary = AnvilTestResource.install();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAnvils));
+        Map<String, String> c = new HashMap<>();
+        String prefix = "pgcache.rpc.upstreams.multi.";
+        for (String id : IDS) {
+            AnvilTestResource.Launched node = AnvilTestResource.launch(binary, anvils, "--timestamp", Long.toString(GENESIS_TIMESTAMP), "--no-mining");
+            RpcRelay relay = RpcRelay.start(node.url());
+            relays.add(relay);
+            c.put("test.multi." + id + ".url", node.url());
+            c.put("test.multi." + id + ".relay", relay.baseUrl());
+            c.put("test.multi." + id + ".pid", Long.toString(node.process().pid()));
+            c.put(prefix + "nodes." + id + ".url", relay.baseUrl());
+        }
+        c.put(prefix + "timeout", "5s");
+        c.put(prefix + "retry.max-retries", "0");
+        c.put(prefix + "circuit-breaker.request-volume-threshold", "4");
+        c.put(prefix + "circuit-breaker.failure-ratio", "0.5");
+        c.put(prefix + "circuit-breaker.delay", "60s");
+        c.put(prefix + "hedge.enabled", "true");
+        c.put(prefix + "hedge.min-delay", "100ms");
+        c.put(prefix + "max-lag", "2");
+        c.put(prefix + "finalized-tag", "false");
+        c.put(prefix + "finality-depth", "3");
+        c.put(prefix + "unfinalized-ttl", "10m");
+        c.put(prefix + "head-ttl", "0s");
+        return c;
+    }
+
+    private void stopAnvils() {
+        anvils.forEach(AnvilTestResource::stop);
+    }
+
+    @Override
+    public void stop() {
+        relays.forEach(RpcRelay::close);
+        stopAnvils();
+    }
+}
