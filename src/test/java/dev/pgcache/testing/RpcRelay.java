@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,7 @@ import com.sun.net.httpserver.HttpExchange;
  * <ul>
  * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
  * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
+ * <li>{@code GET /__params?method=M}: the params of every request of method M relayed so far, a JSON array in the order relayed</li>
  * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M for N ms before relaying it</li>
  * </ul>
  */
@@ -30,6 +32,7 @@ public final class RpcRelay extends LoopbackNode {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
+    private final Map<String, List<JsonNode>> params = new ConcurrentHashMap<>();
 
     private RpcRelay(URI target) {
         this.target = target;
@@ -49,6 +52,7 @@ public final class RpcRelay extends LoopbackNode {
             switch (path) {
                 case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
                 case "/__posts" -> Exchanges.sendText(ex, 200, Integer.toString(posts.get()));
+                case "/__params" -> Exchanges.sendJson(ex, 200, JSON.writeValueAsBytes(List.copyOf(params.getOrDefault(q.get("method"), List.of()))));
                 case "/__delay" -> {
                     delays.put(q.get("method"), Integer.parseInt(q.get("ms")));
                     Exchanges.sendText(ex, 204, "");
@@ -73,6 +77,7 @@ public final class RpcRelay extends LoopbackNode {
                 }
                 callers = true;
                 calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+                params.computeIfAbsent(method, m -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(item.path("params"));
                 delay = Math.max(delay, delays.getOrDefault(method, 0));
             }
         } catch (IOException e) {
