@@ -7,12 +7,12 @@
 # the node counts the eth_getLogs and the bytes that reached the node. Reports the table of
 # bench/rpc_logs.py report. All traffic stays on 127.0.0.1.
 # Usage: bench/rpc-logs.sh [--smoke] [--blocks N] [--workers W] [--passes P]
-#        (default: 3000 blocks, 4 workers, 2 passes; --smoke: 300 blocks, 1 pass: seconds, measures nothing)
+#        (default: 3000 blocks, 4 workers, 2 passes; --smoke: 300 blocks, about a minute, measures nothing)
 source "$(dirname "$0")/lib.sh"
 blocks=3000; workers=4; passes=2; chunk=100
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) blocks=300; passes=1 ;;
+    --smoke) blocks=300; passes=2 ;;
     --blocks) blocks="$2"; shift ;;
     --workers) workers="$2"; shift ;;
     --passes) passes="$2"; shift ;;

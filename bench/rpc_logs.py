@@ -243,9 +243,10 @@ def report(args):
     on, off = results.get("chunks on"), results.get("chunks off")
     if on and off and node:
         print()
-        print(f"chunks on against off: {off['node_requests'] - on['node_requests']} fewer eth_getLogs to the node "
-              f"({on['node_requests']} / {off['node_requests']}), {off['node_bytes'] - on['node_bytes']} fewer bytes from it; "
-              f"mean latency {on['mean_ms']} ms through the proxy, {node['mean_ms']} ms from the node directly")
+        print(f"eth_getLogs that reached the node: {on['node_requests']} with chunks, {off['node_requests']} without "
+              f"(in {on['node_posts']} and {off['node_posts']} posts); bytes from the node: {on['node_bytes']} with chunks, "
+              f"{off['node_bytes']} without ({100 * (1 - on['node_bytes'] / max(1, off['node_bytes'])):.1f} % saved); "
+              f"mean latency per query: {on['mean_ms']} ms with chunks, {off['mean_ms']} ms without, {node['mean_ms']} ms from the node directly")
 
 
 def main():
