@@ -91,6 +91,9 @@ public interface RpcUpstreamConfig {
     @WithDefault("false")
     boolean adminMethodsEnabled();
 
+    /** eth_getLogs: cached by block-range chunks (logs.chunk-size), bounded (logs.max-range). */
+    RpcLogsConfig logs();
+
     RetryConfig retry();
 
     @WithName("circuit-breaker")

@@ -105,7 +105,9 @@ class RpcCache {
                 c.hit = e.get().json(); // one text, shared by every call that asks for it
                 c.xCache = CacheStatus.HIT;
                 hits.record(c.key, e.get());
-                metrics.request(node.name(), node.policy().label(c.method), "hit");
+                if (!c.part) { // a chunk of eth_getLogs is counted by LogChunks
+                    metrics.request(node.name(), node.policy().label(c.method), "hit");
+                }
             }
         }
         return lease;

@@ -24,6 +24,10 @@ final class RpcCall {
     String hit;
     CacheStatus xCache;
     CompletableFuture<RpcOutcome> pending;
+    /** An eth_getLogs answered from block-range chunks: its parts ({@link LogChunks}). */
+    LogChunks.Parts logParts;
+    /** A part of such a call, made by pgcache: counted as a chunk, not as a caller's request. */
+    boolean part;
 
     static RpcCall of(JsonNode item) {
         RpcCall c = new RpcCall();

@@ -42,8 +42,10 @@ import dev.pgcache.security.Scope;
  * entries answer ({@link RpcCache}). The read is bounded like a batch-get's: when the
  * values, counted once per request that asks for them, would make an answer over
  * pgcache.rpc.max-answer-size, the body gets a 413 before any value is read.</li>
+ * <li>An eth_getLogs over finalized blocks is looked up as its block-range chunks, and answered
+ * from them and the node for the rest; one wider than logs.max-range is refused ({@link LogChunks}).</li>
  * <li>The rest go to the node together, as one upstream batch (or one call when there is
- * only one), with ids of pgcache's own ({@link RpcUpstreamBatch}). A cache miss identical to one
+ * only one; at most pgcache.rpc.max-batch-size per call), with ids of pgcache's own ({@link RpcUpstreamBatch}). A cache miss identical to one
  * already in flight in this replica joins it instead ({@link SingleFlight}); each caller gets its
  * own id back.</li>
  * <li>Results the policy allows are stored, the result only (not the envelope), with the block
@@ -75,13 +77,16 @@ public class RpcProxy {
     private final RpcCache cache;
     private final RpcUpstreamBatch upstreamBatch;
     private final RpcMetrics metrics;
+    private final LogChunks logChunks;
     private final int maxBatch;
     private final long maxBody;
     private final int maxKeyBytes;
     private final SingleFlight<EntryId, RpcOutcome> flights = new SingleFlight<>();
 
-    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcUpstreamBatch upstreamBatch, RpcMetrics metrics, PgcacheConfig config) {
+    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcUpstreamBatch upstreamBatch, RpcMetrics metrics, LogChunks logChunks,
+            PgcacheConfig config) {
         this.upstreams = upstreams;
+        this.logChunks = logChunks;
         this.cache = cache;
         this.upstreamBatch = upstreamBatch;
         this.metrics = metrics;
@@ -160,6 +165,11 @@ public class RpcProxy {
                 if (!c.notification) {
                     c.answer = RpcEnvelope.refused(c.id, node.name(), c.method, refusal.get());
                 }
+            } else if (!c.notification && logChunks.take(node, c)) {
+                // eth_getLogs over finalized blocks: its chunks are looked up (or it was refused for its width)
+                if (c.logParts != null) {
+                    c.logParts.calls().stream().filter(p -> p.key != null).forEach(keyed::add);
+                }
             } else if (!c.notification && policy.cacheable(c.method, c.params)) {
                 c.key = new EntryId(node.namespace(), RpcJson.cacheKey(c.method, c.params, maxKeyBytes));
                 keyed.add(c);
@@ -179,26 +189,19 @@ public class RpcProxy {
         RpcMethodPolicy policy = node.policy();
         List<RpcUpstreamBatch.Outgoing> outgoing = new ArrayList<>();
         for (RpcCall c : calls) {
-            if (!c.unanswered()) {
-                continue;
-            }
-            if (c.key != null) {
-                c.xCache = CacheStatus.MISS;
-                SingleFlight.Flight<RpcOutcome> flight = flights.join(c.key, shared -> outgoing.add(new RpcUpstreamBatch.Outgoing(c, shared)));
-                c.pending = flight.result();
-                if (!flight.started()) {
-                    metrics.coalesced(node.name());
-                }
+            if (c.logParts != null) {
+                c.xCache = logChunks.counted(node, c.logParts);
+                c.logParts.calls().stream().filter(RpcCall::unanswered).forEach(p -> dispatch(node, p, outgoing));
+            } else if (c.unanswered()) {
+                dispatch(node, c, outgoing);
             } else {
-                c.xCache = CacheStatus.BYPASS;
-                CompletableFuture<RpcOutcome> own = new CompletableFuture<>();
-                outgoing.add(new RpcUpstreamBatch.Outgoing(c, own));
-                c.pending = own;
+                continue;
             }
             metrics.request(node.name(), policy.label(c.method), EnumText.of(c.xCache));
         }
-        if (!outgoing.isEmpty()) {
-            upstreamBatch.send(node, outgoing);
+        // at most max-batch-size requests per call to the node, as a caller's batch: the chunks of eth_getLogs can make more
+        for (int i = 0; i < outgoing.size(); i += maxBatch) {
+            upstreamBatch.send(node, outgoing.subList(i, Math.min(outgoing.size(), i + maxBatch)));
         }
         RpcAnswer answers = new RpcAnswer(lease);
         for (RpcCall c : calls) {
@@ -210,7 +213,9 @@ public class RpcProxy {
             } else if (c.hit != null) {
                 answers.addResult(c.id, c.hit);
             } else {
-                RpcOutcome o = await(node, c);
+                RpcOutcome o = c.logParts != null
+                        ? logChunks.join(node, c.logParts, p -> p.hit != null ? new RpcOutcome(null, p.hit, null) : await(node, p))
+                        : await(node, c);
                 if (o.resultText() != null) {
                     answers.addResult(c.id, o.resultText()); // shared by every identical request of the flight
                 } else {
@@ -219,6 +224,23 @@ public class RpcProxy {
             }
         }
         return answers;
+    }
+
+    /** Sends a call to the node with the others, or joins an identical one in flight when it may be cached. */
+    private void dispatch(RpcNode node, RpcCall c, List<RpcUpstreamBatch.Outgoing> outgoing) {
+        if (c.key != null) {
+            c.xCache = CacheStatus.MISS;
+            SingleFlight.Flight<RpcOutcome> flight = flights.join(c.key, shared -> outgoing.add(new RpcUpstreamBatch.Outgoing(c, shared)));
+            c.pending = flight.result();
+            if (!flight.started()) {
+                metrics.coalesced(node.name());
+            }
+        } else {
+            c.xCache = CacheStatus.BYPASS;
+            CompletableFuture<RpcOutcome> own = new CompletableFuture<>();
+            outgoing.add(new RpcUpstreamBatch.Outgoing(c, own));
+            c.pending = own;
+        }
     }
 
     private static RpcOutcome await(RpcNode node, RpcCall c) {

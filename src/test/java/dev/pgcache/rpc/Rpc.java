@@ -88,6 +88,11 @@ final class Rpc {
         return Integer.parseInt(get(url("test.rpc.relay.url") + "/__calls?method=" + method));
     }
 
+    /** The params of every request of this method that reached Anvil through the relay, in order. */
+    static JsonNode relayed(String method) {
+        return read(get(url("test.rpc.relay.url") + "/__params?method=" + method));
+    }
+
     /** HTTP posts that reached Anvil through the relay. */
     static int posts() {
         return Integer.parseInt(get(url("test.rpc.relay.url") + "/__posts"));

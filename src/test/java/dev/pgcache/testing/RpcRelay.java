@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +21,10 @@ import com.sun.net.httpserver.HttpExchange;
  * <ul>
  * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
  * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
- * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M (or any caller's method, for M "*") for N ms before relaying it</li>
- * <li>{@code PUT /__fail?status=N}: answer every post carrying callers' requests with HTTP N, without relaying it (0: relay again)</li>
- * <li>{@code PUT /__error?code=N}: answer every such post with a JSON-RPC error of code N (HTTP 200), without relaying it (0: relay again)</li>
+   * <li>{@code GET /__params?method=M}: the params of every request of method M relayed so far, a JSON array in the order relayed</li>
+   * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M (or any caller's method, for M "*") for N ms before relaying it</li>
+   * <li>{@code PUT /__fail?status=N}: answer every post carrying callers' requests with HTTP N, without relaying it (0: relay again)</li>
+   * <li>{@code PUT /__error?code=N}: answer every such post with a JSON-RPC error of code N (HTTP 200), without relaying it (0: relay again)</li>
  * </ul>
  * A node that does not answer (killed) makes the relay answer HTTP 502, as a reverse proxy would.
  */
@@ -35,6 +37,7 @@ public final class RpcRelay extends LoopbackNode {
     private final AtomicInteger posts = new AtomicInteger();
     private volatile int failWith;
     private volatile int errorCode;
+    private final Map<String, List<JsonNode>> params = new ConcurrentHashMap<>();
 
     private RpcRelay(URI target) {
         this.target = target;
@@ -62,6 +65,7 @@ public final class RpcRelay extends LoopbackNode {
                     failWith = Integer.parseInt(q.get("status"));
                     Exchanges.sendText(ex, 204, "");
                 }
+                case "/__params" -> Exchanges.sendJson(ex, 200, JSON.writeValueAsBytes(List.copyOf(params.getOrDefault(q.get("method"), List.of()))));
                 case "/__delay" -> {
                     delays.put(q.get("method"), Integer.parseInt(q.get("ms")));
                     Exchanges.sendText(ex, 204, "");
@@ -86,6 +90,7 @@ public final class RpcRelay extends LoopbackNode {
                 }
                 callers = true;
                 calls.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+                params.computeIfAbsent(method, m -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(item.path("params"));
                 delay = Math.max(delay, Math.max(delays.getOrDefault(method, 0), delays.getOrDefault("*", 0)));
             }
         } catch (IOException e) {
