@@ -35,6 +35,16 @@ final class BlockNeed {
         return ref instanceof BlockParams.Ref.Number n ? n.n() : HEAD;
     }
 
+    /**
+     * Whether a request only reads, so that it may be sent again, to the same node or another: its
+     * method has a rule other than {@code never} (cached or not: a head method with head-ttl 0s, a
+     * {@code pending} tag). Sends, filters and methods no rule names are not.
+     */
+    static boolean readOnly(RpcMethodPolicy policy, String method) {
+        RpcMethodPolicy.Rule rule = method == null ? null : policy.ruleOf(method);
+        return rule != null && rule.kind() != RpcMethodPolicy.Kind.NEVER;
+    }
+
     /** Whether the need is a block number (not none, not the head). */
     static boolean isNumber(long need) {
         return need >= 0 && need != HEAD;

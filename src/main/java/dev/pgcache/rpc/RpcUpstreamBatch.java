@@ -52,7 +52,8 @@ class RpcUpstreamBatch {
         long generation = node.tracker().generation();
         long epoch = node.tracker().epoch();
         boolean chainReplaced = false;
-        boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null);
+        // reads only (cached or not): a failure may be retried, and the call sent to another node
+        boolean repeatable = outgoing.stream().allMatch(o -> o.call.key != null || BlockNeed.readOnly(node.policy(), o.call.method));
         long need = BlockNeed.NONE;
         for (Outgoing o : outgoing) {
             need = Math.max(need, BlockNeed.of(node.policy(), o.call.method, o.call.params));
