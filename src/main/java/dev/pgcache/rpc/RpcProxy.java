@@ -44,8 +44,9 @@ import dev.pgcache.security.Scope;
  * pgcache.rpc.max-answer-size, the body gets a 413 before any value is read.</li>
  * <li>The rest go to the node together, as one upstream batch (or one call when there is
  * only one), with ids of pgcache's own ({@link RpcUpstreamBatch}). A cache miss identical to one
- * already in flight in this replica joins it instead ({@link SingleFlight}); each caller gets its
- * own id back.</li>
+ * already in flight in this replica joins it instead ({@link SingleFlight}); across replicas the
+ * misses take their entries' load locks first and wait for a replica that holds one
+ * ({@link RpcReplicaFlights}); each caller gets its own id back.</li>
  * <li>Results the policy allows are stored, the result only (not the envelope), with the block
  * number they depend on as revision; errors and null results never are. A failed call becomes a
  * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
@@ -73,17 +74,17 @@ public class RpcProxy {
 
     private final RpcUpstreams upstreams;
     private final RpcCache cache;
-    private final RpcUpstreamBatch upstreamBatch;
+    private final RpcReplicaFlights misses;
     private final RpcMetrics metrics;
     private final int maxBatch;
     private final long maxBody;
     private final int maxKeyBytes;
     private final SingleFlight<EntryId, RpcOutcome> flights = new SingleFlight<>();
 
-    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcUpstreamBatch upstreamBatch, RpcMetrics metrics, PgcacheConfig config) {
+    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcReplicaFlights misses, RpcMetrics metrics, PgcacheConfig config) {
         this.upstreams = upstreams;
         this.cache = cache;
-        this.upstreamBatch = upstreamBatch;
+        this.misses = misses;
         this.metrics = metrics;
         this.maxBatch = config.rpc().maxBatchSize();
         this.maxBody = config.rpc().maxBodySize().asLongValue();
@@ -198,7 +199,7 @@ public class RpcProxy {
             metrics.request(node.name(), policy.label(c.method), EnumText.of(c.xCache));
         }
         if (!outgoing.isEmpty()) {
-            upstreamBatch.send(node, outgoing);
+            misses.send(node, outgoing);
         }
         RpcAnswer answers = new RpcAnswer(lease);
         for (RpcCall c : calls) {
@@ -226,8 +227,7 @@ public class RpcProxy {
             return c.pending.get(node.waitTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             c.pending.cancel(false);
-            return RpcOutcome.failed(node.name(), "no answer from the JSON-RPC upstream '" + node.name() + "' within "
-                    + node.waitTimeout().toMillis() + " ms (pgcache.rpc.upstreams." + node.name() + ".wait-timeout)");
+            return RpcOutcome.timedOut(node);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RpcOutcome.failed(node.name(), "interrupted while waiting for the JSON-RPC upstream '" + node.name() + "'");
