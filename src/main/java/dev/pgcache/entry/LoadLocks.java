@@ -80,32 +80,24 @@ public class LoadLocks {
      * per key", says why a transaction rather than a session lock, and what it costs).
      */
     public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
-        return db.untimed("load lock", c -> {
-            try {
-                if (!db.begin(c, TRY_LOAD_LOCK, LOAD_LOCK_CLASS, id.namespace(), id.key())) {
-                    c.rollback();
-                    return Optional.<T>empty();
-                }
-                Locked locked = new Locked(c, id.namespace());
-                T result = work.run(new LockedEntry() {
-                    @Override
-                    public Optional<Entry> get() {
-                        return locked.get(id);
-                    }
-
-                    @Override
-                    public WriteOutcome upsert(WriteRequest w) {
-                        return locked.upsert(w);
-                    }
-                });
-                locked.commit();
-                return Optional.of(result);
-            } catch (SQLException | RuntimeException e) {
-                Connections.rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        return inLockTransaction(c -> {
+            if (!db.begin(c, TRY_LOAD_LOCK, LOAD_LOCK_CLASS, id.namespace(), id.key())) {
+                return Optional.<T>empty();
             }
+            Locked locked = new Locked(c, id.namespace());
+            T result = work.run(new LockedEntry() {
+                @Override
+                public Optional<Entry> get() {
+                    return locked.get(id);
+                }
+
+                @Override
+                public WriteOutcome upsert(WriteRequest w) {
+                    return locked.upsert(w);
+                }
+            });
+            locked.commit();
+            return Optional.of(result);
         });
     }
 
@@ -116,18 +108,31 @@ public class LoadLocks {
      * fit). When it got none, the transaction ends at once and the answer is empty.
      */
     public <T> Optional<T> underLoadLocks(String namespace, List<String> keys, LoadsWork<T> work) {
+        return inLockTransaction(c -> {
+            Array keyArray = c.createArrayOf("text", keys.toArray());
+            List<Boolean> taken = db.begin(c, TRY_LOAD_LOCKS, rs -> booleans(rs.getArray(1)), LOAD_LOCK_CLASS, namespace, keyArray);
+            if (!taken.contains(Boolean.TRUE)) {
+                return Optional.<T>empty();
+            }
+            Locked locked = new Locked(c, namespace);
+            T result = work.run(taken, locked);
+            locked.commit();
+            return Optional.of(result);
+        });
+    }
+
+    /**
+     * Runs a lock transaction on a pooled connection: the work opens it with its lock statement
+     * and commits it when it got a lock; empty (no lock) rolls it back, and so does a failure.
+     */
+    private <T> Optional<T> inLockTransaction(Connections.SqlWork<Optional<T>> work) {
         return db.untimed("load lock", c -> {
             try {
-                Array keyArray = c.createArrayOf("text", keys.toArray());
-                List<Boolean> taken = db.begin(c, TRY_LOAD_LOCKS, rs -> booleans(rs.getArray(1)), LOAD_LOCK_CLASS, namespace, keyArray);
-                if (!taken.contains(Boolean.TRUE)) {
+                Optional<T> result = work.run(c);
+                if (result.isEmpty()) {
                     c.rollback();
-                    return Optional.<T>empty();
                 }
-                Locked locked = new Locked(c, namespace);
-                T result = work.run(taken, locked);
-                locked.commit();
-                return Optional.of(result);
+                return result;
             } catch (SQLException | RuntimeException e) {
                 Connections.rollbackQuietly(c);
                 throw e;

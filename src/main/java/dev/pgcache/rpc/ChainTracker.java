@@ -165,12 +165,7 @@ final class ChainTracker {
     void chainReplaced() {
         lock.lock();
         try {
-            epoch.incrementAndGet();
-            generation.incrementAndGet();
-            hashes.clear();
-            heads = null;
-            pendingInvalidation = null;
-            sharedReorgPending = false;
+            startOver();
             sharedReplacePending = true;
             wipePending = true;
             LOG.infof("JSON-RPC upstream '%s': its chain was replaced through the proxy; deleting every cached answer of %s",
@@ -244,12 +239,7 @@ final class ChainTracker {
         ChainViews.Stamp now = view.stamp();
         if (was != null && now.epoch() != was.epoch()) {
             // another replica replaced the chain and emptied the namespace: start over, store nothing fetched before
-            epoch.incrementAndGet();
-            generation.incrementAndGet();
-            hashes.clear();
-            heads = null;
-            pendingInvalidation = null;
-            sharedReorgPending = false;
+            startOver();
             LOG.infof("JSON-RPC upstream '%s': another replica replaced the chain; this one starts over too", node.name());
         } else if (was != null && now.generation() != was.generation()) {
             // another replica detected a re-org and invalidated for all: store nothing fetched before
@@ -274,6 +264,16 @@ final class ChainTracker {
         } catch (RuntimeException e) {
             LOG.debugf("JSON-RPC upstream '%s': shared chain view not written: %s", node.name(), e.getMessage());
         }
+    }
+
+    /** A new chain: a new epoch and generation (nothing fetched before is stored), no heads, hashes or pending re-org. Under lock. */
+    private void startOver() {
+        epoch.incrementAndGet();
+        generation.incrementAndGet();
+        hashes.clear();
+        heads = null;
+        pendingInvalidation = null;
+        sharedReorgPending = false;
     }
 
     private void counted() {

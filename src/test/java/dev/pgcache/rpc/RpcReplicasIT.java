@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -51,7 +49,6 @@ import dev.pgcache.testing.Replica;
 class RpcReplicasIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private static PostgresTestResource database;
     private static AnvilTestResource nodes;
@@ -192,6 +189,28 @@ class RpcReplicasIT {
         assertTrue(Long.decode(anvil("eth_getBlockByNumber", "finalized", false).path("number").asText()) < higher, "above the node's own");
     }
 
+    @Test
+    @Order(5)
+    void aChainReplacedThroughOneReplicaStartsANewEpochForBoth() throws Exception {
+        String admin = nodeConfig.get("test.anvil-admin.url");
+        JsonNode oldGenesis = result(a, "anvil-admin", "eth_getBlockByNumber", "0x0");
+        assertEquals(oldGenesis, result(b, "anvil-admin", "eth_getBlockByNumber", "0x0"));
+        long epoch = sql("SELECT epoch FROM pgcache.rpc_chain WHERE upstream = 'anvil-admin'");
+
+        Thread.sleep(1100); // a new genesis in another second, so with another hash
+        JsonNode reset = Rpc.read(a.send(a.request("/v1/rpc/anvil-admin").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Rpc.request("anvil_reset").toString()))).body());
+        assertTrue(reset.has("result"), reset.toString());
+        JsonNode newGenesis = Rpc.direct(admin, Rpc.request("eth_getBlockByNumber", "0x0", false).toString()).get("result");
+        assertNotEquals(oldGenesis.path("hash"), newGenesis.path("hash"));
+
+        assertEquals(epoch + 1, sql("SELECT epoch FROM pgcache.rpc_chain WHERE upstream = 'anvil-admin'"), "one new epoch, shared");
+        assertEquals(newGenesis, result(a, "anvil-admin", "eth_getBlockByNumber", "0x0"));
+        assertEquals(newGenesis, result(b, "anvil-admin", "eth_getBlockByNumber", "0x0"));
+        assertEquals(0L, sql("SELECT count(*) FROM pgcache.rpc_block_hash h WHERE upstream = 'anvil-admin' AND hash = ?",
+                oldGenesis.path("hash").asText()), "the old chain's hashes are forgotten");
+    }
+
     /** The first column of the statement's first row, as a long. */
     private static long sql(String statement, Object... params) throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword); PreparedStatement ps = c.prepareStatement(statement)) {
@@ -207,7 +226,11 @@ class RpcReplicasIT {
 
     /** The result of a call through the replica (fails on a JSON-RPC error). */
     private static JsonNode result(Replica r, String method, String block) throws IOException, InterruptedException {
-        HttpResponse<String> answer = r.send(r.request("/v1/rpc/anvil").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
+        return result(r, "anvil", method, block);
+    }
+
+    private static JsonNode result(Replica r, String upstream, String method, String block) throws IOException, InterruptedException {
+        HttpResponse<String> answer = r.send(r.request("/v1/rpc/" + upstream).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
                 .ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":[\"" + block + "\",false]}")));
         JsonNode a = JSON.readTree(answer.body());
         assertTrue(a.has("result"), answer.body());
@@ -223,7 +246,7 @@ class RpcReplicasIT {
         Awaitility.await("both replicas know block " + finalized + " is final").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100)).until(() -> finalizedOf(a) >= finalized && finalizedOf(b) >= finalized);
         callsBefore = relayCalls("eth_getBlockByNumber");
-        relay("/__delay?method=eth_getBlockByNumber&ms=400", "PUT");
+        relayDelay(400);
         return "0x" + Long.toHexString(finalized - below);
     }
 
@@ -242,7 +265,7 @@ class RpcReplicasIT {
             }
             return answers;
         } finally {
-            relay("/__delay?method=eth_getBlockByNumber&ms=0", "PUT");
+            relayDelay(0);
         }
     }
 
@@ -263,37 +286,19 @@ class RpcReplicasIT {
     }
 
     static int relayCalls(String method) {
-        return Integer.parseInt(relay("/__calls?method=" + method, "GET"));
+        return Integer.parseInt(Rpc.get(nodeConfig.get("test.rpc.relay.url") + "/__calls?method=" + method));
     }
 
-    private static String relay(String pathAndQuery, String verb) {
-        try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create(nodeConfig.get("test.rpc.relay.url") + pathAndQuery))
-                    .method(verb, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private static void relayDelay(int ms) {
+        Rpc.put(nodeConfig.get("test.rpc.relay.url") + "/__delay?method=eth_getBlockByNumber&ms=" + ms);
     }
 
     /** The result of one call straight to Anvil, not through the relay. */
     static JsonNode anvil(String method, Object... params) {
-        try {
-            String body = JSON.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", List.of(params)));
-            JsonNode a = JSON.readTree(CLIENT.send(HttpRequest.newBuilder(URI.create(nodeConfig.get("test.anvil.url")))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
-            if (a.has("error")) {
-                throw new AssertionError(method + " on Anvil failed: " + a);
-            }
-            return a.get("result");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        JsonNode a = Rpc.direct(nodeConfig.get("test.anvil.url"), Rpc.request(method, params).toString());
+        if (a.has("error")) {
+            throw new AssertionError(method + " on Anvil failed: " + a);
         }
+        return a.get("result");
     }
 }
