@@ -193,22 +193,27 @@ class RpcReplicasIT {
     @Order(5)
     void aChainReplacedThroughOneReplicaStartsANewEpochForBoth() throws Exception {
         String admin = nodeConfig.get("test.anvil-admin.url");
-        JsonNode oldGenesis = result(a, "anvil-admin", "eth_getBlockByNumber", "0x0");
-        assertEquals(oldGenesis, result(b, "anvil-admin", "eth_getBlockByNumber", "0x0"));
+        Rpc.direct(admin, Rpc.request("anvil_mine", "0x2").toString());
+        Awaitility.await("both replicas see block 2 of anvil-admin").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> chainOf(a, "anvil-admin").path("head").asLong() >= 2 && chainOf(b, "anvil-admin").path("head").asLong() >= 2);
+        JsonNode oldBlock = result(a, "anvil-admin", "eth_getBlockByNumber", "0x1");
+        assertTrue(oldBlock.isObject(), "block 1 exists: " + oldBlock);
+        assertEquals(oldBlock, result(b, "anvil-admin", "eth_getBlockByNumber", "0x1"));
+        String key = "eth_getBlockByNumber:[\"0x1\",false]";
+        assertEquals(1L, sql("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = 'rpc-anvil-admin' AND cache_key = ?", key), "cached");
         long epoch = sql("SELECT epoch FROM pgcache.rpc_chain WHERE upstream = 'anvil-admin'");
 
-        Thread.sleep(1100); // a new genesis in another second, so with another hash
         JsonNode reset = Rpc.read(a.send(a.request("/v1/rpc/anvil-admin").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Rpc.request("anvil_reset").toString()))).body());
         assertTrue(reset.has("result"), reset.toString());
-        JsonNode newGenesis = Rpc.direct(admin, Rpc.request("eth_getBlockByNumber", "0x0", false).toString()).get("result");
-        assertNotEquals(oldGenesis.path("hash"), newGenesis.path("hash"));
+        assertTrue(Rpc.direct(admin, Rpc.request("eth_getBlockByNumber", "0x1", false).toString()).get("result").isNull(),
+                "the new chain has no block 1");
 
         assertEquals(epoch + 1, sql("SELECT epoch FROM pgcache.rpc_chain WHERE upstream = 'anvil-admin'"), "one new epoch, shared");
-        assertEquals(newGenesis, result(a, "anvil-admin", "eth_getBlockByNumber", "0x0"));
-        assertEquals(newGenesis, result(b, "anvil-admin", "eth_getBlockByNumber", "0x0"));
-        assertEquals(0L, sql("SELECT count(*) FROM pgcache.rpc_block_hash h WHERE upstream = 'anvil-admin' AND hash = ?",
-                oldGenesis.path("hash").asText()), "the old chain's hashes are forgotten");
+        assertTrue(result(b, "anvil-admin", "eth_getBlockByNumber", "0x1").isNull(), "the other replica serves the new chain");
+        assertTrue(result(a, "anvil-admin", "eth_getBlockByNumber", "0x1").isNull());
+        assertEquals(0L, sql("SELECT count(*) FROM pgcache.rpc_block_hash WHERE upstream = 'anvil-admin' AND hash = ?",
+                oldBlock.path("hash").asText()), "the old chain's hashes are forgotten");
     }
 
     /** The first column of the statement's first row, as a long. */
@@ -277,12 +282,16 @@ class RpcReplicasIT {
 
     /** Upstream anvil's chain as the replica sees it, from /v1/admin/status. */
     static JsonNode chainOf(Replica r) throws IOException, InterruptedException {
+        return chainOf(r, "anvil");
+    }
+
+    static JsonNode chainOf(Replica r, String upstream) throws IOException, InterruptedException {
         for (JsonNode u : JSON.readTree(r.get("/v1/admin/status").body()).path("upstreams")) {
-            if (u.path("name").asText().equals("anvil")) {
+            if (u.path("name").asText().equals(upstream)) {
                 return u;
             }
         }
-        throw new AssertionError("no upstream anvil in /v1/admin/status of " + r.name());
+        throw new AssertionError("no upstream " + upstream + " in /v1/admin/status of " + r.name());
     }
 
     static int relayCalls(String method) {
