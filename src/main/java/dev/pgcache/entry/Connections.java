@@ -109,6 +109,17 @@ class Connections {
      * The caller commits or rolls back, and sets autocommit back.
      */
     boolean begin(Connection c, String lockStatement, Object... params) throws SQLException {
+        return begin(c, lockStatement, rs -> rs.getBoolean(1), params);
+    }
+
+    /** Reads the first row of the statement that opens a transaction ({@link #begin(Connection, String, Object...)}). */
+    @FunctionalInterface
+    interface FirstRow<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** {@link #begin(Connection, String, Object...)} for a lock statement whose first row says more than one boolean. */
+    <T> T begin(Connection c, String lockStatement, FirstRow<T> firstRow, Object... params) throws SQLException {
         c.setAutoCommit(false);
         try (PreparedStatement ps = prepare(c, lockStatement)) {
             int i = 1;
@@ -119,7 +130,7 @@ class Connections {
             ps.setString(i, lockTimeoutMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getBoolean(1);
+                return firstRow.read(rs);
             }
         }
     }

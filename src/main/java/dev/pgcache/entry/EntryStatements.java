@@ -283,6 +283,19 @@ final class EntryStatements {
     static final String TRY_LOAD_LOCK = "SELECT pg_try_advisory_xact_lock(?, hashtext(? || '/' || ?)), " + TRANSACTION_TIMEOUTS;
 
     /**
+     * Opens the transaction of many loads of one namespace at once (a JSON-RPC body's misses):
+     * the load lock of each key, tried without waiting, as one array of booleans in the order
+     * asked (true where taken), and the transaction's timeouts. The locks are {@link #TRY_LOAD_LOCK}'s,
+     * so a read-through load and a JSON-RPC call of the same entry exclude each other too.
+     * Try-locks never wait, so taking several in one statement cannot deadlock.
+     */
+    static final String TRY_LOAD_LOCKS = """
+            SELECT ARRAY(SELECT pg_try_advisory_xact_lock(?, hashtext(CAST(? AS text) || '/' || k.cache_key))
+                         FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS k(cache_key, ord)
+                         ORDER BY k.ord),
+                   """ + TRANSACTION_TIMEOUTS;
+
+    /**
      * Picks up to {@code limit} rows past their stale window and deletes them, in one statement.
      *
      * <p>The pick matches cache_entry_purge_idx (same expression, same predicate) and orders by

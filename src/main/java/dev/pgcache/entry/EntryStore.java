@@ -257,25 +257,28 @@ public class EntryStore {
      * {@code copies.get(i)} copies of its value in the caller's answer (1 for each when null).
      */
     public BatchRead getAll(String namespace, List<String> keys, List<Integer> copies, long maxValueBytes) {
+        return db.withConnection("batch read", c -> readAll(c, namespace, keys, copies, maxValueBytes));
+    }
+
+    /** {@link #getAll} on a connection the caller holds (a load lock's, inside its transaction). */
+    BatchRead readAll(Connection c, String namespace, List<String> keys, List<Integer> copies, long maxValueBytes) throws SQLException {
         List<Integer> counts = copies != null ? copies : Collections.nCopies(keys.size(), 1);
-        return db.withConnection("batch read", c -> {
-            try (PreparedStatement ps = db.prepare(c, BATCH_GET)) {
-                new Binder(c, ps).longOrNull(maxValueBytes).textArray(keys).intArray(counts).string(namespace);
-                List<Optional<Entry>> entries = new ArrayList<>(keys.size());
-                long valueBytes = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        valueBytes = rs.getLong(9);
-                        if (valueBytes > maxValueBytes) {
-                            return BatchRead.tooLarge(valueBytes);
-                        }
-                        rs.getLong(2);
-                        entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
+        try (PreparedStatement ps = db.prepare(c, BATCH_GET)) {
+            new Binder(c, ps).longOrNull(maxValueBytes).textArray(keys).intArray(counts).string(namespace);
+            List<Optional<Entry>> entries = new ArrayList<>(keys.size());
+            long valueBytes = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    valueBytes = rs.getLong(9);
+                    if (valueBytes > maxValueBytes) {
+                        return BatchRead.tooLarge(valueBytes);
                     }
+                    rs.getLong(2);
+                    entries.add(rs.wasNull() ? Optional.empty() : Optional.of(entry(rs)));
                 }
-                return BatchRead.of(entries, valueBytes);
             }
-        });
+            return BatchRead.of(entries, valueBytes);
+        }
     }
 
     /** The live entries under the ids (any namespaces), in the order asked (empty where absent or gone), in one round trip. */

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * whichever client gets the server connection next.
  *
  * <p>EntryStatements writes the objects unqualified ({@code cache_entry},
- * {@code cache_entry_version_seq}, {@code cache_summary}), which keeps its text identical to the
+ * {@code cache_entry_version_seq}, {@code cache_summary}; {@link ChainViews}: {@code rpc_chain},
+ * {@code rpc_block_hash}), which keeps its text identical to the
  * pgbench scripts generated from it; each distinct text is qualified once, on first use, and the
  * result kept. The schema comes from config only ({@code pgcache.database.schema}), is checked
  * against a strict pattern and written as a quoted identifier, so nothing a caller sends can reach
@@ -22,7 +23,7 @@ final class SchemaQualified {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     /** An object name standing alone: not part of a longer name, not already qualified or quoted. */
-    private static final Pattern OBJECT = Pattern.compile("(?<![\\w.\"])(cache_entry_version_seq|cache_entry|cache_summary)(?![\\w\"])");
+    private static final Pattern OBJECT = Pattern.compile("(?<![\\w.\"])(cache_entry_version_seq|cache_entry|cache_summary|rpc_chain|rpc_block_hash)(?![\\w\"])");
 
     private final String prefix;
     private final Map<String, String> done = new ConcurrentHashMap<>();

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +47,11 @@ import io.opentelemetry.api.trace.Span;
  * ({@link LoadLocks#underLoadLock}) and reads the key again under it: if another replica has
  * stored a newer fresh value meanwhile, that is the answer and the upstream is not called.
  * If the lock is taken, the load does not queue on the database: it gives the connection back,
- * polls the table with backoff until the other replica's value appears or the lock is free,
- * and gives up with a 504 at the namespace's wait-timeout, never starting a second call
- * while the first may still succeed.</li>
+ * polls the table with backoff ({@link LockWait}) until the other replica's value appears or
+ * the lock is free, and gives up with a 504 at the namespace's wait-timeout, never starting a
+ * second call while the first may still succeed. A lock is tried in one of the replica's
+ * {@link LoadSlots}, shared with the JSON-RPC proxy, so the connections held across upstream
+ * calls stay within {@code pgcache.load.max-concurrent}.</li>
  * <li>The source's call (retries, circuit breaker) runs while the lock is held; the value is
  * written with the one upsert statement and read back on the same connection.</li>
  * </ol>
@@ -62,11 +65,10 @@ public class Loader {
 
     /** The value of a negative entry: what the upstream answered, for a DBA reading the row. */
     static final String NEGATIVE_VALUE = "{\"upstreamStatus\": 404}";
-    private static final long FIRST_POLL_MILLIS = 20;
-    private static final long MAX_POLL_MILLIS = 250;
 
     private final EntryStore store;
     private final LoadLocks locks;
+    private final LoadSlots slots;
     private final NamespacePolicies policies;
     private final LoadMetrics metrics;
     private final Duration maxTtl;
@@ -77,8 +79,10 @@ public class Loader {
     /** On the span of the request that asked for a load: whether it joined one already in flight here. */
     static final AttributeKey<Boolean> JOINED = AttributeKey.booleanKey("pgcache.load.joined");
 
-    Loader(EntryStore store, LoadLocks locks, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config, Tracing tracing) {
+    Loader(EntryStore store, LoadLocks locks, LoadSlots slots, NamespacePolicies policies, LoadMetrics metrics, PgcacheConfig config,
+            Tracing tracing) {
         this.store = store;
+        this.slots = slots;
         this.tracing = tracing;
         this.locks = locks;
         this.policies = policies;
@@ -154,17 +158,16 @@ public class Loader {
     }
 
     private Loaded loadUnderLock(Upstream upstream, EntryId id, Long seenVersion) {
-        long deadline = System.nanoTime() + upstream.waitTimeout().toNanos();
-        long pause = FIRST_POLL_MILLIS;
+        LockWait wait = new LockWait(upstream.waitTimeout());
         boolean counted = false;
         while (true) {
-            Optional<Loaded> done = locks.underLoadLock(id, locked -> {
+            Optional<Loaded> done = underSlot(upstream, id, () -> locks.underLoadLock(id, locked -> {
                 Optional<Entry> current = locked.get();
                 if (current.isPresent() && answers(current.get(), seenVersion)) {
                     return new Loaded(current.get(), true);
                 }
                 return fetchAndStore(upstream, id, locked, current.isPresent());
-            });
+            }));
             if (done.isPresent()) {
                 return done.get();
             }
@@ -172,20 +175,37 @@ public class Loader {
                 metrics.lockBusy(id.namespace());
                 counted = true;
             }
-            long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (leftMillis <= 0) {
+            if (!pause(wait)) {
                 throw LoadFailure.waitTimeout(id.namespace(), upstream.waitTimeout());
             }
-            pause(Math.min(pause, leftMillis));
             Optional<Entry> now = store.get(id);
             if (now.isPresent() && answers(now.get(), seenVersion)) {
                 return new Loaded(now.get(), true);
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (wait.expired()) {
                 // the asker has had its 504 by now: no lock is tried, and no upstream called, after it
                 throw LoadFailure.waitTimeout(id.namespace(), upstream.waitTimeout());
             }
-            pause = Math.min(pause * 2, MAX_POLL_MILLIS);
+        }
+    }
+
+    /**
+     * Runs a try of the load lock in one of the replica's {@link LoadSlots} (shared with the
+     * JSON-RPC proxy), waiting for one at most the upstream's wait-timeout.
+     */
+    private <T> T underSlot(Upstream upstream, EntryId id, Supplier<T> work) {
+        try {
+            if (!slots.take(upstream.waitTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw LoadFailure.waitTimeout(id.namespace(), upstream.waitTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted();
+        }
+        try {
+            return work.get();
+        } finally {
+            slots.release();
         }
     }
 
@@ -232,13 +252,17 @@ public class Loader {
         throw new IllegalStateException("a load's write without revision or precondition was refused: " + outcome);
     }
 
-    private static void pause(long millis) {
+    private static boolean pause(LockWait wait) {
         try {
-            Thread.sleep(millis);
+            return wait.pause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "the load was interrupted while another replica loaded the key");
+            throw interrupted();
         }
+    }
+
+    private static UpstreamFailure interrupted() {
+        return new UpstreamFailure(UpstreamFailure.Kind.UNREACHABLE, "the load was interrupted while another replica loaded the key");
     }
 
     @PreDestroy

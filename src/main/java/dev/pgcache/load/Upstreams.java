@@ -39,10 +39,13 @@ public class Upstreams {
     Upstreams(PgcacheConfig config, NamespacePolicies policies, JsonBodies json, LoadMetrics metrics, Tracing tracing,
             @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20") int poolSize) {
         int concurrent = config.load().maxConcurrent();
-        boolean anyUpstream = config.namespaces().values().stream().anyMatch(ns -> ns.upstream().isPresent());
+        // the JSON-RPC proxy's calls under load locks take the same slots (LoadSlots)
+        boolean anyUpstream = config.namespaces().values().stream().anyMatch(ns -> ns.upstream().isPresent())
+                || !config.rpc().upstreams().isEmpty();
         if (anyUpstream && (concurrent < 1 || concurrent >= poolSize)) {
             throw new IllegalStateException("pgcache.load.max-concurrent=" + concurrent + " must be at least 1 and below "
-                    + "quarkus.datasource.jdbc.max-size=" + poolSize + ": every running load holds one pooled connection");
+                    + "quarkus.datasource.jdbc.max-size=" + poolSize + ": every running load (and JSON-RPC call under a load lock) "
+                    + "holds one pooled connection");
         }
         if (config.load().maxQueued() < 0) {
             throw new IllegalStateException("pgcache.load.max-queued must not be negative");

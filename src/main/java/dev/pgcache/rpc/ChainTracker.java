@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jboss.logging.Logger;
 
+import dev.pgcache.entry.ChainViews;
 import dev.pgcache.entry.Invalidations;
 
 /**
@@ -26,16 +27,29 @@ import dev.pgcache.entry.Invalidations;
  * about a chain that no longer exists. So the whole namespace is deleted, the memory of heads and
  * hashes starts over, and the epoch counter lets no answer fetched before it be stored after it.
  * Until the delete has succeeded (the database may be down), the cache is not read.
+ *
+ * <p>Shared by the replicas ({@link ChainViews}: tables rpc_chain and rpc_block_hash): each
+ * refresh first reads the upstream's shared view. The hashes compared are the shared ones, so one
+ * replica detects a re-org, bumps the shared generation (before it deletes, so no replica can
+ * store an answer about a replaced block after the delete without seeing the bump:
+ * {@link #stillCurrent}) and the others learn it on their next refresh (their own generation goes
+ * up, so what they fetched before is not stored) instead of detecting it again. The finalized
+ * block is the highest any replica has seen. A chain replaced through one replica bumps the
+ * shared epoch; the others then forget their heads and hashes too. With the database away, the
+ * tracker goes on with its own memory, as a replica on its own.
  */
 final class ChainTracker {
 
     private static final Logger LOG = Logger.getLogger(ChainTracker.class);
     static final int MAX_WALK = 64;
     static final int REMEMBERED = 256;
+    /** Hashes read from the shared view on each refresh: as many as a walk can compare. */
+    static final int SHARED_HASHES = MAX_WALK + 2;
 
     private final RpcConnection node;
     private final ChainReader reader;
     private final Invalidations invalidations;
+    private final ChainViews views;
     private final RpcMetrics metrics;
     private final long intervalNanos;
     private final Duration firstWait;
@@ -49,11 +63,16 @@ final class ChainTracker {
     private volatile long refreshedAt;
     private Long pendingInvalidation; // guarded by lock: a re-org whose invalidation failed, retried on the next refresh
     private boolean failing; // guarded by lock: log a failing node once, not every poll
+    private volatile ChainViews.Stamp known; // written under lock: the shared epoch and generation last seen; null before the first read
+    private boolean sharedReorgPending; // guarded by lock: a re-org this replica detected, not yet bumped in the shared view
+    private boolean sharedReplacePending; // guarded by lock: a chain replaced through this replica, not yet bumped in the shared view
 
-    ChainTracker(RpcConnection node, ChainReader reader, Invalidations invalidations, RpcMetrics metrics, Duration interval, Duration firstWait) {
+    ChainTracker(RpcConnection node, ChainReader reader, Invalidations invalidations, ChainViews views, RpcMetrics metrics, Duration interval,
+            Duration firstWait) {
         this.node = node;
         this.reader = reader;
         this.invalidations = invalidations;
+        this.views = views;
         this.metrics = metrics;
         this.intervalNanos = interval.toNanos();
         this.firstWait = firstWait;
@@ -87,7 +106,7 @@ final class ChainTracker {
         return heads;
     }
 
-    /** Re-orgs this replica detected since it started. */
+    /** Re-orgs this replica detected and recorded first (in the shared view) since it started. */
     long reorgsSeen() {
         return reorgsSeen.get();
     }
@@ -112,6 +131,27 @@ final class ChainTracker {
         return epoch.get();
     }
 
+    /** The shared epoch and generation as last seen (null: never read): what an answer fetched now is fetched under. */
+    ChainViews.Stamp sharedStamp() {
+        return known;
+    }
+
+    /**
+     * Whether the shared epoch and generation are still those an answer was fetched under, read
+     * now: an answer stored after a re-org was bumped may be about a replaced block. True when it
+     * cannot tell (never read, or the database away: then nothing was stored either).
+     */
+    boolean stillCurrent(ChainViews.Stamp fetchedUnder) {
+        if (fetchedUnder == null) {
+            return true;
+        }
+        try {
+            return views.stamp(node.name()).equals(fetchedUnder);
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     /** Whether cached answers may be served: not while a replaced chain's entries may still be in the table. */
     boolean cacheUsable() {
         return !wipePending;
@@ -125,11 +165,8 @@ final class ChainTracker {
     void chainReplaced() {
         lock.lock();
         try {
-            epoch.incrementAndGet();
-            generation.incrementAndGet();
-            hashes.clear();
-            heads = null;
-            pendingInvalidation = null;
+            startOver();
+            sharedReplacePending = true;
             wipePending = true;
             LOG.infof("JSON-RPC upstream '%s': its chain was replaced through the proxy; deleting every cached answer of %s",
                     node.name(), node.namespace());
@@ -148,15 +185,21 @@ final class ChainTracker {
         try {
             retryPendingWipe();
             retryPendingInvalidation();
+            ChainViews.ChainView view = readShared();
             ChainReader.Block top = reader.head();
             long finalized = reader.finalized(top.number());
+            if (view != null && view.finalized() != null) {
+                finalized = Math.max(finalized, view.finalized()); // what another replica saw final stays final
+            }
             Long from = reorgFrom(top, finalized);
             if (from != null) {
                 generation.incrementAndGet();
                 hashes.tailMap(from, true).clear();
-                pendingInvalidation = from;
-                metrics.reorg(node.name());
-                reorgsSeen.incrementAndGet();
+                pendingInvalidation = pendingInvalidation == null ? from : Math.min(pendingInvalidation, from);
+                sharedReorgPending = true;
+                if (known == null) {
+                    counted(); // no shared view: this replica records it alone
+                }
                 LOG.infof("JSON-RPC upstream '%s': re-org from block %d (head now %d); invalidating cached answers about blocks %d and above",
                         node.name(), from, top.number(), from);
                 retryPendingInvalidation();
@@ -168,6 +211,7 @@ final class ChainTracker {
                 hashes.pollFirstEntry();
             }
             heads = new RpcMethodPolicy.Heads(top.number(), finalized);
+            writeShared(view, top, finalized);
             refreshedAt = System.nanoTime();
             metrics.heads(node.name(), top.number(), finalized);
             if (failing) {
@@ -182,7 +226,66 @@ final class ChainTracker {
         }
     }
 
+    /** Reads the shared view and learns from it what other replicas did; null when the database cannot be read. */
+    private ChainViews.ChainView readShared() {
+        ChainViews.ChainView view;
+        try {
+            view = views.read(node.name(), SHARED_HASHES);
+        } catch (RuntimeException e) {
+            LOG.debugf("JSON-RPC upstream '%s': shared chain view not readable, going on with this replica's: %s", node.name(), e.getMessage());
+            return null;
+        }
+        ChainViews.Stamp was = known;
+        ChainViews.Stamp now = view.stamp();
+        if (was != null && now.epoch() != was.epoch()) {
+            // another replica replaced the chain and emptied the namespace: start over, store nothing fetched before
+            startOver();
+            LOG.infof("JSON-RPC upstream '%s': another replica replaced the chain; this one starts over too", node.name());
+        } else if (was != null && now.generation() != was.generation()) {
+            // another replica detected a re-org and invalidated for all: store nothing fetched before
+            generation.incrementAndGet();
+            hashes.clear();
+            LOG.debugf("JSON-RPC upstream '%s': another replica saw a re-org", node.name());
+        }
+        known = now;
+        hashes.putAll(view.hashes());
+        return view;
+    }
+
+    /** Writes what this refresh saw into the shared view when it is news; a failure only leaves it to the next refresh. */
+    private void writeShared(ChainViews.ChainView view, ChainReader.Block top, long finalized) {
+        ChainViews.Stamp stamp = known;
+        if (view == null || stamp == null || (view.head() != null && view.head() == top.number() && view.finalized() != null
+                && view.finalized() >= finalized && (top.hash() == null || top.hash().equals(view.hashes().get(top.number()))))) {
+            return;
+        }
+        try {
+            views.advance(node.name(), stamp.epoch(), top.number(), finalized, top.hash(), top.number() - REMEMBERED);
+        } catch (RuntimeException e) {
+            LOG.debugf("JSON-RPC upstream '%s': shared chain view not written: %s", node.name(), e.getMessage());
+        }
+    }
+
+    /** A new chain: a new epoch and generation (nothing fetched before is stored), no heads, hashes or pending re-org. Under lock. */
+    private void startOver() {
+        epoch.incrementAndGet();
+        generation.incrementAndGet();
+        hashes.clear();
+        heads = null;
+        pendingInvalidation = null;
+        sharedReorgPending = false;
+    }
+
+    private void counted() {
+        metrics.reorg(node.name());
+        reorgsSeen.incrementAndGet();
+    }
+
     private void retryPendingWipe() {
+        if (sharedReplacePending) {
+            known = views.replace(node.name()); // before the delete: see stillCurrent
+            sharedReplacePending = false;
+        }
         if (wipePending) {
             long deleted = invalidations.invalidateNamespace(node.namespace());
             wipePending = false;
@@ -192,6 +295,16 @@ final class ChainTracker {
 
     private void retryPendingInvalidation() {
         if (pendingInvalidation != null) {
+            ChainViews.Stamp stamp = known;
+            if (sharedReorgPending && stamp != null) {
+                // before the delete: see stillCurrent
+                ChainViews.Reorg r = views.reorg(node.name(), stamp.epoch(), stamp.generation(), pendingInvalidation);
+                known = new ChainViews.Stamp(stamp.epoch(), r.generation());
+                if (r.recorded()) {
+                    counted(); // counted once over all replicas: by the one whose bump recorded it
+                }
+            }
+            sharedReorgPending = false;
             long deleted = invalidations.invalidateRevisionsFrom(node.namespace(), pendingInvalidation);
             LOG.debugf("JSON-RPC upstream '%s': %d cached answers invalidated from block %d", node.name(), deleted, pendingInvalidation);
             pendingInvalidation = null;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,10 +14,14 @@ import org.jboss.logging.Logger;
 
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.BoundedReads;
+import dev.pgcache.entry.ChainViews;
 import dev.pgcache.entry.Entry;
+import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.EntryStore;
 import dev.pgcache.entry.Freshness;
+import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.StoreUnavailableException;
+import dev.pgcache.entry.WriteOutcome;
 import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.hits.HitTracker;
 import dev.pgcache.memory.AnswerLimit;
@@ -37,6 +42,7 @@ class RpcCache {
     private static final Logger LOG = Logger.getLogger(RpcCache.class);
 
     private final EntryStore store;
+    private final Invalidations invalidations;
     private final BoundedReads boundedReads;
     private final MemoryBudget budget;
     private final HitTracker hits;
@@ -44,9 +50,10 @@ class RpcCache {
     private final long maxValueBytes;
     private final AnswerLimit answerLimit;
 
-    RpcCache(EntryStore store, BoundedReads boundedReads, MemoryBudget budget, HitTracker hits, RpcMetrics metrics,
-            PgcacheConfig config) {
+    RpcCache(EntryStore store, Invalidations invalidations, BoundedReads boundedReads, MemoryBudget budget, HitTracker hits,
+            RpcMetrics metrics, PgcacheConfig config) {
         this.store = store;
+        this.invalidations = invalidations;
         this.boundedReads = boundedReads;
         this.budget = budget;
         this.hits = hits;
@@ -119,7 +126,39 @@ class RpcCache {
      * @param generation the tracker's re-org generation when the batch was sent
      * @param epoch      the tracker's chain epoch when the batch was sent
      */
-    void keep(RpcNode node, List<RpcUpstreamBatch.Outgoing> results, long generation, long epoch) {
+    List<EntryId> keep(RpcNode node, List<RpcUpstreamBatch.Outgoing> results, long generation, long epoch) {
+        return keep(node, results, generation, epoch, store::upsert);
+    }
+
+    /**
+     * Once what {@link #keep} wrote is committed: when another replica has bumped the shared
+     * re-org generation or epoch since the answers were fetched ({@link ChainTracker#stillCurrent}),
+     * they may be about replaced blocks, and are deleted again. The bump comes before that
+     * replica's delete, so an answer written before its delete is deleted by it, and one written
+     * after is found here.
+     */
+    void confirm(RpcNode node, List<EntryId> written, ChainViews.Stamp fetchedUnder) {
+        if (written.isEmpty() || node.tracker().stillCurrent(fetchedUnder)) {
+            return;
+        }
+        try {
+            for (EntryId id : written) {
+                invalidations.invalidate(id);
+            }
+        } catch (RuntimeException e) {
+            metrics.storeFailed(node.name());
+            LOG.debugf("JSON-RPC upstream '%s': answers fetched before a re-org not deleted again: %s", node.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * {@link #keep(RpcNode, List, long, long)} through {@code writes}: the load locks' transaction
+     * when the results were fetched under them ({@link RpcReplicaFlights}), so they are visible
+     * to the replicas waiting for them when the locks end.
+     */
+    List<EntryId> keep(RpcNode node, List<RpcUpstreamBatch.Outgoing> results, long generation, long epoch,
+            Function<WriteRequest, WriteOutcome> writes) {
+        List<EntryId> written = new ArrayList<>();
         RpcMethodPolicy.Heads heads = null;
         boolean headsRead = false;
         for (RpcUpstreamBatch.Outgoing o : results) {
@@ -136,7 +175,7 @@ class RpcCache {
                 continue; // a re-org happened while this was fetched: the answer may be about a replaced block
             }
             if (node.tracker().epoch() != epoch) {
-                return; // the chain was replaced while this was fetched: the answer may be about the old one
+                return written; // the chain was replaced while this was fetched: the answer may be about the old one
             }
             String json = o.outcome.resultText();
             long size = StoredJson.sizeOf(json); // what a read returns: numbers in exponent form grow when stored
@@ -144,12 +183,16 @@ class RpcCache {
                 continue;
             }
             try {
-                store.upsert(new WriteRequest(c.key, json, (int) size, storage.get().lifetime(), List.of(), storage.get().revision()));
+                if (writes.apply(new WriteRequest(c.key, json, (int) size, storage.get().lifetime(), List.of(),
+                        storage.get().revision())) instanceof WriteOutcome.Written) {
+                    written.add(c.key);
+                }
             } catch (RuntimeException e) {
                 metrics.storeFailed(node.name());
                 LOG.debugf("JSON-RPC upstream '%s': answer not stored: %s", node.name(), e.getMessage());
             }
         }
+        return written;
     }
 
     private static boolean needsHeads(RpcNode node, RpcCall c) {

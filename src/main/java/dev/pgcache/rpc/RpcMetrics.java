@@ -26,6 +26,8 @@ public class RpcMetrics {
     private final TaggedCounter upstreamCalls;
     private final TaggedCounter refused;
     private final TaggedCounter coalesced;
+    private final TaggedCounter lockWaits;
+    private final TaggedCounter unlocked;
     private final TaggedCounter reorgs;
     private final TaggedCounter storeFailures;
     private final TaggedGauge head;
@@ -41,10 +43,15 @@ public class RpcMetrics {
                 "upstream", "method");
         this.refused = TaggedCounter.of(registry, "pgcache.rpc.refused",
                 "JSON-RPC requests refused for their method, by the access rule that decided", "upstream", "method");
-        this.coalesced = TaggedCounter.of(registry, "pgcache.rpc.coalesced", "Requests answered by an identical request already in flight",
-                "upstream");
+        this.coalesced = TaggedCounter.of(registry, "pgcache.rpc.coalesced",
+                "Requests answered by an identical request already in flight, in this replica or (its stored answer) in another", "upstream");
+        this.lockWaits = TaggedCounter.of(registry, "pgcache.rpc.lock.waits",
+                "Bodies whose cache misses found their load lock held by another replica, and waited for its answer", "upstream");
+        this.unlocked = TaggedCounter.of(registry, "pgcache.rpc.unlocked",
+                "Cacheable misses sent to the node without their load lock: no load slot free, or the database not reachable", "upstream");
         this.reorgs = TaggedCounter.of(registry, "pgcache.rpc.reorgs",
-                "Re-orgs noticed; each invalidates the cached answers about the blocks it replaced", "upstream");
+                "Re-orgs noticed; each invalidates the cached answers about the blocks it replaced. Counted by the replica that recorded "
+                        + "it in the shared chain view, so the sum over replicas counts each once", "upstream");
         this.storeFailures = TaggedCounter.of(registry, "pgcache.rpc.store.errors",
                 "Cache reads or writes of the proxy that failed; the request was answered from the node", "upstream");
         this.head = TaggedGauge.of(registry, "pgcache.rpc.head", "Latest block number seen on the node", "upstream");
@@ -70,6 +77,18 @@ public class RpcMetrics {
     /** A request that joined an identical one in flight instead of calling the node. */
     void coalesced(String upstream) {
         coalesced.increment(upstream);
+    }
+
+    /** A body whose misses wait for another replica holding their load locks. */
+    void lockWait(String upstream) {
+        lockWaits.increment(upstream);
+    }
+
+    /** Cacheable misses sent without their load lock. */
+    void unlocked(String upstream, int count) {
+        for (int i = 0; i < count; i++) {
+            unlocked.increment(upstream);
+        }
     }
 
     /** A re-org noticed by the chain tracker. */

@@ -46,8 +46,9 @@ import dev.pgcache.security.Scope;
  * from them and the node for the rest; one wider than logs.max-range is refused ({@link LogChunks}).</li>
  * <li>The rest go to the node together, as one upstream batch (or one call when there is
  * only one; at most pgcache.rpc.max-batch-size per call), with ids of pgcache's own ({@link RpcUpstreamBatch}). A cache miss identical to one
- * already in flight in this replica joins it instead ({@link SingleFlight}); each caller gets its
- * own id back.</li>
+ * already in flight in this replica joins it instead ({@link SingleFlight}); across replicas the
+ * misses take their entries' load locks first and wait for a replica that holds one
+ * ({@link RpcReplicaFlights}); each caller gets its own id back.</li>
  * <li>Results the policy allows are stored, the result only (not the envelope), with the block
  * number they depend on as revision; errors and null results never are. A failed call becomes a
  * JSON-RPC error (-32000) for each request it carried, never an HTTP error.</li>
@@ -75,7 +76,7 @@ public class RpcProxy {
 
     private final RpcUpstreams upstreams;
     private final RpcCache cache;
-    private final RpcUpstreamBatch upstreamBatch;
+    private final RpcReplicaFlights misses;
     private final RpcMetrics metrics;
     private final LogChunks logChunks;
     private final int maxBatch;
@@ -83,12 +84,12 @@ public class RpcProxy {
     private final int maxKeyBytes;
     private final SingleFlight<EntryId, RpcOutcome> flights = new SingleFlight<>();
 
-    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcUpstreamBatch upstreamBatch, RpcMetrics metrics, LogChunks logChunks,
+    RpcProxy(RpcUpstreams upstreams, RpcCache cache, RpcReplicaFlights misses, RpcMetrics metrics, LogChunks logChunks,
             PgcacheConfig config) {
         this.upstreams = upstreams;
         this.logChunks = logChunks;
         this.cache = cache;
-        this.upstreamBatch = upstreamBatch;
+        this.misses = misses;
         this.metrics = metrics;
         this.maxBatch = config.rpc().maxBatchSize();
         this.maxBody = config.rpc().maxBodySize().asLongValue();
@@ -201,7 +202,7 @@ public class RpcProxy {
         }
         // at most max-batch-size requests per call to the node, as a caller's batch: the chunks of eth_getLogs can make more
         for (int i = 0; i < outgoing.size(); i += maxBatch) {
-            upstreamBatch.send(node, outgoing.subList(i, Math.min(outgoing.size(), i + maxBatch)));
+            misses.send(node, outgoing.subList(i, Math.min(outgoing.size(), i + maxBatch)));
         }
         RpcAnswer answers = new RpcAnswer(lease);
         for (RpcCall c : calls) {
@@ -248,8 +249,7 @@ public class RpcProxy {
             return c.pending.get(node.waitTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             c.pending.cancel(false);
-            return RpcOutcome.failed(node.name(), "no answer from the JSON-RPC upstream '" + node.name() + "' within "
-                    + node.waitTimeout().toMillis() + " ms (pgcache.rpc.upstreams." + node.name() + ".wait-timeout)");
+            return RpcOutcome.timedOut(node);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return RpcOutcome.failed(node.name(), "interrupted while waiting for the JSON-RPC upstream '" + node.name() + "'");

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,6 +16,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.pgcache.config.EnumText;
+import dev.pgcache.entry.ChainViews;
+import dev.pgcache.entry.EntryId;
+import dev.pgcache.entry.WriteOutcome;
+import dev.pgcache.entry.WriteRequest;
 import dev.pgcache.load.UpstreamFailure;
 
 /**
@@ -39,6 +44,11 @@ class RpcUpstreamBatch {
         }
     }
 
+    /** What a send stored and the shared chain stamp it was fetched under: confirmed ({@link RpcCache#confirm}) once committed. */
+    record Kept(List<EntryId> written, ChainViews.Stamp fetchedUnder) {
+        static final Kept NOTHING = new Kept(List.of(), null);
+    }
+
     private final RpcCache cache;
     private final RpcMetrics metrics;
 
@@ -49,6 +59,16 @@ class RpcUpstreamBatch {
 
     /** One call to the node for all of them; completes every future, then stores what may be kept. */
     void send(RpcNode node, List<Outgoing> outgoing) {
+        Kept kept = send(node, outgoing, null);
+        cache.confirm(node, kept.written(), kept.fetchedUnder());
+    }
+
+    /**
+     * {@link #send(RpcNode, List)}, storing through {@code writes} (a load locks' transaction);
+     * null: each write on its own. The caller confirms what was kept once it is committed.
+     */
+    Kept send(RpcNode node, List<Outgoing> outgoing, Function<WriteRequest, WriteOutcome> writes) {
+        ChainViews.Stamp stamp = node.tracker().sharedStamp();
         long generation = node.tracker().generation();
         long epoch = node.tracker().epoch();
         boolean chainReplaced = false;
@@ -116,9 +136,10 @@ class RpcUpstreamBatch {
             // before send returns, so the caller's answer goes out only once the old chain's entries are gone
             node.tracker().chainReplaced();
         }
-        if (!keep.isEmpty() && node.tracker().epoch() == epoch) {
-            cache.keep(node, keep, generation, epoch);
+        if (keep.isEmpty() || node.tracker().epoch() != epoch) {
+            return Kept.NOTHING;
         }
+        return new Kept(writes == null ? cache.keep(node, keep, generation, epoch) : cache.keep(node, keep, generation, epoch, writes), stamp);
     }
 
     /** Reads the node's answer into answers by the ids pgcache gave; a single error answer to a batch answers every request. */

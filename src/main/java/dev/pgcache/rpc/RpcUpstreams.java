@@ -14,6 +14,7 @@ import io.quarkus.runtime.Startup;
 import dev.pgcache.config.Durations;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.config.RpcConfig;
+import dev.pgcache.entry.ChainViews;
 import dev.pgcache.entry.Invalidations;
 import dev.pgcache.entry.KeyRules;
 import dev.pgcache.load.LoadMetrics;
@@ -31,8 +32,8 @@ public class RpcUpstreams {
 
     private final Map<String, RpcNode> byName = new TreeMap<>();
 
-    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, LoadMetrics loadMetrics, RpcMetrics metrics,
-            dev.pgcache.tracing.Tracing tracing) {
+    RpcUpstreams(PgcacheConfig config, KeyRules keyRules, Invalidations invalidations, ChainViews views, LoadMetrics loadMetrics,
+            RpcMetrics metrics, dev.pgcache.tracing.Tracing tracing) {
         RpcConfig rpc = config.rpc();
         if (rpc.maxBatchSize() < 1) {
             throw new IllegalStateException("pgcache.rpc.max-batch-size must be at least 1");
@@ -74,7 +75,7 @@ public class RpcUpstreams {
             String namespace = RpcConnection.namespaceOf(name);
             RpcConnection connection = new RpcConnection(name, NodeSetup.nodes(name, prefix, u, shared));
             ChainTracker tracker = new ChainTracker(connection, ChainReader.of(u.chain(), connection, u.finalizedTag(), u.finalityDepth()),
-                    invalidations, metrics, interval, u.timeout());
+                    invalidations, views, metrics, interval, u.timeout());
             byName.put(name, new RpcNode(connection, policy, access, tracker, u.waitTimeout()));
         });
     }
