@@ -56,46 +56,36 @@ public class LoadLocks {
      */
     public <T> Optional<T> underLoadLock(EntryId id, LoadWork<T> work) {
         return db.untimed("load lock", c -> {
-            try {
-                if (!db.begin(c, TRY_LOAD_LOCK, LOAD_LOCK_CLASS, id.namespace(), id.key())) {
-                    c.rollback();
-                    return Optional.<T>empty();
-                }
-                boolean[] wrote = {false};
-                T result = work.run(new LockedEntry() {
-                    @Override
-                    public Optional<Entry> get() {
-                        try {
-                            Optional<Entry> entry = store.read(c, id);
-                            db.releaseSnapshot(c); // the work may now wait on an upstream
-                            return entry;
-                        } catch (SQLException e) {
-                            throw SqlErrors.translate("read", e);
-                        }
+            boolean[] wrote = {false};
+            LockedEntry locked = new LockedEntry() {
+                @Override
+                public Optional<Entry> get() {
+                    try {
+                        Optional<Entry> entry = store.read(c, id);
+                        db.releaseSnapshot(c); // the work may now wait on an upstream
+                        return entry;
+                    } catch (SQLException e) {
+                        throw SqlErrors.translate("read", e);
                     }
+                }
 
-                    @Override
-                    public WriteOutcome upsert(WriteRequest w) {
-                        try {
-                            WriteOutcome outcome = store.upsert(c, w);
-                            wrote[0] |= outcome instanceof WriteOutcome.Written;
-                            return outcome;
-                        } catch (SQLException e) {
-                            throw SqlErrors.translate("write", e);
-                        }
+                @Override
+                public WriteOutcome upsert(WriteRequest w) {
+                    try {
+                        WriteOutcome outcome = store.upsert(c, w);
+                        wrote[0] |= outcome instanceof WriteOutcome.Written;
+                        return outcome;
+                    } catch (SQLException e) {
+                        throw SqlErrors.translate("write", e);
                     }
-                });
-                c.commit();
-                if (wrote[0]) {
-                    store.announce(id);
                 }
-                return Optional.of(result);
-            } catch (SQLException | RuntimeException e) {
-                Connections.rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+            };
+            Optional<T> result = db.underLock(c, TRY_LOAD_LOCK, new Object[] {LOAD_LOCK_CLASS, id.namespace(), id.key()},
+                    tx -> work.run(locked));
+            if (result.isPresent() && wrote[0]) {
+                store.announce(id); // after the commit, which underLock has made
             }
+            return result;
         });
     }
 }
