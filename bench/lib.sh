@@ -74,7 +74,9 @@ start_service() {
   # cores while it starts (its JIT compilers use more CPU than its main thread). The nap is a read
   # that times out on a pipe nobody writes to.
   local nap; exec {nap}<> <(:)
-  for _ in $(seq 1 3000); do
+  # up to 5 minutes: the first start after a build trains the start-up cache first (bin/aot-cache),
+  # which takes minutes on a busy machine
+  for _ in $(seq 1 15000); do
     if ready_answer "$port"; then
       # seconds from running bin/run to the first ready answer
       local ready="$EPOCHREALTIME"

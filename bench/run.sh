@@ -44,7 +44,7 @@
 #                                   block-range chunks on and off, on Anvil
 #   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
 #                                                                                                 jar on both sides
-#   bench/pgbench/generate.py       the pgbench scripts, from EntryStatements' SQL after SQL edits --check
+#   bench/pgbench/generate.py       the pgbench scripts, from entry/*Statements' SQL after SQL edits --check
 source "$(dirname "$0")/lib.sh"
 
 entries=1000000; duration=30; warmup=20; connections=32; mode=full; scale_small=100000; scale_large=10000000
@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
 done
 smoke_flag=(); [ "$mode" = smoke ] && smoke_flag=(--smoke)
 
-echo "check: bench/pgbench/*.sql against the SQL of EntryStatements.java"
+echo "check: bench/pgbench/*.sql against the SQL of entry/*Statements.java"
 python3 "$ROOT/bench/pgbench/generate.py" --check
 
 need wrk wrk

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Writes the pgbench scripts in this directory from the SQL text of EntryStatements.java, so the
-statements pgbench measures are the ones the service sends, character for character.
+"""Writes the pgbench scripts in this directory from the SQL text of the statement files of
+src/main/java/dev/pgcache/entry (*Statements.java: EntryStatements lists them), so the statements
+pgbench measures are the ones the service sends, character for character.
 
   bench/pgbench/generate.py          rewrites get.sql, get-each-8.sql, upsert.sql, upsert-each-8.sql
   bench/pgbench/generate.py --check  exits 1 (and prints a diff) when a script differs from what it
-                                     would write: EntryStatements' SQL changed and nobody regenerated
+                                     would write: the statements' SQL changed and nobody regenerated
                                      (bench/run.sh --smoke runs this, so CI catches it); it also
                                      checks that bench/sql/explain-purge.sql prepares PURGE_BATCH
 
-How: the Java source is read as text (nothing is compiled or run). Each constant named below is
-rebuilt from its text blocks, string literals and the other constants it concatenates, as javac
+How: the Java sources are read as text (nothing is compiled or run). Each constant named below is
+rebuilt from its text blocks, string literals and the other constants it concatenates (in its own
+file or, statically imported, in another statement file: a name is unique across them), as javac
 would (incidental indentation stripped, \\s and line-continuation escapes applied); a %s is
 filled with the fragment named here (as String.formatted does in the store's classes); then each JDBC `?`
 (outside quotes) is replaced, left to right, by a pgbench expression. Nothing else is changed,
@@ -43,13 +45,13 @@ KEYS_8 = "ARRAY[" + eight(lambda i: f"'k' || CAST(:b + {i} * (:entries / 8) AS t
 SCRIPTS = {
     "get.sql": {
         "statement": "GET",
-        "header": ["The statement EntryStore.get sends (EntryStatements.GET), for a random live key."],
+        "header": ["The statement EntryStore.get sends (ReadStatements.GET), for a random live key."],
         "set": [r"\set k random(0, :entries - 1)"],
         "params": ["'bench'", KEY],
     },
     "get-each-8.sql": {
         "statement": "GET_EACH",
-        "header": ["EntryStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.",
+        "header": ["ReadStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.",
                    "Reported in keys/s (transactions x 8): the database's limit for reads the way the service sends them under load."],
         "set": [rf"\set k{i} random(0, :entries - 1)" for i in range(8)],
         "params": ["ARRAY[" + eight(lambda i: "'bench'") + "]",
@@ -58,7 +60,7 @@ SCRIPTS = {
     "upsert.sql": {
         "statement": "UPSERT",
         "format": ["IF_NONE_MATCH_NONE", "COMMIT_STRICT"],
-        "header": ["The statement EntryStore.upsert sends without a precondition (EntryStatements.UPSERT with",
+        "header": ["The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with",
                    "IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's."],
         "set": [r"\set k random(0, :entries - 1)"],
         # prior (namespace, key); the row: namespace, key, value, ttl ms, stale ms, revision, size, tags
@@ -67,7 +69,7 @@ SCRIPTS = {
     "upsert-relaxed.sql": {
         "statement": "UPSERT",
         "format": ["IF_NONE_MATCH_NONE", "COMMIT_RELAXED"],
-        "header": ["upsert.sql for a namespace with durability=relaxed (EntryStatements.UPSERT with COMMIT_RELAXED):",
+        "header": ["upsert.sql for a namespace with durability=relaxed (WriteStatements.UPSERT with COMMIT_RELAXED):",
                    "the same write, committed without waiting for its WAL flush."],
         "set": [r"\set k random(0, :entries - 1)"],
         "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
@@ -75,7 +77,7 @@ SCRIPTS = {
     "upsert-each-8.sql": {
         "statement": "BATCH_UPSERT",
         "format": ["COMMIT_STRICT"],
-        "header": ["EntryStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
+        "header": ["WriteStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
                    "distinct random keys with a value like the wrk scenario's, without a revision or tags.",
                    "Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load."],
         "set": [r"\set b random(0, :entries / 8 - 1)"],
@@ -88,11 +90,12 @@ SCRIPTS = {
 }
 
 
-def entry_store_path():
+def statement_files():
+    """The statement files, by the directory of EntryStatements.java (the one that lists them)."""
     found = sorted(glob.glob(os.path.join(ROOT, "src", "main", "java", "**", "EntryStatements.java"), recursive=True))
     if len(found) != 1:
         sys.exit(f"expected one EntryStatements.java under src/main/java, found {found}")
-    return found[0]
+    return sorted(glob.glob(os.path.join(os.path.dirname(found[0]), "*Statements.java")))
 
 
 def text_block(raw):
@@ -125,8 +128,29 @@ def unescape(s):
     return "".join(out)
 
 
-def constants(source):
-    """Every `static final String NAME = ...;` of the source, evaluated."""
+def constants(sources):
+    """Every `static final String NAME = ...;` of the sources (file name -> text), evaluated, and the file of each."""
+    raw, owner = {}, {}
+    for file_name, source in sources.items():
+        raw_of_file = raw_constants(source)
+        for name in raw_of_file:
+            if name in owner:
+                sys.exit(f"{name} is in {owner[name]} and {file_name}: a statement's name must be unique")
+            owner[name] = file_name
+        raw.update(raw_of_file)
+
+    values = {}
+
+    def value(name):
+        if name not in values:
+            values[name] = "".join(v if kind == "text" else value(v) for kind, v in raw[name])
+        return values[name]
+
+    return {name: value(name) for name in raw}, owner
+
+
+def raw_constants(source):
+    """Every `static final String NAME = ...;` of one source, as its parts: texts and the names it concatenates."""
     raw = {}
     for m in re.finditer(r"static final String (\w+)\s*=", source):
         i, parts = m.end(), []
@@ -156,15 +180,7 @@ def constants(source):
             assert source[i] == "+", f"{m.group(1)}: unexpected {source[i:i + 40]!r}"
             i += 1
         raw[m.group(1)] = parts
-
-    values = {}
-
-    def value(name):
-        if name not in values:
-            values[name] = "".join(v if kind == "text" else value(v) for kind, v in raw[name])
-        return values[name]
-
-    return {name: value(name) for name in raw}
+    return raw
 
 
 def bind(sql, params):
@@ -191,7 +207,7 @@ def bind(sql, params):
     return "".join(out)
 
 
-def script(name, spec, sql_constants, source_name):
+def script(name, spec, sql_constants, owner):
     sql = sql_constants[spec["statement"]]
     if "format" in spec:
         fragments = [sql_constants[f] for f in spec["format"]]
@@ -200,7 +216,7 @@ def script(name, spec, sql_constants, source_name):
             sql = sql.replace("%s", f, 1)
     statement = bind(sql, spec["params"]).rstrip() + ";"
     lines = [f"-- {h}" for h in spec["header"]]
-    lines.append(f"-- Written by bench/pgbench/generate.py from {source_name}: edit the generator, not this file.")
+    lines.append(f"-- Written by bench/pgbench/generate.py from {owner[spec['statement']]}: edit the generator, not this file.")
     lines += spec["set"]
     return "\n".join(lines) + "\n" + statement + "\n"
 
@@ -216,7 +232,7 @@ def check_explain_purge(sql_constants):
     m = re.search(r"PREPARE purge_batch\(int\) AS\s+(.*?);", text, re.S)
     shipped = normalized(sql_constants["PURGE_BATCH"].replace("?", "$1"))
     if not m or normalized(m.group(1)) != shipped:
-        print(f"{os.path.relpath(path, ROOT)}: the purge_batch it prepares is not EntryStatements.PURGE_BATCH:\n  {shipped}")
+        print(f"{os.path.relpath(path, ROOT)}: the purge_batch it prepares is not MaintenanceStatements.PURGE_BATCH:\n  {shipped}")
         return False
     return True
 
@@ -225,13 +241,13 @@ def main():
     check = sys.argv[1:] == ["--check"]
     if sys.argv[1:] not in ([], ["--check"]):
         sys.exit(__doc__)
-    path = entry_store_path()
-    source_name = os.path.relpath(path, ROOT)
-    sql_constants = constants(open(path).read())
+    paths = statement_files()
+    source_name = os.path.relpath(os.path.dirname(paths[0]), ROOT) + "/*Statements.java"
+    sql_constants, owner = constants({os.path.basename(p): open(p).read() for p in paths})
     ok = True
     for name, spec in SCRIPTS.items():
         target = os.path.join(HERE, name)
-        wanted = script(name, spec, sql_constants, os.path.basename(path))
+        wanted = script(name, spec, sql_constants, owner)
         current = open(target).read() if os.path.exists(target) else ""
         if current == wanted:
             continue

@@ -1,6 +1,6 @@
--- EntryStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.
+-- ReadStatements.GET_EACH, the statement ReadCoalescer sends when GETs queue, for 8 random live keys.
 -- Reported in keys/s (transactions x 8): the database's limit for reads the way the service sends them under load.
--- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
+-- Written by bench/pgbench/generate.py from ReadStatements.java: edit the generator, not this file.
 \set k0 random(0, :entries - 1)
 \set k1 random(0, :entries - 1)
 \set k2 random(0, :entries - 1)

@@ -1,6 +1,6 @@
--- upsert.sql for a namespace with durability=relaxed (EntryStatements.UPSERT with COMMIT_RELAXED):
+-- upsert.sql for a namespace with durability=relaxed (WriteStatements.UPSERT with COMMIT_RELAXED):
 -- the same write, committed without waiting for its WAL flush.
--- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
+-- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 WITH prior AS (
     SELECT version, revision, coalesce(stale_until, expires_at) <= now() AS gone

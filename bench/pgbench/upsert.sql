@@ -1,6 +1,6 @@
--- The statement EntryStore.upsert sends without a precondition (EntryStatements.UPSERT with
+-- The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with
 -- IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's.
--- Written by bench/pgbench/generate.py from EntryStatements.java: edit the generator, not this file.
+-- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 WITH prior AS (
     SELECT version, revision, coalesce(stale_until, expires_at) <= now() AS gone

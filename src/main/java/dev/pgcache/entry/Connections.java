@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -79,7 +80,7 @@ class Connections {
         this.lockTimeoutMillis = Long.toString(Math.max(1, d.lockTimeout().toMillis()));
     }
 
-    /** One of {@link EntryStatements}' statements on c, schema-qualified and with the query timeout. */
+    /** One of the statements of {@link EntryStatements#ALL} on c, schema-qualified and with the query timeout. */
     PreparedStatement prepare(Connection c, String statement) throws SQLException {
         PreparedStatement ps = c.prepareStatement(statements.sql(statement));
         ps.setQueryTimeout(queryTimeoutSeconds);
@@ -132,6 +133,28 @@ class Connections {
                 rs.next();
                 return firstRow.read(rs);
             }
+        }
+    }
+
+    /**
+     * Runs work in one transaction on c that {@link #begin} opens with {@code lockStatement}:
+     * empty, with nothing done, when the lock was not taken; else the work's result, after the
+     * commit. A failure rolls back (which ends the lock too). Autocommit is on again afterwards.
+     */
+    <T> Optional<T> underLock(Connection c, String lockStatement, Object[] lockParams, SqlWork<T> work) throws SQLException {
+        try {
+            if (!begin(c, lockStatement, lockParams)) {
+                c.rollback();
+                return Optional.empty();
+            }
+            T result = work.run(c);
+            c.commit();
+            return Optional.of(result);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
-import static dev.pgcache.entry.EntryStatements.*;
+import static dev.pgcache.entry.ReadStatements.*;
+import static dev.pgcache.entry.WriteStatements.*;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,8 +22,9 @@ import jakarta.enterprise.event.Event;
 import dev.pgcache.config.Durability;
 
 /**
- * Reads and writes of entries, with the statements of {@link EntryStatements} (the one file of
- * SQL on {@code cache_entry}); the load lock under which read-through writes is
+ * Reads and writes of entries, with the statements of {@link ReadStatements} and
+ * {@link WriteStatements} (the SQL on {@code cache_entry} is in this package's {@code …Statements}
+ * classes, listed in {@link EntryStatements}); the load lock under which read-through writes is
  * {@link LoadLocks}. Connections come from the Agroal pool in autocommit mode.
  */
 @ApplicationScoped

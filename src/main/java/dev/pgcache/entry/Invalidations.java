@@ -1,6 +1,6 @@
 package dev.pgcache.entry;
 
-import static dev.pgcache.entry.EntryStatements.*;
+import static dev.pgcache.entry.InvalidationStatements.*;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 
 /**
- * Deleting entries on purpose, with the statements of {@link EntryStatements}: one key (with or
+ * Deleting entries on purpose, with the statements of {@link InvalidationStatements}: one key (with or
  * without If-Match), or every entry of a namespace that has a prefix, a tag or a revision at or
  * above a height (a re-org), or all of them. What may touch many rows is deleted in bounded
  * batches, each its own short transaction.

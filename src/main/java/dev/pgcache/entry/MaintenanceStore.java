@@ -1,6 +1,8 @@
 package dev.pgcache.entry;
 
 import static dev.pgcache.entry.EntryStatements.*;
+import static dev.pgcache.entry.EvictionStatements.*;
+import static dev.pgcache.entry.MaintenanceStatements.*;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,11 +17,11 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The maintenance side of the table, with the statements of {@link EntryStatements}: the purge
- * of gone rows and the eviction of bounded namespaces (each batch one transaction under the
- * transaction-scoped purge lock, so one replica works at a time), the batched flush of hit
- * counts, and the summaries an operator reads (per-namespace counts, the cache_summary view,
- * the table's size on disk).
+ * The maintenance side of the table, with the statements of {@link MaintenanceStatements} and
+ * {@link EvictionStatements}: the purge of gone rows and the eviction of bounded namespaces
+ * (each batch one transaction under the transaction-scoped purge lock, so one replica works at a
+ * time), the batched flush of hit counts, and the summaries an operator reads (per-namespace
+ * counts, the cache_summary view, the table's size on disk).
  */
 @ApplicationScoped
 public class MaintenanceStore {
@@ -236,21 +238,6 @@ public class MaintenanceStore {
      * nothing done, when another session holds it. The lock goes with the transaction.
      */
     private <T> Optional<T> underPurgeLock(String action, long lockKey, Connections.SqlWork<T> work) {
-        return db.withConnection(action, c -> {
-            try {
-                if (!db.begin(c, TRY_PURGE_LOCK, lockKey)) {
-                    c.rollback();
-                    return Optional.<T>empty();
-                }
-                T result = work.run(c);
-                c.commit();
-                return Optional.of(result);
-            } catch (SQLException | RuntimeException e) {
-                Connections.rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
+        return db.withConnection(action, c -> db.underLock(c, TRY_PURGE_LOCK, new Object[] {lockKey}, work));
     }
 }

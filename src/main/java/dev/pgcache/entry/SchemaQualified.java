@@ -6,14 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The statements of {@link EntryStatements} with the configured schema in front of every object
+ * The statements of the {@code …Statements} classes ({@link EntryStatements#ALL}) with the configured schema in front of every object
  * they name, so no statement depends on a session's search_path: a pooler in transaction mode
  * (PgBouncer) refuses search_path as a startup parameter and would hand a SET search_path to
  * whichever client gets the server connection next.
  *
- * <p>EntryStatements writes the objects unqualified ({@code cache_entry},
+ * <p>The statements name the objects unqualified ({@code cache_entry},
  * {@code cache_entry_version_seq}, {@code cache_summary}; {@link ChainViews}: {@code rpc_chain},
- * {@code rpc_block_hash}), which keeps its text identical to the
+ * {@code rpc_block_hash}), which keeps their text identical to the
  * pgbench scripts generated from it; each distinct text is qualified once, on first use, and the
  * result kept. The schema comes from config only ({@code pgcache.database.schema}), is checked
  * against a strict pattern and written as a quoted identifier, so nothing a caller sends can reach

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The name a statement has in {@link EntryStatements} ({@code GET}, {@code UPSERT}, …), for the
- * span around it: the statement's identity without its text or values. A statement completed from
- * a template ({@code UPSERT.formatted(…)}) is named after the template whose fixed parts it starts
- * and ends with. Only asked while tracing is on; answers are kept, and there are as few texts as
+ * The name a statement has in its {@code …Statements} class ({@link EntryStatements#ALL}:
+ * {@code GET}, {@code UPSERT}, …), for the span around it: the statement's identity without its
+ * text or values. A statement completed from a template ({@code UPSERT.formatted(…)}) is named
+ * after the template whose fixed parts it starts and ends with. Only asked while tracing is on; answers are kept, and there are as few texts as
  * there are statements and fragments.
  */
 final class StatementNames {
@@ -51,13 +51,15 @@ final class StatementNames {
 
     private static Map<String, String> declared() {
         Map<String, String> names = new LinkedHashMap<>();
-        for (Field f : EntryStatements.class.getDeclaredFields()) {
-            if (f.getType() == String.class && Modifier.isStatic(f.getModifiers())) {
-                try {
-                    f.setAccessible(true);
-                    names.putIfAbsent((String) f.get(null), f.getName());
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
+        for (Class<?> statements : EntryStatements.ALL) {
+            for (Field f : statements.getDeclaredFields()) {
+                if (f.getType() == String.class && Modifier.isStatic(f.getModifiers())) {
+                    try {
+                        f.setAccessible(true);
+                        names.putIfAbsent((String) f.get(null), f.getName());
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
                 }
             }
         }

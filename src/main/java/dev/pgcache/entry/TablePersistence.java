@@ -1,10 +1,10 @@
 package dev.pgcache.entry;
 
 import static dev.pgcache.entry.EntryStatements.*;
+import static dev.pgcache.entry.MaintenanceStatements.*;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -35,30 +35,22 @@ class TablePersistence {
 
     private static void apply(Connections db, boolean unlogged, long lockKey) {
         try {
-            db.withConnection("table persistence", c -> {
-                try {
-                    db.begin(c, PERSISTENCE_LOCK, lockKey);
-                    boolean isUnlogged;
-                    try (PreparedStatement ps = db.prepare(c, TABLE_UNLOGGED); ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        isUnlogged = rs.getBoolean(1);
-                    }
-                    if (isUnlogged != unlogged) {
-                        LOG.warnf("pgcache.storage.unlogged=%s: rewriting cache_entry as %s (ACCESS EXCLUSIVE lock until done)", unlogged,
-                                unlogged ? "UNLOGGED" : "LOGGED");
-                        try (PreparedStatement ps = db.prepare(c, unlogged ? SET_UNLOGGED : SET_LOGGED)) {
-                            ps.execute();
-                        }
-                    }
-                    c.commit();
-                    return null;
-                } catch (SQLException | RuntimeException e) {
-                    Connections.rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
+            // PERSISTENCE_LOCK waits for its lock and always answers true: the work always runs
+            db.withConnection("table persistence", c -> db.underLock(c, PERSISTENCE_LOCK, new Object[] {lockKey}, tx -> {
+                boolean isUnlogged;
+                try (PreparedStatement ps = db.prepare(c, TABLE_UNLOGGED); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    isUnlogged = rs.getBoolean(1);
                 }
-            });
+                if (isUnlogged != unlogged) {
+                    LOG.warnf("pgcache.storage.unlogged=%s: rewriting cache_entry as %s (ACCESS EXCLUSIVE lock until done)", unlogged,
+                            unlogged ? "UNLOGGED" : "LOGGED");
+                    try (PreparedStatement ps = db.prepare(c, unlogged ? SET_UNLOGGED : SET_LOGGED)) {
+                        ps.execute();
+                    }
+                }
+                return true;
+            }));
         } catch (RuntimeException e) {
             throw new IllegalStateException("pgcache.storage.unlogged=" + unlogged + ": could not make cache_entry "
                     + (unlogged ? "UNLOGGED" : "LOGGED") + " (" + e.getMessage() + "); on a big table run ALTER TABLE by hand at a quiet "

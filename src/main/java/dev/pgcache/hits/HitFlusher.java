@@ -49,9 +49,6 @@ public class HitFlusher {
         this.tracker = tracker;
         this.store = store;
         this.batchSize = config.hits().flushBatchSize();
-        if (batchSize < 1) {
-            throw new IllegalStateException("pgcache.hits.flush-batch-size must be at least 1, was " + batchSize);
-        }
         this.flushed = Counter.builder("pgcache.hits.flushed")
                 .description("Entries whose hit_count and last_hit_at a flush updated")
                 .register(registry);

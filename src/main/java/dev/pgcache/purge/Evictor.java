@@ -103,9 +103,6 @@ class Evictor {
         this.lockKey = config.purge().lockKey();
         this.batchSize = config.purge().evictionBatchSize();
         this.secondChance = config.storage().evictionPolicy() == EvictionPolicy.SECOND_CHANCE;
-        if (batchSize < 1) {
-            throw new IllegalStateException("pgcache.purge.eviction-batch-size must be at least 1, was " + batchSize);
-        }
         List<Scope> all = new ArrayList<>();
         for (NamespaceBounds.Bound b : bounds.all()) {
             all.add(new Scope(EvictionScope.namespace(b.namespace(), b.maxEntries(), b.maxBytes()), Cause.NAMESPACE_BOUND));

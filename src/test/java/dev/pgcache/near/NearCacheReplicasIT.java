@@ -60,6 +60,7 @@ class NearCacheReplicasIT {
     private static final String LISTENING = "pgcache_near_cache_listening";
     private static final String RECONNECTS = "pgcache_near_cache_listener_reconnects_total";
     private static final String DROPS = "pgcache_near_cache_drops_total";
+    private static final String PROOF_AGE = "pgcache_near_cache_proof_age_seconds";
     /** Declared on both replicas with max-entries 10, for eviction. */
     private static final String BOUNDED = "bounded";
     /** Two values as PostgreSQL writes jsonb out, so that answers compare as text. */
@@ -178,10 +179,17 @@ class NearCacheReplicasIT {
             }
             lastRollback = System.nanoTime();
         }
-        // No read until the bound has passed: a read would put back a copy that a wrong drop removed.
-        // An answer from memory after the bound comes with a proof that every change committed
-        // before it has been applied, so it shows that nothing was announced.
-        TimeUnit.NANOSECONDS.sleep(MAX_LAG.toNanos() + Duration.ofMillis(100).toNanos() - (System.nanoTime() - lastRollback));
+        // No read until B has proved that it applied every change committed before the last
+        // rollback (a heartbeat sent after it came back): a read before would put back a copy
+        // that a wrong drop removed. Past that proof, a copy still in memory shows that nothing
+        // was announced. The proof's age is read after the time since the rollback, and is
+        // rounded down to the millisecond: hence the margin.
+        long rolledBackAt = lastRollback;
+        Awaitility.await("B's proof covers the rollbacks").atMost(MAX_LAG.multipliedBy(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    long sinceRollback = System.nanoTime() - rolledBackAt;
+                    return (long) (b.metric(PROOF_AGE) * 1e9) + TimeUnit.MILLISECONDS.toNanos(10) < sinceRollback;
+                });
         for (var e : etags.entrySet()) {
             Read r = onB.read(e.getKey());
             assertTrue(r.answers(e.getValue()) && r.fromMemory(), "B still answers the old version from memory: " + r);
