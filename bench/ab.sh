@@ -50,15 +50,7 @@ for v in old new; do
   BENCH_JAR="$jar" start_service "pgcache_ab_$v" -Dpgcache.purge.enabled=false
   pid[$v]="$SERVICE_PID"; url[$v]="$BASE_URL"; auth[$v]="$BENCH_AUTH"
   SERVICE_PID=""; BENCH_DB=""  # both stay up until the end: cleanup stops them
-  python3 - "${url[$v]}" "${auth[$v]}" "$entries" <<'PY'
-import json, sys, urllib.request
-base, auth, entries = sys.argv[1], sys.argv[2], int(sys.argv[3])
-value = {"number": "0x121eac0", "hash": "0x" + "ab" * 32, "transactions": ["0x" + "cd" * 32], "pad": "x" * 600}
-for start in range(0, entries, 1000):
-    body = json.dumps({"entries": [{"key": f"k{i}", "value": value, "ttl": "1h"} for i in range(start, min(entries, start + 1000))]}).encode()
-    req = urllib.request.Request(base + "/v1/cache/bench/batch-put", body, {"Authorization": auth, "Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
-PY
+  put_bench_entries "${url[$v]}" "${auth[$v]}" "$entries"
 done
 
 run() { # variant script seconds -> req/s

@@ -117,6 +117,20 @@ main_thread_cpu() {
   done | sort -n | tail -n1
 }
 
+# put_bench_entries BASE_URL AUTH N: keys k0..k<N-1> in namespace bench (ttl 1 h), block-like values
+# of about 800 bytes (the value of bench/wrk/common.lua), through batch-put in batches of 1000
+put_bench_entries() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys, urllib.request
+base, auth, entries = sys.argv[1], sys.argv[2], int(sys.argv[3])
+value = {"number": "0x121eac0", "hash": "0x" + "ab" * 32, "transactions": ["0x" + "cd" * 32], "pad": "x" * 600}
+for start in range(0, entries, 1000):
+    body = json.dumps({"entries": [{"key": f"k{i}", "value": value, "ttl": "1h"} for i in range(start, min(entries, start + 1000))]}).encode()
+    req = urllib.request.Request(base + "/v1/cache/bench/batch-put", body, {"Authorization": auth, "Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+PY
+}
+
 # keep_service: the service start_service started last stays up while the next one starts (a second
 # replica on the same database); stop_service stops it with the last one
 KEPT_PIDS=()

@@ -3,7 +3,7 @@ package dev.pgcache.api;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code pgcache_auth_requests_total{key, outcome}}: the key's name, never its secret, and never a
  * path (paths are the caller's to choose, and would let anyone fill the series).
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 class AccessProblems {
 
     private static final Logger LOG = Logger.getLogger(AccessProblems.class);
@@ -27,6 +27,7 @@ class AccessProblems {
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> allowed = new ConcurrentHashMap<>();
 
     AccessProblems(MeterRegistry registry) {
         this.registry = registry;
@@ -57,14 +58,19 @@ class AccessProblems {
     }
 
     void allowed(Caller caller) {
-        count(caller.name(), "allowed");
+        // on every admitted request: looked up by the key's name alone, without building a map key
+        allowed.computeIfAbsent(caller.name(), name -> counter(name, "allowed")).increment();
     }
 
     private void count(String keyName, String outcome) {
-        counters.computeIfAbsent(keyName + "|" + outcome, k -> Counter.builder("pgcache.auth.requests")
+        counters.computeIfAbsent(keyName + "|" + outcome, k -> counter(keyName, outcome)).increment();
+    }
+
+    private Counter counter(String keyName, String outcome) {
+        return Counter.builder("pgcache.auth.requests")
                 .description("Requests checked for an API key, by key name and outcome")
                 .tag("key", keyName)
                 .tag("outcome", outcome)
-                .register(registry)).increment();
+                .register(registry);
     }
 }

@@ -1,6 +1,6 @@
 package dev.pgcache.api;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.entry.KeyRules;
@@ -12,7 +12,7 @@ import dev.pgcache.entry.NamespacePolicies;
  * hold '/', '?', '#' or any other UTF-8 character when the caller encodes it. Every cache
  * resource and {@link CacheGetRoute} read their paths through here.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 class CachePaths {
 
     private final KeyRules keyRules;

@@ -41,18 +41,47 @@ final class CachingHeaders {
         return r;
     }
 
-    /** The headers by name, in the order they are sent; for answers written without JAX-RS (CacheGetRoute). */
+    /** The headers by name, in the order they are sent. */
     static Map<String, String> of(Entry e, CacheStatus xCache) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(HttpHeaders.ETAG, "\"" + e.version() + "\""); // a strong tag: the version, quoted
-        headers.put(HttpHeaders.CACHE_CONTROL, cacheControl(e));
-        headers.put("Age", Long.toString(e.ageSeconds()));
-        headers.put(CacheStatus.HEADER, xCache.value());
-        headers.put(CacheStatus.RFC_HEADER, cacheStatus(e, xCache));
-        if (e.revision() != null) {
-            headers.put(X_REVISION, Long.toString(e.revision()));
-        }
+        emit(e, xCache, (name, value) -> headers.put(name.text, value));
         return headers;
+    }
+
+    /** A caching header's name, in the order they are sent. */
+    enum Name {
+        ETAG(HttpHeaders.ETAG),
+        CACHE_CONTROL(HttpHeaders.CACHE_CONTROL),
+        AGE("Age"),
+        X_CACHE(CacheStatus.HEADER),
+        CACHE_STATUS(CacheStatus.RFC_HEADER),
+        X_REVISION(CachingHeaders.X_REVISION);
+
+        final String text;
+
+        Name(String text) {
+            this.text = text;
+        }
+    }
+
+    /** Receives the headers one by one. */
+    interface Sink {
+        void header(Name name, String value);
+    }
+
+    /**
+     * The headers in the order they are sent, to a sink: the one list of them, for JAX-RS ({@link #of})
+     * and for answers written on Vert.x directly ({@link CacheGetRoute}), which puts them without a map.
+     */
+    static void emit(Entry e, CacheStatus xCache, Sink sink) {
+        sink.header(Name.ETAG, "\"" + e.version() + "\""); // a strong tag: the version, quoted
+        sink.header(Name.CACHE_CONTROL, cacheControl(e));
+        sink.header(Name.AGE, Long.toString(e.ageSeconds()));
+        sink.header(Name.X_CACHE, xCache.value());
+        sink.header(Name.CACHE_STATUS, cacheStatus(e, xCache));
+        if (e.revision() != null) {
+            sink.header(Name.X_REVISION, Long.toString(e.revision()));
+        }
     }
 
     /**

@@ -56,6 +56,9 @@ final class RequestHead {
      * @throws ProblemException 400 invalid-target that names the character
      */
     static void checkSyntax(String uri) {
+        if (plainPath(uri)) {
+            return; // what nearly every request sends, and java.net.URI reads every such target: no parse needed
+        }
         int q = uri.indexOf('?');
         if (q >= 0) {
             for (int i = q + 1; i < uri.length(); i++) {
@@ -73,6 +76,38 @@ final class RequestHead {
             throw invalidTarget("the request target is not a valid URI: " + e.getReason().toLowerCase(java.util.Locale.ROOT)
                     + (e.getIndex() >= 0 ? " at character " + (e.getIndex() + 1) : "") + "; percent-encode it");
         }
+    }
+
+    /**
+     * A path without a query made of segments, each a '/' followed by at least one unreserved
+     * character (RFC 3986 §2.3) or valid percent-escape: an absolute path as RFC 2396 writes it,
+     * which {@code java.net.URI} always reads (PlainTargetTest checks that it does).
+     */
+    static boolean plainPath(String uri) {
+        int n = uri.length();
+        if (n < 2 || uri.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = uri.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+                continue;
+            }
+            if (c == '/' && uri.charAt(i - 1) != '/') {
+                continue; // no empty segment: "//" would start an authority
+            }
+            if (c == '%' && i + 2 < n && asciiHex(uri.charAt(i + 1)) && asciiHex(uri.charAt(i + 2))) {
+                i += 2;
+                continue;
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Character.digit would also take other scripts' digits, which java.net.URI refuses in an escape. */
+    private static boolean asciiHex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.protocol.ProblemException;
 import dev.pgcache.protocol.Utf8;
@@ -17,7 +17,7 @@ import dev.pgcache.config.PgcacheConfig;
  * they appear in config keys, metric tags and URLs. Keys are any UTF-8 text but NUL (which
  * PostgreSQL text cannot hold), up to a byte limit that keeps the primary key index compact.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class KeyRules {
 
     public static final String NAMESPACE_PATTERN = "[a-z0-9][a-z0-9._-]{0,63}";
@@ -34,7 +34,7 @@ public class KeyRules {
     }
 
     public String checkNamespace(String namespace) {
-        if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+        if (namespace == null || !isNamespace(namespace)) {
             throw ProblemException.badRequest("invalid-namespace", "namespace '" + printable(namespace)
                     + "' does not match " + NAMESPACE_PATTERN
                     + " (lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters)");
@@ -42,11 +42,35 @@ public class KeyRules {
         return namespace;
     }
 
+    /**
+     * Whether the text matches {@link #NAMESPACE_PATTERN}, checked by hand: this runs on every request,
+     * where the regular expression cost more than the rest of the check (KeyRulesTest holds both to agree).
+     */
+    static boolean isNamespace(String s) {
+        int n = s.length();
+        if (n < 1 || n > 64) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean alnum = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (!alnum && (i == 0 || c != '.' && c != '_' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** For KeyRulesTest: the pattern {@link #isNamespace} stands for. */
+    static boolean matchesNamespacePattern(String s) {
+        return NAMESPACE.matcher(s).matches();
+    }
+
     public String checkKey(String key) {
         if (key == null || key.isEmpty()) {
             throw ProblemException.badRequest("invalid-key", "the key is empty");
         }
-        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = Utf8.length(key); // what getBytes(UTF_8).length says, without the copy
         if (bytes > maxKeyBytes) {
             throw ProblemException.badRequest("invalid-key",
                     "the key is " + bytes + " bytes long in UTF-8; the limit is " + maxKeyBytes + " bytes");

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.Startup;
 
@@ -21,7 +21,7 @@ import dev.pgcache.config.PgcacheConfig;
  * {@code pgcache.allow-undeclared-namespaces=false}.
  */
 @Startup // built at boot, so a bad setting stops the start instead of the first request
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class NamespacePolicies {
 
     /**

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.Startup;
 
@@ -39,7 +39,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * rather than every n-th read so that a pattern in the traffic cannot hide an entry.
  */
 @Startup // built at boot, so a bad setting stops the start instead of the first request
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class HitTracker {
 
     /** Reads of one version of one entry since the last flush. */

@@ -7,7 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.protocol.CacheStatus;
 import dev.pgcache.entry.Entry;
@@ -32,7 +32,7 @@ import dev.pgcache.near.NearReads;
  * <tr><td>none, or not acceptable</td><td>load, wait: 200 MISS, or stale-if-error, or 404/502/504</td></tr>
  * </table>
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class ReadThrough {
 
     /** What to answer: the entry and the X-Cache value (HIT, STALE or MISS). */

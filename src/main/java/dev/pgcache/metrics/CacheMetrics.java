@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.config.EnumText;
 import dev.pgcache.entry.NamespacePolicies;
@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.Timer;
  * disagree. A namespace's counters are registered on its first use.
  */
 @io.quarkus.runtime.Startup
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class CacheMetrics {
 
     /** What is counted per namespace. */

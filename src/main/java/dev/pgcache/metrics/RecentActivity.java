@@ -7,7 +7,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.metrics.CacheMetrics.Event;
 import io.quarkus.scheduler.Scheduled;
@@ -26,7 +26,7 @@ import io.quarkus.scheduler.Scheduled;
  * with the page would show nothing for minutes; kept on the server, the history is there at once.
  */
 @io.quarkus.runtime.Startup
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class RecentActivity {
 
     public static final Duration INTERVAL = Duration.ofSeconds(5);

@@ -3,7 +3,7 @@ package dev.pgcache.near;
 import java.time.Duration;
 import java.time.Instant;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * The database's clock as this replica estimates it. Freshness is judged on the database's clock
@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * minus the midpoint of the round trip, taken from the sample with the shortest round trip among
  * the recent ones (its error is at most half that round trip: well under a millisecond on a LAN).
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class DatabaseClock {
 
     private static final int SAMPLES = 32;

@@ -5,8 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -35,7 +35,7 @@ import dev.pgcache.entry.EntryId;
  * before it has been applied (the listener's heartbeat, {@link #confirm}); past
  * {@code pgcache.near-cache.max-lag} without one, reads go to the table.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class NearCache {
 
     /** Bytes counted per copy besides its texts: the entry record, its instants, the id and the map's node. */

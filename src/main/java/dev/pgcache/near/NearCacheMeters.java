@@ -1,10 +1,12 @@
 package dev.pgcache.near;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,12 +16,14 @@ import io.micrometer.core.instrument.MeterRegistry;
  * the copies' count and bytes, the age of the last proof of coherence, the clock offset.
  * No tag carries a key or a namespace's key text.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 class NearCacheMeters {
 
-    private final Counter hits;
-    private final Counter misses;
-    private final Counter bypasses;
+    // LongAdders read by FunctionCounters: a hit adds one, where a Counter of the composite registry
+    // went through its list of registries on every read from memory
+    private final LongAdder hits;
+    private final LongAdder misses;
+    private final LongAdder bypasses;
     private final Counter reconnects;
     private final MeterRegistry registry;
     private final AtomicInteger listening = new AtomicInteger();
@@ -48,9 +52,11 @@ class NearCacheMeters {
                 .baseUnit("seconds").register(registry);
     }
 
-    private static Counter reads(MeterRegistry registry, String result, String description) {
-        return Counter.builder("pgcache.near.cache.reads").tag("result", result).description("Single-key reads that asked the near cache: " + description)
-                .register(registry);
+    private static LongAdder reads(MeterRegistry registry, String result, String description) {
+        LongAdder count = new LongAdder();
+        FunctionCounter.builder("pgcache.near.cache.reads", count, LongAdder::doubleValue).tag("result", result)
+                .description("Single-key reads that asked the near cache: " + description).register(registry);
+        return count;
     }
 
     void hit() {

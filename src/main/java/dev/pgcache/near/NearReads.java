@@ -5,7 +5,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.Entry;
@@ -18,7 +18,7 @@ import dev.pgcache.entry.ReadCoalescer;
  * and what it holds is kept for the next reader. The consistency this gives is in docs/api.md:
  * read-your-writes on this replica, bounded staleness (pgcache.near-cache.max-lag) across replicas.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class NearReads {
 
     private final NearCache near;
@@ -37,6 +37,27 @@ public class NearReads {
                 switchedOff.add(name);
             }
         });
+    }
+
+    /**
+     * The live copy in memory under the id, when one may answer now, counted as a hit; never touches
+     * the database, so it may run on an event loop. Null when there is none: nothing is counted
+     * then, and {@link #get} (which follows) counts the miss or the bypass and reads the table.
+     */
+    public Entry inMemory(EntryId id) {
+        if (!near.enabled() || !near.serving() || switchedOff.contains(id.namespace())) {
+            return null;
+        }
+        Entry copy = near.copyOf(id);
+        if (copy == null) {
+            return null;
+        }
+        Instant now = clock.now();
+        if (copy.goneAt(now)) {
+            return null; // get() forgets it
+        }
+        meters.hit();
+        return copy.fromMemoryAt(now);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import io.quarkus.runtime.Startup;
 import dev.pgcache.config.AuthConfig;
@@ -22,7 +22,7 @@ import dev.pgcache.config.AuthConfig;
  * every key's hash in constant time, so neither the match nor its position leaks through timing.
  */
 @Startup
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class ApiKeys {
 
     private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
@@ -30,6 +30,8 @@ public class ApiKeys {
 
     private record Entry(byte[] hash, Caller key) {
     }
+
+    private static final MessageDigest SHA256 = newSha256(); // never used itself: cloned
 
     private final List<Entry> entries = new ArrayList<>();
 
@@ -86,8 +88,18 @@ public class ApiKeys {
     }
 
     static byte[] sha256(String secret) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            digest = (MessageDigest) SHA256.clone(); // on every request: a copy is cheaper than a provider lookup
+        } catch (CloneNotSupportedException e) {
+            digest = newSha256();
+        }
+        return digest.digest(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -3,7 +3,7 @@ package dev.pgcache.security;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import dev.pgcache.config.AuthConfig;
 
 /**
@@ -12,7 +12,7 @@ import dev.pgcache.config.AuthConfig;
  * on by default), so guessing keys or hammering the front door costs the guesser, not everyone.
  * Per replica: with N replicas a caller may make N times the rate.
  */
-@ApplicationScoped
+@Singleton // on the GET hit path: no client proxy between it and its callers (docs/architecture.md, "Beans")
 public class RateLimiter {
 
     /** More client addresses than this and idle buckets are dropped (bounded memory under a spread-out flood). */

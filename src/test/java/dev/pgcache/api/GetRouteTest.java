@@ -6,16 +6,25 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+
+import org.awaitility.Awaitility;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.pgcache.protocol.Problem;
 import dev.pgcache.testing.Namespaces;
+import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.http.Header;
 import io.restassured.response.Response;
@@ -103,5 +112,43 @@ class GetRouteTest {
         org.hamcrest.MatcherAssert.assertThat(metrics, not(containsString("/v1/cache/" + ns + "/k\"")));
         // and the read went through a statement whose size is counted
         org.hamcrest.MatcherAssert.assertThat(metrics, containsString("pgcache_statement_requests_count{kind=\"read\"}"));
+    }
+
+    /**
+     * A copy in memory is answered on the event loop, a read of the table (Cache-Control: no-cache)
+     * on a thread: the answers are the same bytes, header order and spelling included, but for
+     * where the copy came from (Cache-Status detail) and what counts seconds (Date, Age, ttl).
+     */
+    @Test
+    void anAnswerFromMemoryIsTheTablesByteForByte() throws Exception {
+        String target = "/v1/cache/" + ns + "/k";
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> raw(target, "").contains("; detail=memory\r\n"));
+        String memory = raw(target, "");
+        String table = raw(target, "Cache-Control: no-cache\r\n");
+        assertTrue(memory.contains("; detail=memory\r\n"), memory);
+        assertTrue(table.contains("; detail=table\r\n"), table);
+        assertTrue(memory.startsWith("HTTP/1.1 200 OK\r\n") && memory.endsWith("\r\n\r\n{\"v\": \"é\"}"), memory);
+        assertEquals(timeless(table), timeless(memory));
+
+        String etag = given().get(target).then().extract().header("ETag");
+        String notModifiedFromMemory = raw(target, "If-None-Match: " + etag + "\r\n");
+        String notModifiedFromTable = raw(target, "If-None-Match: " + etag + "\r\nCache-Control: no-cache\r\n");
+        assertTrue(notModifiedFromMemory.startsWith("HTTP/1.1 304 Not Modified\r\n"), notModifiedFromMemory);
+        assertEquals(timeless(notModifiedFromTable), timeless(notModifiedFromMemory));
+    }
+
+    /** One request on a connection of its own, the answer as the bytes that came back. */
+    private static String raw(String target, String moreHeaders) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestKeys.ALL
+                    + "\r\n" + moreHeaders + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String timeless(String answer) {
+        return answer.replaceAll("(?m)^(Date|date|Age|age): [^\r]*", "$1: …").replaceAll("ttl=-?\\d+", "ttl=…")
+                .replaceAll("detail=(memory|table)", "detail=…");
     }
 }
