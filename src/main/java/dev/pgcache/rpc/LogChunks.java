@@ -28,8 +28,8 @@ import dev.pgcache.protocol.CacheStatus;
  * eth_getLogs by block-range chunks (docs/rpc.md, "Log queries"). A query over finalized blocks
  * ({@link LogQuery}) becomes parts: one eth_getLogs per chunk, cached on its own under the key of
  * the same filter with the chunk's range (the chunk's last block is its revision, by the logs rule),
- * and, when the range reaches past the last finalized chunk, one for the rest, which the logs rule
- * treats like any other query. The proxy looks the parts up and sends the missing ones to the node
+ * and, when the range reaches past the last finalized chunk, one for the rest, which is asked of
+ * the node every time and never stored. The proxy looks the parts up and sends the missing ones to the node
  * with the rest of the body ({@link RpcProxy}); the answer is the parts' logs in block order,
  * clipped to the range asked, which is what the node answers for it: its logs come in block order
  * and then log index order, and the chunks do not overlap.
@@ -131,10 +131,10 @@ class LogChunks {
             calls.add(part);
         }
         if (split.rest() != null) {
+            // the part above the last finalized chunk: from the node every time, never stored (no key).
+            // Indexers following the head ask a new tail each time, so a stored tail would be a
+            // write per query read by nobody, and logs above finality can still be re-orged away
             RpcCall rest = part(c, filter, split.rest());
-            if (node.policy().cacheable(METHOD, rest.params)) {
-                rest.key = new EntryId(node.namespace(), RpcJson.cacheKey(METHOD, rest.params, maxKeyBytes));
-            }
             calls.add(rest);
             ranges.add(split.rest());
         }

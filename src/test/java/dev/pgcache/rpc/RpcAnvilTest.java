@@ -91,7 +91,7 @@ class RpcAnvilTest {
                 { "eth_getCode", ALICE, hex(n) }, { "eth_getTransactionCount", ALICE, hex(n) }, { "eth_getStorageAt", ALICE, "0x0", hex(n) },
                 { "eth_call", Map.of("from", ALICE, "to", BOB, "data", "0x"), hex(n) }, { "eth_getProof", ALICE, List.of(), hex(n) },
                 { "eth_feeHistory", "0x1", hex(n), List.of(50) },
-                { "eth_getLogs", Map.of("fromBlock", "0x0", "toBlock", hex(n)) }, { "eth_getLogs", Map.of("blockHash", hash) },
+                { "eth_getLogs", Map.of("fromBlock", hex(n), "toBlock", hex(n)) }, { "eth_getLogs", Map.of("blockHash", hash) },
                 { "eth_getTransactionByHash", tx }, { "eth_getTransactionReceipt", tx },
                 { "eth_blockNumber" }, { "eth_gasPrice" }, { "eth_maxPriorityFeePerGas" }, { "eth_syncing" }, { "net_listening" },
                 { "eth_blobBaseFee" } };

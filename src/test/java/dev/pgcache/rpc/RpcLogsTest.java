@@ -263,6 +263,13 @@ class RpcLogsTest {
         JsonNode answer = same(filter(c.first() + 40, head).put("address", c.b()));
         assertEquals(List.of((lastChunk + 1) + "-" + head), reachedNode(before));
         assertTrue(answer.get("result").size() > 0);
+        // the rest is not stored: asked again, the chunks come from the cache and the rest from the node again
+        before = relayedSoFar();
+        same(filter(c.first() + 40, head).put("address", c.b()));
+        assertEquals(List.of((lastChunk + 1) + "-" + head), reachedNode(before), "the rest is asked of the node each time");
+        assertEquals(0L, ((Number) TestDatabase.scalar("SELECT count(*) FROM pgcache.cache_entry WHERE namespace = 'rpc-anvil' AND cache_key = ?",
+                RpcJson.cacheKey(LogChunks.METHOD, Rpc.JSON.createArrayNode().add(filter(lastChunk + 1, head).put("address", c.b())), 4096)))
+                .longValue(), "no entry for the rest");
 
         // and with logs in the rest: a log mined at the head, after the finalized chunks
         String tx = anvil("eth_sendTransaction", Map.of("from", RpcAnvilTest.ALICE, "to", c.b(), "data", X + t1(9).substring(2))).asText();
