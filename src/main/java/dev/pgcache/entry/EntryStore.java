@@ -46,9 +46,22 @@ public class EntryStore {
         this.policies = policies;
     }
 
-    /** The COMMIT_* fragment of a write statement for the namespace's durability. */
-    private String commitOf(String namespace) {
-        return policies.durabilityOf(namespace) == Durability.RELAXED ? COMMIT_RELAXED : COMMIT_STRICT;
+    /**
+     * Makes what c has committed durable when the namespace asks for it (durability=strict): every
+     * write commits without waiting for its WAL flush ({@link WriteStatements#COMMIT_NO_WAIT} says
+     * why), so a strict one is answered only after {@link WriteStatements#FLUSH_BARRIER}, its own
+     * transaction, has. Call it after the write's commit, on the connection that wrote.
+     */
+    void awaitFlush(Connection c, String namespace) throws SQLException {
+        if (policies.durabilityOf(namespace) != Durability.STRICT) {
+            return;
+        }
+        try (PreparedStatement ps = db.prepare(c, FLUSH_BARRIER); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        }
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
     }
 
     /**
@@ -57,11 +70,14 @@ public class EntryStore {
      * again from zero.
      */
     public WriteOutcome upsert(WriteRequest w) {
-        WriteOutcome outcome = db.withConnection("write", c -> upsert(c, w));
-        if (outcome instanceof WriteOutcome.Written) {
-            announce(w.id());
-        }
-        return outcome;
+        return db.withConnection("write", c -> {
+            WriteOutcome outcome = upsert(c, w);
+            if (outcome instanceof WriteOutcome.Written) {
+                announce(w.id());
+                awaitFlush(c, w.id().namespace());
+            }
+            return outcome;
+        });
     }
 
     /** Tells this replica's near cache that the entry changed; only after the change is committed. */
@@ -71,12 +87,13 @@ public class EntryStore {
 
     /**
      * {@link #upsert(WriteRequest)} on a connection the caller holds (a load lock's, inside its
-     * transaction), without announcing it: the caller calls {@link #announce} once it has committed.
+     * transaction), without announcing it or waiting for its flush: the caller calls {@link #announce}
+     * and {@link #awaitFlush} once it has committed.
      */
     WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
         String sql;
         WritePrecondition pre = w.precondition();
-        String commit = commitOf(w.id().namespace());
+        String commit = COMMIT_NO_WAIT;
         if (pre instanceof WritePrecondition.IfMatch ifMatch) {
             sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS, commit);
         } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
@@ -141,8 +158,8 @@ public class EntryStore {
 
     /**
      * Upserts without a precondition (see WriteCoalescer), each answered as {@link #upsert} would
-     * answer it, in as few statements as possible: one per namespace (so each statement commits
-     * with its own namespace's durability, and a strict write never shares a relaxed commit), with each key once per
+     * answer it, in as few statements as possible: one per namespace (so each statement is made
+     * durable as its own namespace asks, and a relaxed write never waits for a strict one's flush), with each key once per
      * statement (a key written twice goes into a later statement, so the later write wins) and
      * the keys in order, so that concurrent statements lock rows in the same order and cannot
      * deadlock each other.
@@ -207,7 +224,7 @@ public class EntryStore {
                 sizes.add(w.sizeBytes());
                 tags.add(jsonArrayOf(w.tags()));
             }
-            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT.formatted(commitOf(namespace)))) {
+            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT.formatted(COMMIT_NO_WAIT))) {
                 new Binder(c, ps).textArray(keys).textArray(values).bigintArray(expires).bigintArray(staleUntil)
                         .bigintArray(revisions).intArray(sizes).textArray(tags)
                         .string(namespace).string(namespace);
@@ -220,10 +237,15 @@ public class EntryStore {
                         results.add(new BatchWriteResult(rs.getString(1), written, written == null ? Connections.nullableLong(rs, 7) : null));
                     }
                 }
+                boolean wrote = false;
                 for (BatchWriteResult r : results) {
                     if (r.written()) {
                         changes.fire(new LocalChange(namespace, r.key()));
+                        wrote = true;
                     }
+                }
+                if (wrote) {
+                    awaitFlush(c, namespace);
                 }
                 return results;
             }
@@ -233,7 +255,7 @@ public class EntryStore {
     /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
     public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
         return db.withConnection("touch", c -> {
-            try (PreparedStatement ps = db.prepare(c, TOUCH.formatted(commitOf(id.namespace())))) {
+            try (PreparedStatement ps = db.prepare(c, TOUCH.formatted(COMMIT_NO_WAIT))) {
                 new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
                         .string(id.namespace()).string(id.key());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -241,7 +263,9 @@ public class EntryStore {
                         return Optional.empty();
                     }
                     changes.fire(LocalChange.of(id));
-                    return Optional.of(new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4)));
+                    WriteResult touched = new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4));
+                    awaitFlush(c, id.namespace());
+                    return Optional.of(touched);
                 }
             }
         });

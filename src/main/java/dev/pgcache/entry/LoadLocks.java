@@ -198,6 +198,9 @@ public class LoadLocks {
         void commit() throws SQLException {
             c.commit();
             written.forEach(store::announce);
+            if (!written.isEmpty()) {
+                store.awaitFlush(c, namespace);
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ final class WriteStatements {
 
     /**
      * Joins the write's RETURNING row (absent when refused) with the prior row, so every write
-     * answers exactly one row. Its {@code %s} is COMMIT_STRICT or COMMIT_RELAXED, the one row
+     * answers exactly one row. Its {@code %s} is COMMIT_NO_WAIT, the one row
      * everything else is joined to.
      */
     static final String WRITE_ANSWER = """
@@ -33,17 +33,38 @@ final class WriteStatements {
             """;
 
     /**
-     * How a write's transaction commits, a one-row FROM item of every write statement (the last
-     * {@code %s} of UPSERT, REPLACE_IF_MATCH, BATCH_UPSERT and TOUCH). A namespace with
-     * durability=relaxed sets synchronous_commit off for the statement's own transaction
-     * (autocommit, or the load lock's transaction it runs in): the commit then returns before
-     * its WAL is flushed. The setting ends with the transaction, so a pooler in transaction mode
-     * can share the server connection, and a strict write's transaction never carries it: one
-     * write statement holds one namespace's entries (see EntryStore.upsertEach). Strict writes
-     * keep the server's own synchronous_commit.
+     * How every write's transaction commits, a one-row FROM item of every write statement (the last
+     * {@code %s} of UPSERT, REPLACE_IF_MATCH, BATCH_UPSERT and TOUCH): with synchronous_commit off
+     * for the statement's own transaction (autocommit, or the load lock's transaction it runs in),
+     * so the commit returns before its WAL is flushed. The setting ends with the transaction, so a
+     * pooler in transaction mode can share the server connection.
+     *
+     * Why not wait for the flush in the write's own commit: a write that replaces or deletes rows
+     * fires the near cache's triggers, whose pg_notify makes PostgreSQL take a lock that is global
+     * to the server at commit and hold it until the commit has ended, the WAL flush included
+     * (async.c, PreCommit_Notify: "Serialize writers by acquiring a special lock that we hold till
+     * after commit"). Waiting for the flush under that lock lets one notifying commit through per
+     * flush, for pgcache and for every other application of the server that notifies: with a disk
+     * that flushes in 3 ms, at most ~300 commits a second. So the flush is waited for afterwards,
+     * outside the lock, by {@link #FLUSH_BARRIER}, for a namespace with durability=strict only.
      */
-    static final String COMMIT_STRICT = "(SELECT 1)";
-    static final String COMMIT_RELAXED = "(SELECT set_config('synchronous_commit', 'off', true))";
+    static final String COMMIT_NO_WAIT = "(SELECT set_config('synchronous_commit', 'off', true))";
+
+    /**
+     * What makes a strict write durable before it is answered: a transaction of its own, run after
+     * the write committed (on the same connection), that writes one WAL record (a transactional
+     * logical-decoding message, prefix {@code pgcache.flush}, empty) and so commits with the
+     * server's own synchronous_commit: its commit waits until the WAL is flushed (and, with
+     * synchronous replication, replicated) up to its own commit record, which comes after the
+     * write's. A transaction that only took a transaction id would not do: PostgreSQL flushes at
+     * commit only for a transaction that wrote WAL before its commit record. No pg_notify, so no
+     * global lock: concurrent barriers share their flushes (group commit). Any role may call
+     * pg_logical_emit_message, at any wal_level; a logical-decoding consumer sees the messages
+     * and may skip them by their prefix. A crash between the write's commit and the barrier's
+     * loses a write nobody was told was done; readers may have seen it meanwhile, as with any
+     * asynchronous commit.
+     */
+    static final String FLUSH_BARRIER = "SELECT pg_logical_emit_message(true, 'pgcache.flush', '')";
 
     /**
      * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
@@ -55,7 +76,7 @@ final class WriteStatements {
 
     /**
      * Insert or replace; the first {@code %s} is one of the IF_NONE_MATCH_* fragments, the second
-     * a COMMIT_* one, never caller text.
+     * COMMIT_NO_WAIT, never caller text.
      * The replacing branch draws its version in SET, after the row lock is held, so a key's
      * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
      */
@@ -80,7 +101,7 @@ final class WriteStatements {
     static final String IF_NONE_MATCH_ANY = "AND false";
     static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
 
-    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second COMMIT_*. */
+    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second COMMIT_NO_WAIT. */
     static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
             , written AS (
                 UPDATE cache_entry AS e SET
@@ -97,7 +118,7 @@ final class WriteStatements {
     static final String IF_MATCH_ANY = "";
     static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
 
-    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is COMMIT_*. */
+    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is COMMIT_NO_WAIT. */
     static final String BATCH_UPSERT = """
             WITH input AS (
                 SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
@@ -131,7 +152,7 @@ final class WriteStatements {
             ORDER BY i.ord
             """;
 
-    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is COMMIT_*. */
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is COMMIT_NO_WAIT. */
     static final String TOUCH = """
             UPDATE cache_entry AS e SET
                 expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,9 +28,13 @@ import io.restassured.http.ContentType;
 /**
  * Durability per namespace, seen from inside the write's own transaction: a row trigger added
  * to cache_entry for these tests records current_setting('synchronous_commit') for every row a
- * statement writes, at the end of that statement, in its transaction, which is the value its
- * commit obeys. relaxed-writes (application.properties) and rt-relaxed (UpstreamTestResource)
- * are durability=relaxed; every other namespace is strict, the server's own setting.
+ * statement writes, at the end of that statement, in its transaction (the value its commit
+ * obeys), and the WAL's insert position then. Every write commits without waiting for its flush
+ * (WriteStatements.COMMIT_NO_WAIT says why); a strict one is answered only after FLUSH_BARRIER,
+ * so when its answer arrives the WAL is flushed past the write's own records, which the tests check
+ * at once, before the WAL writer's next round (wal_writer_delay) could have flushed them anyway.
+ * relaxed-writes (application.properties) and rt-relaxed (UpstreamTestResource) are
+ * durability=relaxed; every other namespace is strict. DatabaseCrashIT shows what each loses.
  */
 @QuarkusTest
 class DurabilityTest {
@@ -47,18 +52,20 @@ class DurabilityTest {
 
     @BeforeEach
     void recordEachWritesCommitSetting() {
-        TestDatabase.execute("CREATE TABLE IF NOT EXISTS public.commit_setting_log (namespace text, cache_key text, op text, setting text)");
+        TestDatabase.execute("DROP TABLE IF EXISTS public.commit_setting_log");
+        TestDatabase.execute("CREATE TABLE public.commit_setting_log (namespace text, cache_key text, op text, setting text, lsn pg_lsn)");
         TestDatabase.execute("TRUNCATE public.commit_setting_log");
         TestDatabase.execute("""
                 CREATE OR REPLACE FUNCTION public.log_commit_setting() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO public.commit_setting_log VALUES (NEW.namespace, NEW.cache_key, TG_OP, current_setting('synchronous_commit'));
+                    INSERT INTO public.commit_setting_log
+                    VALUES (NEW.namespace, NEW.cache_key, TG_OP, current_setting('synchronous_commit'), pg_current_wal_insert_lsn());
                     RETURN NULL;
                 END $$""");
         TestDatabase.execute("CREATE OR REPLACE TRIGGER log_commit_setting AFTER INSERT OR UPDATE ON pgcache.cache_entry "
                 + "FOR EACH ROW EXECUTE FUNCTION public.log_commit_setting()");
         serverDefault = (String) TestDatabase.scalar("SELECT current_setting('synchronous_commit')");
-        assertNotEquals("off", serverDefault, "the test server must commit synchronously for strict to be told from relaxed");
+        assertNotEquals("off", serverDefault, "the test server must commit synchronously: a strict write's flush barrier relies on it");
     }
 
     @AfterEach
@@ -87,13 +94,33 @@ class DurabilityTest {
         given().contentType(ContentType.JSON).body(body).put("/v1/cache/" + ns + "/" + key).then().statusCode(201);
     }
 
+    /** Whether the WAL is flushed past every recorded write of the keys (a LIKE pattern) now. */
+    private static boolean flushed(String namespace, String keys) throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) > 0 AND bool_and(pg_current_wal_flush_lsn() > lsn) "
+                        + "FROM public.commit_setting_log WHERE namespace = ? AND cache_key LIKE ?")) {
+            ps.setString(1, namespace);
+            ps.setString(2, keys);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     @Test
-    void aRelaxedNamespacesPutCommitsWithoutWaitingForTheWalAndAStrictOnesWaits() throws SQLException {
+    void everyPutCommitsWithoutWaitingAndAStrictOneIsAnsweredOnlyOnceFlushed() throws SQLException {
         String key = fresh("put");
         put(RELAXED, key, "1");
         put(STRICT, key, "1");
+        assertTrue(flushed(STRICT, key), "the strict PUT's WAL was flushed before its 201");
         assertEquals(List.of("INSERT:off"), settings(RELAXED, key));
-        assertEquals(List.of("INSERT:" + serverDefault), settings(STRICT, key));
+        assertEquals(List.of("INSERT:off"), settings(STRICT, key), "no flush waited for under the notification lock");
+        for (int i = 0; i < 5; i++) {
+            String again = key + "-" + i;
+            put(STRICT, again, "1");
+            assertTrue(flushed(STRICT, again), "strict PUT " + i);
+        }
     }
 
     @Test
@@ -112,8 +139,15 @@ class DurabilityTest {
         for (String ns : List.of(RELAXED, STRICT)) {
             given().contentType(ContentType.JSON).body(body).post("/v1/cache/" + ns + "/batch-put").then().statusCode(200);
         }
+        assertTrue(flushed(STRICT, key + "-%"), "the strict batch's WAL was flushed before its 200");
         assertEquals(List.of("INSERT:off"), settings(RELAXED, key + "-b"));
-        assertEquals(List.of("INSERT:" + serverDefault), settings(STRICT, key + "-a"));
+        assertEquals(List.of("INSERT:off"), settings(STRICT, key + "-a"));
+
+        String touched = fresh("touch");
+        put(STRICT, touched, "1");
+        given().post("/v1/cache/" + STRICT + "/" + touched + "/touch?ttl=60").then().statusCode(200);
+        assertTrue(flushed(STRICT, touched), "the strict touch's WAL was flushed before its 200");
+        assertEquals(List.of("INSERT:off", "UPDATE:off"), settings(STRICT, touched));
     }
 
     @Test
@@ -121,12 +155,13 @@ class DurabilityTest {
         String key = fresh("load");
         given().urlEncodingEnabled(false).get("/v1/cache/rt-relaxed/" + key).then().statusCode(200).header("X-Cache", "MISS");
         given().urlEncodingEnabled(false).get("/v1/cache/rt/" + key).then().statusCode(200).header("X-Cache", "MISS");
+        assertTrue(flushed("rt", key), "the strict store's WAL was flushed before the answer");
         assertEquals(List.of("INSERT:off"), settings("rt-relaxed", key), "stored under the load lock, in the load's transaction");
-        assertEquals(List.of("INSERT:" + serverDefault), settings("rt", key));
+        assertEquals(List.of("INSERT:off"), settings("rt", key));
     }
 
     @Test
-    void concurrentWritesOfBothLevelsNeverShareACommit() throws Exception {
+    void concurrentWritesOfBothLevelsAreEachMadeDurableAsTheirNamespaceAsks() throws Exception {
         // enough at once that the write coalescer sends several PUTs per statement; each statement holds one namespace
         String prefix = fresh("mix");
         List<Callable<Integer>> puts = new ArrayList<>();
@@ -136,6 +171,7 @@ class DurabilityTest {
             puts.add(() -> given().contentType(ContentType.JSON).body("1").put("/v1/cache/" + ns + "/" + key).statusCode());
         }
         assertEquals(List.of(201), AtOnce.run(puts).stream().distinct().toList());
+        assertTrue(flushed(STRICT, prefix + "-%"), "every strict PUT's WAL was flushed before its 201");
         Map<String, String> byNamespace = new TreeMap<>();
         try (Connection c = TestDatabase.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT namespace, string_agg(DISTINCT setting, ',') FROM public.commit_setting_log "
@@ -147,7 +183,7 @@ class DurabilityTest {
                 }
             }
         }
-        assertEquals(Map.of(RELAXED, "off", STRICT, serverDefault), byNamespace);
+        assertEquals(Map.of(RELAXED, "off", STRICT, "off"), byNamespace);
     }
 
     @Test
