@@ -53,14 +53,8 @@ public class EntryStore {
      * transaction, has. Call it after the write's commit, on the connection that wrote.
      */
     void awaitFlush(Connection c, String namespace) throws SQLException {
-        if (policies.durabilityOf(namespace) != Durability.STRICT) {
-            return;
-        }
-        try (PreparedStatement ps = db.prepare(c, FLUSH_BARRIER); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-        }
-        if (!c.getAutoCommit()) {
-            c.commit();
+        if (policies.durabilityOf(namespace) == Durability.STRICT) {
+            FlushBarrier.await(db, c);
         }
     }
 

@@ -35,13 +35,15 @@ public class Invalidations {
         return db.withConnection("invalidate", c -> {
             try (PreparedStatement ps = db.prepare(c, DELETE_IF_MATCH)) {
                 new Binder(c, ps).string(id.namespace()).string(id.key()).bigintArray(versions);
+                boolean deleted;
                 try (ResultSet rs = ps.executeQuery()) {
-                    boolean deleted = rs.next();
-                    if (deleted) {
-                        changes.fire(LocalChange.of(id));
-                    }
-                    return deleted;
+                    deleted = rs.next();
                 }
+                if (deleted) {
+                    changes.fire(LocalChange.of(id));
+                    FlushBarrier.await(db, c);
+                }
+                return deleted;
             }
         });
     }
@@ -52,10 +54,17 @@ public class Invalidations {
             try (PreparedStatement ps = db.prepare(c, DELETE_ONE)) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
+                boolean found;
+                boolean live;
                 try (ResultSet rs = ps.executeQuery()) {
                     changes.fire(LocalChange.of(id));
-                    return rs.next() && rs.getBoolean(1);
+                    found = rs.next();
+                    live = found && rs.getBoolean(1);
                 }
+                if (found) {
+                    FlushBarrier.await(db, c);
+                }
+                return live;
             }
         });
     }
@@ -101,10 +110,15 @@ public class Invalidations {
                         ps.setString(i++, arg);
                     }
                     ps.setInt(i, INVALIDATION_BATCH);
+                    long[] deleted;
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        return new long[] { rs.getLong(1), rs.getLong(2) };
+                        deleted = new long[] { rs.getLong(1), rs.getLong(2) };
                     }
+                    if (deleted[0] > 0) {
+                        FlushBarrier.await(db, c);
+                    }
+                    return deleted;
                 }
             });
             live += counts[1];

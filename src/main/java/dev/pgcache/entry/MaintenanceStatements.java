@@ -1,5 +1,7 @@
 package dev.pgcache.entry;
 
+import static dev.pgcache.entry.WriteStatements.COMMIT_NO_WAIT;
+
 /**
  * The SQL of the table's upkeep ({@link MaintenanceStore}, {@link TablePersistence}): the purge
  * of rows past their stale window, the flush of counted hits, the counts and the summary per
@@ -29,6 +31,12 @@ final class MaintenanceStatements {
      * prepares on the server (prepareThreshold=0, for poolers), but the ctid form does not depend
      * on that and stays. The ctids are of row versions this statement has locked, so no other
      * transaction can move them before the delete.
+     *
+     * <p>It commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT, joined in
+     * as soon as a row was deleted): the near cache's triggers make every deleting commit hold
+     * PostgreSQL's server-wide notification lock until it ends, so a synchronous commit would hold
+     * it through a disk flush per batch, and nobody is answered on a purge's durability (a purge
+     * lost in a crash is done again by the next run).
      */
     static final String PURGE_BATCH = """
             WITH deleted AS (
@@ -39,7 +47,8 @@ final class MaintenanceStatements {
                     LIMIT ? FOR UPDATE SKIP LOCKED))
                 RETURNING namespace
             )
-            SELECT namespace, count(*) FROM deleted GROUP BY namespace
+            SELECT namespace, count(*) FROM deleted CROSS JOIN\s""" + COMMIT_NO_WAIT + """
+             AS durability GROUP BY namespace
             """;
 
     /**

@@ -59,10 +59,11 @@ class DurabilityTest {
                 CREATE OR REPLACE FUNCTION public.log_commit_setting() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     INSERT INTO public.commit_setting_log
-                    VALUES (NEW.namespace, NEW.cache_key, TG_OP, current_setting('synchronous_commit'), pg_current_wal_insert_lsn());
+                    VALUES (coalesce(NEW.namespace, OLD.namespace), coalesce(NEW.cache_key, OLD.cache_key), TG_OP,
+                            current_setting('synchronous_commit'), pg_current_wal_insert_lsn());
                     RETURN NULL;
                 END $$""");
-        TestDatabase.execute("CREATE OR REPLACE TRIGGER log_commit_setting AFTER INSERT OR UPDATE ON pgcache.cache_entry "
+        TestDatabase.execute("CREATE OR REPLACE TRIGGER log_commit_setting AFTER INSERT OR UPDATE OR DELETE ON pgcache.cache_entry "
                 + "FOR EACH ROW EXECUTE FUNCTION public.log_commit_setting()");
         serverDefault = (String) TestDatabase.scalar("SELECT current_setting('synchronous_commit')");
         assertNotEquals("off", serverDefault, "the test server must commit synchronously: a strict write's flush barrier relies on it");
@@ -148,6 +149,21 @@ class DurabilityTest {
         given().post("/v1/cache/" + STRICT + "/" + touched + "/touch?ttl=60").then().statusCode(200);
         assertTrue(flushed(STRICT, touched), "the strict touch's WAL was flushed before its 200");
         assertEquals(List.of("INSERT:off", "UPDATE:off"), settings(STRICT, touched));
+    }
+
+    @Test
+    void invalidationsAreAnsweredOnlyOnceFlushedWhateverTheNamespacesLevel() throws SQLException {
+        String key = fresh("gone");
+        for (String ns : List.of(RELAXED, STRICT)) {
+            put(ns, key, "1");
+            put(ns, key + "-p1", "1");
+            put(ns, key + "-p2", "1");
+            given().delete("/v1/cache/" + ns + "/" + key).then().statusCode(204);
+            assertTrue(flushed(ns, key), "the DELETE's WAL was flushed before its 204 in " + ns);
+            given().delete("/v1/cache/" + ns + "?prefix=" + key + "-p").then().statusCode(200);
+            assertTrue(flushed(ns, key + "-p%"), "the prefix invalidation's WAL was flushed before its 200 in " + ns);
+            assertEquals(List.of("INSERT:off", "DELETE:off"), settings(ns, key), "no flush waited for under the notification lock");
+        }
     }
 
     @Test
