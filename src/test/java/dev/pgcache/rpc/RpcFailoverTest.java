@@ -21,7 +21,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * (testing.NodesTestResource: upstreams "failover" and "sick", each of a primary "main" and a
  * fallback "backup"). What is asserted is counted at the relays, never timed: a read leaves a
  * failing primary after one attempt, the retry budget is spent on rounds over every node, and a
- * node that answers its head polls but fails every caller's call has its breaker opened.
+ * node that answers its head polls but fails every caller's call has its breaker opened. And the
+ * same failover for a Substrate upstream (upstream "dot": two testing.FakeSubstrateNode, a primary
+ * "bad" and a fallback "good").
  */
 @QuarkusTest
 class RpcFailoverTest {
@@ -102,6 +104,44 @@ class RpcFailoverTest {
         assertTrue(answer.has("error"), "the node failed: " + answer);
         assertEquals(1, posts("failover", "main") - main, "the write reached the primary once");
         assertEquals(0, posts("failover", "backup") - backup, "and not the fallback");
+    }
+
+    @Test
+    void aSubstrateUpstreamOfTwoNodesOneFailingAnswersWhatTheHealthyNodeAnswers() {
+        for (String id : List.of("bad", "good")) {
+            // both polled with chain_getHeader, whose "number" is the head (the fake chain's head is 100)
+            await("node " + id + " of dot polled").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Rpc.metric("pgcache_rpc_node_head{node=\"" + id + "\",upstream=\"dot\"}") == 100);
+        }
+        String good = Rpc.url("test.dot.good.url");
+        String hash = Rpc.direct(good, request("chain_getBlockHash", 40).toString()).get("result").asText();
+        List<ObjectNode> reads = new java.util.ArrayList<>();
+        for (int n = 41; n <= 45; n++) {
+            reads.add(request("chain_getBlockHash", n));
+        }
+        reads.add(request("chain_getHeader", hash));
+        reads.add(request("chain_getBlock", hash));
+        reads.add(request("state_getStorage", "0x26aa394eea5630e07c48ae0c9558cef7", hash));
+        reads.add(request("chain_getFinalizedHead"));
+        fail("dot", "bad", 503);
+        try {
+            for (ObjectNode read : reads) {
+                int bad = posts("dot", "bad");
+                int healthy = posts("dot", "good");
+                JsonNode proxied = Rpc.proxy("dot", read);
+                assertFalse(proxied.has("error"), read + " through the proxy: " + proxied);
+                assertEquals(Rpc.direct(good, read.toString()).get("result"), proxied.get("result"), read + ": the proxy's answer and the healthy node's");
+                assertEquals(1, posts("dot", "bad") - bad, read + ": one attempt at the failing primary (retry.max-retries=2)");
+                assertEquals(1, posts("dot", "good") - healthy, read + ": then the fallback, once");
+            }
+        } finally {
+            fail("dot", "bad", 0);
+        }
+        // the node is well again: being the primary, it answers, and its answer is the same
+        int healthy = posts("dot", "good");
+        ObjectNode read = request("chain_getBlockHash", 46);
+        assertEquals(Rpc.direct(good, read.toString()).get("result"), Rpc.proxy("dot", read).get("result"));
+        assertEquals(healthy, posts("dot", "good"), "the recovered primary answered, the fallback was not asked");
     }
 
     @Test

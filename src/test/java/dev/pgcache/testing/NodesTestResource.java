@@ -24,6 +24,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@code backup}): {@code failover} (retries: 2, from 200 ms; the default breaker) and
  * {@code sick} (no retries; a breaker over a window of 4 calls). Test code finds
  * test.&lt;upstream&gt;.url (the Anvil) and test.&lt;upstream&gt;.&lt;id&gt;.relay.
+ *
+ * <p>Upstream {@code dot} ({@code chain=substrate}, retries: 2): a primary {@code bad} and a
+ * fallback {@code good}, each a relay in front of a {@link FakeSubstrateNode} of its own (the same
+ * made-up chain); test.dot.&lt;id&gt;.url is the fake node, test.dot.&lt;id&gt;.relay its relay.
  */
 public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -33,6 +37,7 @@ public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
 
     private final List<Process> anvils = new CopyOnWriteArrayList<>();
     private final List<RpcRelay> relays = new CopyOnWriteArrayList<>();
+    private final List<FakeSubstrateNode> substrates = new CopyOnWriteArrayList<>();
 
     @Override
     public Map<String, String> start() {
@@ -70,6 +75,19 @@ public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
         c.put("pgcache.rpc.upstreams.sick.circuit-breaker.request-volume-threshold", "4");
         c.put("pgcache.rpc.upstreams.sick.circuit-breaker.failure-ratio", "0.5");
         c.put("pgcache.rpc.upstreams.sick.circuit-breaker.delay", "60s");
+        for (String id : List.of("bad", "good")) {
+            FakeSubstrateNode node = FakeSubstrateNode.start();
+            substrates.add(node);
+            RpcRelay relay = RpcRelay.start(node.baseUrl());
+            relays.add(relay);
+            c.put("test.dot." + id + ".url", node.baseUrl());
+            c.put("test.dot." + id + ".relay", relay.baseUrl());
+            c.put("pgcache.rpc.upstreams.dot.nodes." + id + ".url", relay.baseUrl());
+        }
+        c.put("pgcache.rpc.upstreams.dot.nodes.good.role", "fallback");
+        c.put("pgcache.rpc.upstreams.dot.chain", "substrate");
+        c.put("pgcache.rpc.upstreams.dot.retry.max-retries", "2");
+        c.put("pgcache.rpc.upstreams.dot.head-ttl", "0s");
         return c;
     }
 
@@ -94,6 +112,7 @@ public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         relays.forEach(RpcRelay::close);
+        substrates.forEach(FakeSubstrateNode::close);
         stopAnvils();
     }
 }
