@@ -145,27 +145,42 @@ class RpcFailoverTest {
     }
 
     @Test
-    void aNodeThatAnswersItsHeadPollsButFailsEveryCallHasItsBreakerOpened() {
+    void aNodeThatAnswersItsHeadPollsButFailsEveryCallHasItsBreakerOpenedAndACallersCallClosesIt() {
         String breaker = "pgcache_rpc_node_breaker_state{node=\"main\",upstream=\"sick\"}";
         assertEquals(0, Rpc.metric(breaker), "closed at first");
         int main = posts("sick", "main");
         fail("sick", "main", 503);
         try {
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 4; i++) {
                 // between two calls, the polls that reach the node (and are answered): four arrivals, so three have been answered
                 int before = polls("sick", "main");
                 await("head polls of node main").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                         .until(() -> polls("sick", "main") >= before + 4);
-                ObjectNode read = READS.get(i % READS.size());
-                JsonNode proxied = Rpc.proxy("sick", read);
-                assertEquals(Rpc.direct(Rpc.url("test.sick.url"), read.toString()).get("result"), proxied.get("result"),
-                        read + ": the fallback's answer");
+                sameAsTheNode("sick", READS.get(i % READS.size()));
             }
+            // with the polls counted as successes, each failure sat among three of them and the window of 4 never reached 50 % failures
+            assertEquals(2, Rpc.metric(breaker), "node main failed every call it was given: its breaker is open");
+            assertEquals(4, posts("sick", "main") - main, "four failed calls opened it (a window of 4)");
+            sameAsTheNode("sick", READS.get(4));
+            assertEquals(4, posts("sick", "main") - main, "while open (5 s), the node is not called");
         } finally {
             fail("sick", "main", 0);
         }
-        // with the polls counted as successes, each failure sat among three of them and the window of 4 never reached 50 % failures
-        assertEquals(2, Rpc.metric(breaker), "node main failed every call it was given: its breaker is open");
-        assertEquals(4, posts("sick", "main") - main, "four failed calls opened it (a window of 4); then the node was not called");
+        // well again: after its delay the breaker is half-open, and a caller's call (the primary comes first again) closes it
+        await("node main's breaker closed by a caller's call").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    sameAsTheNode("sick", READS.get(0));
+                    return Rpc.metric(breaker) == 0;
+                });
+        int before = posts("sick", "backup");
+        sameAsTheNode("sick", READS.get(1));
+        assertEquals(before, posts("sick", "backup"), "the primary answers again; the fallback is not asked");
+    }
+
+    private static void sameAsTheNode(String upstream, ObjectNode read) {
+        JsonNode proxied = Rpc.proxy(upstream, read);
+        assertFalse(proxied.has("error"), read + " through the proxy: " + proxied);
+        assertEquals(Rpc.direct(Rpc.url("test." + upstream + ".url"), read.toString()).get("result"), proxied.get("result"),
+                read + ": the proxy's answer and the node's");
     }
 }

@@ -22,7 +22,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@code main} and a fallback {@code backup}, both relays in front of that one Anvil (so their
  * heads are always equal, and the chain tracker, which picks the first of equal nodes, asks
  * {@code backup}): {@code failover} (retries: 2, from 200 ms; the default breaker) and
- * {@code sick} (no retries; a breaker over a window of 4 calls). Test code finds
+ * {@code sick} (no retries; a breaker over a window of 4 calls, open for 5 s). Test code finds
  * test.&lt;upstream&gt;.url (the Anvil) and test.&lt;upstream&gt;.&lt;id&gt;.relay.
  *
  * <p>Upstream {@code dot} ({@code chain=substrate}, retries: 2): a primary {@code bad} and a
@@ -74,7 +74,7 @@ public class NodesTestResource implements QuarkusTestResourceLifecycleManager {
         c.put("pgcache.rpc.upstreams.sick.retry.max-retries", "0");
         c.put("pgcache.rpc.upstreams.sick.circuit-breaker.request-volume-threshold", "4");
         c.put("pgcache.rpc.upstreams.sick.circuit-breaker.failure-ratio", "0.5");
-        c.put("pgcache.rpc.upstreams.sick.circuit-breaker.delay", "60s");
+        c.put("pgcache.rpc.upstreams.sick.circuit-breaker.delay", "5s");
         for (String id : List.of("bad", "good")) {
             FakeSubstrateNode node = FakeSubstrateNode.start();
             substrates.add(node);
