@@ -98,6 +98,34 @@ public final class GuardedSource implements Source {
         }
     }
 
+    /**
+     * One attempt whose failure the circuit breaker counts and whose success it does not: a health
+     * probe (a JSON-RPC node's head poll), cheap and answered by a node that fails the calls the
+     * breaker guards, whose successes would keep such a node's circuit closed. Never retried; made
+     * whatever the circuit's state (an open circuit ignores the failure).
+     */
+    public Fetched probe(Request request) {
+        try {
+            return timed(request);
+        } catch (UpstreamFailure f) {
+            if (f.countsAgainstCircuit()) {
+                countFailure(f.notRetried());
+            }
+            throw f;
+        }
+    }
+
+    /** Tells the breaker of a failure that happened outside it, the way it learns of any: a guarded call that fails with it. */
+    private void countFailure(UpstreamFailure f) {
+        try {
+            guard.get(() -> {
+                throw f;
+            });
+        } catch (UpstreamFailure | CircuitBreakerOpenException e) {
+            // the failure itself, as expected; or the circuit was open and did not count it
+        }
+    }
+
     private Fetched timed(Request request) {
         long start = System.nanoTime();
         String outcome = "ok";

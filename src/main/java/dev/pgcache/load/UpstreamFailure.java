@@ -90,7 +90,8 @@ public final class UpstreamFailure extends RuntimeException {
         return retryAfter;
     }
 
-    boolean retryable() {
+    /** Whether another attempt may fix it (and the call may be repeated): a timeout, a broken connection, a 5xx worth another try. */
+    public boolean retryable() {
         return retryable;
     }
 

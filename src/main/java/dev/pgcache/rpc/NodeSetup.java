@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import dev.pgcache.config.EnumText;
+import dev.pgcache.config.RetryConfig;
 import dev.pgcache.config.RpcHedgeConfig;
 import dev.pgcache.config.RpcNodeConfig;
 import dev.pgcache.config.RpcUpstreamConfig;
@@ -40,14 +41,19 @@ final class NodeSetup {
 
     static RpcNodes nodes(String name, String prefix, RpcUpstreamConfig u, Shared shared) {
         List<UpstreamNode> nodes = new ArrayList<>();
-        for (Spec spec : specs(name, prefix, u)) {
+        List<Spec> specs = specs(name, prefix, u);
+        // one node retries on its own; several are each other's retry: a read moves on at the first failure, rounds retry
+        boolean several = specs.size() > 1;
+        RetryConfig perNode = several ? NodeRounds.NO_RETRIES : u.retry();
+        for (Spec spec : specs) {
             RpcClient client = new RpcClient(name, spec.url(), spec.headers(), u.timeout(), shared.maxResponseSize());
             UpstreamNode node = new UpstreamNode(name, spec.id(), spec.role(), spec.weight(), client.origin(), shared.metrics());
-            node.source(new GuardedSource(spec.label(), client, u.retry(), u.circuitBreaker(), u.waitTimeout(), shared.loadMetrics(),
+            node.source(new GuardedSource(spec.label(), client, perNode, u.circuitBreaker(), u.waitTimeout(), shared.loadMetrics(),
                     shared.tracing(), node::circuit));
             nodes.add(node);
         }
-        return new RpcNodes(name, nodes, u.maxLag(), u.hedge(), u.chain().equalsIgnoreCase("substrate"), shared.metrics());
+        return new RpcNodes(name, nodes, u.maxLag(), u.hedge(), u.chain().equalsIgnoreCase("substrate"),
+                several ? u.retry() : NodeRounds.NO_RETRIES, u.waitTimeout(), shared.metrics());
     }
 
     /** The upstream's nodes from config, in the order of their ids; a bad one stops the start with its property named. */

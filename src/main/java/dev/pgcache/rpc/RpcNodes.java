@@ -1,5 +1,6 @@
 package dev.pgcache.rpc;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -10,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import dev.pgcache.config.RetryConfig;
 import dev.pgcache.config.RpcHedgeConfig;
 import dev.pgcache.load.Source;
 import dev.pgcache.load.UpstreamFailure;
@@ -21,8 +23,9 @@ import dev.pgcache.load.UpstreamFailure;
  * that is not repeatable (a write) goes to one node only: it moves on only past a node whose circuit
  * is open (that node was not called). Repeatable calls may be hedged: when the first node has not
  * answered after the upstream's latency percentile, the next is asked too and the first good answer
- * wins; the other is left to finish and ignored. When no node gives a good answer: a null answer
- * that was not trusted, else the JSON-RPC error of a node that said it was unwell, else the failure.
+ * wins; the other is left to finish and ignored. A read whose every node failed is asked again in
+ * rounds over them ({@link NodeRounds}). When no node gives a good answer: a null answer that was
+ * not trusted, else the JSON-RPC error of a node that said it was unwell, else the failure.
  */
 final class RpcNodes {
 
@@ -38,12 +41,22 @@ final class RpcNodes {
     private final RpcMetrics metrics;
     private final String headMethod;
     private final boolean substrate;
+    private final RetryConfig retry;
+    private final Duration waitTimeout;
     private final LatencyWindow answered = new LatencyWindow();
     private volatile UpstreamNode own; // the node pgcache's own calls stick to
 
-    RpcNodes(String upstream, List<UpstreamNode> nodes, int maxLag, RpcHedgeConfig hedge, boolean substrate, RpcMetrics metrics) {
+    /**
+     * @param retry       with several nodes, the retries of a read's rounds over them ({@link NodeRounds}); the nodes' own
+     *                    guards do not retry then. With one node, that node's guard retries and this is {@link NodeRounds#NO_RETRIES}.
+     * @param waitTimeout bound on a call's rounds together
+     */
+    RpcNodes(String upstream, List<UpstreamNode> nodes, int maxLag, RpcHedgeConfig hedge, boolean substrate, RetryConfig retry,
+            Duration waitTimeout, RpcMetrics metrics) {
         this.upstream = upstream;
         this.nodes = List.copyOf(nodes);
+        this.retry = retry;
+        this.waitTimeout = waitTimeout;
         this.maxLag = maxLag;
         this.hedge = hedge;
         this.metrics = metrics;
@@ -61,14 +74,18 @@ final class RpcNodes {
 
     /** A caller's body; {@code need}: the highest block it asks about ({@link BlockNeed}). Answers the node's body. */
     String send(String body, boolean repeatable, long need) {
-        List<UpstreamNode> order = NodeOrder.of(nodes, need, maxLag, ThreadLocalRandom.current()::nextDouble);
         Source.Request request = new Source.Request(body, repeatable);
         Tries tries = new Tries();
-        if (repeatable && hedge.enabled() && order.size() > 1) {
-            hedged(order, request, need, tries);
-        } else {
-            inTurn(order, request, need, true, tries);
-        }
+        NodeRounds rounds = NodeRounds.of(retry, waitTimeout);
+        do {
+            tries.newRound();
+            List<UpstreamNode> order = NodeOrder.of(nodes, need, maxLag, ThreadLocalRandom.current()::nextDouble);
+            if (repeatable && hedge.enabled() && order.size() > 1) {
+                hedged(order, request, need, tries);
+            } else {
+                inTurn(order, request, need, true, tries);
+            }
+        } while (repeatable && tries.worthAnotherRound() && rounds.again());
         if (tries.answer != null) {
             answered.record(tries.answer.nanos());
         }
@@ -81,13 +98,17 @@ final class RpcNodes {
      * not see the chain get shorter when it moves between nodes), then on to the others.
      */
     String sendOwn(String body) {
-        List<UpstreamNode> order = new ArrayList<>(NodeOrder.of(nodes, BlockNeed.HEAD, maxLag, ThreadLocalRandom.current()::nextDouble));
-        UpstreamNode pick = ownNode();
-        if (pick != null && order.remove(pick)) {
-            order.add(0, pick);
-        }
         Tries tries = new Tries();
-        inTurn(order, Source.Request.repeatable(body), BlockNeed.NONE, false, tries);
+        NodeRounds rounds = NodeRounds.of(retry, waitTimeout);
+        do {
+            tries.newRound();
+            List<UpstreamNode> order = new ArrayList<>(NodeOrder.of(nodes, BlockNeed.HEAD, maxLag, ThreadLocalRandom.current()::nextDouble));
+            UpstreamNode pick = ownNode();
+            if (pick != null && order.remove(pick)) {
+                order.add(0, pick);
+            }
+            inTurn(order, Source.Request.repeatable(body), BlockNeed.NONE, false, tries);
+        } while (tries.worthAnotherRound() && rounds.again());
         return tries.result();
     }
 
@@ -193,11 +214,21 @@ final class RpcNodes {
         return answered.percentile(p, 1);
     }
 
-    /** What the attempts of one call gave so far. */
+    /** What the attempts of one call gave so far, over its rounds. */
     private static final class Tries {
         UpstreamNode.Attempt answer;
         String untrusted;
         UpstreamFailure failure;
+        boolean retryableInRound;
+
+        void newRound() {
+            retryableInRound = false;
+        }
+
+        /** No answer, not even an untrusted null, and a failure of this round that another try may fix. */
+        boolean worthAnotherRound() {
+            return answer == null && untrusted == null && retryableInRound;
+        }
 
         /** Whether this attempt answers the call. */
         boolean accept(UpstreamNode.Attempt a) {
@@ -209,8 +240,11 @@ final class RpcNodes {
                 if (untrusted == null) {
                     untrusted = a.answer();
                 }
-            } else if (failure == null || failure.answer() == null || a.failure().answer() != null) {
-                failure = a.failure(); // the last failure, but an unwell node's own answer is kept over a failure without one
+            } else {
+                retryableInRound |= a.failure().retryable();
+                if (failure == null || failure.answer() == null || a.failure().answer() != null) {
+                    failure = a.failure(); // the last failure, but an unwell node's own answer is kept over a failure without one
+                }
             }
             return false;
         }

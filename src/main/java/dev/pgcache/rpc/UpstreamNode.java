@@ -11,6 +11,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 
 import dev.pgcache.config.EnumText;
 import dev.pgcache.load.Fetched;
+import dev.pgcache.load.GuardedSource;
 import dev.pgcache.load.Source;
 import dev.pgcache.load.UpstreamFailure;
 
@@ -41,7 +42,7 @@ final class UpstreamNode {
     private final Role role;
     private final int weight;
     private final String origin;
-    private Source source; // set once, right after construction: the source's circuit reports to this node
+    private GuardedSource source; // set once, right after construction: the source's circuit reports to this node
     private final RpcMetrics metrics;
     private final AtomicInteger breaker = new AtomicInteger(CLOSED);
     private final LongAdder calls = new LongAdder();
@@ -59,7 +60,7 @@ final class UpstreamNode {
         metrics.nodeGauges(upstream, id, () -> head, breaker::get);
     }
 
-    void source(Source guarded) {
+    void source(GuardedSource guarded) {
         this.source = guarded;
     }
 
@@ -108,13 +109,15 @@ final class UpstreamNode {
     }
 
     /**
-     * Asks the node for its head with one cheap call of pgcache's own (id "pgcache-head"), through
-     * its circuit breaker; keeps the last head it reported when it fails.
+     * Asks the node for its head with one cheap call of pgcache's own (id "pgcache-head"), as a
+     * probe of its circuit breaker: a failure counts against the node (a dead node's circuit opens
+     * from the polls alone), an answer does not count for it, since a node can answer its head and
+     * fail every real call. Keeps the last head it reported when it fails.
      */
     void pollHead(String method, boolean substrate) {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":\"" + RpcConnection.OWN_ID + "\",\"method\":\"" + method + "\",\"params\":[]}";
         try {
-            JsonNode result = RpcJson.parse(((Fetched.Value) source.fetch(Source.Request.repeatable(body))).json()).path("result");
+            JsonNode result = RpcJson.parse(((Fetched.Value) source.probe(Source.Request.repeatable(body))).json()).path("result");
             BigInteger n = BlockParams.number(substrate ? result.path("number") : result);
             if (n != null) {
                 reported(n.longValue());

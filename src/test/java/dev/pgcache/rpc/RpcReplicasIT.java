@@ -166,9 +166,12 @@ class RpcReplicasIT {
         assertEquals(newBlock, result(b, "eth_getBlockByNumber", block));
         assertEquals(generation + 1, sql("SELECT reorg_generation FROM pgcache.rpc_chain WHERE upstream = 'anvil'"),
                 "one re-org, one generation");
-        // b learns the generation on its poll (5 s) and detects nothing itself: the shared hashes are the new chain's
-        Thread.sleep(6000);
-        assertEquals(reorgsBefore + 1, a.metric(reorgs) + b.metric(reorgs), "detected by one replica only");
+        // b learns the generation on its poll (5 s) and detects nothing itself: the shared hashes are the new chain's.
+        // Held over 6 s, past one poll of b, not read once after a blind wait: the counters only grow, so a second
+        // detection at any moment of the window fails it
+        Awaitility.await("the re-org detected by one replica only, over b's next poll").during(Duration.ofSeconds(6))
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> a.metric(reorgs) + b.metric(reorgs) == reorgsBefore + 1);
     }
 
     @Test
@@ -184,8 +187,11 @@ class RpcReplicasIT {
         sql("UPDATE pgcache.rpc_chain SET finalized = ? WHERE upstream = 'anvil' RETURNING finalized", higher);
         Awaitility.await("both replicas take the higher finalized block").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100)).until(() -> finalizedOf(a) == higher && finalizedOf(b) == higher);
-        Thread.sleep(1000);
-        assertEquals(higher, sql("SELECT finalized FROM pgcache.rpc_chain WHERE upstream = 'anvil'"), "never goes back");
+        // no poll lowers it: held over 6 s, so that b (polling every 5 s) and a (every 200 ms) have polled their node meanwhile
+        Awaitility.await("the shared finalized block never goes back, nor either replica's").during(Duration.ofSeconds(6))
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> sql("SELECT finalized FROM pgcache.rpc_chain WHERE upstream = 'anvil'") == higher
+                        && finalizedOf(a) >= higher && finalizedOf(b) >= higher);
         assertTrue(Long.decode(anvil("eth_getBlockByNumber", "finalized", false).path("number").asText()) < higher, "above the node's own");
     }
 

@@ -21,6 +21,7 @@ import com.sun.net.httpserver.HttpExchange;
  * <ul>
  * <li>{@code GET /__calls?method=M}: requests of method M relayed so far</li>
  * <li>{@code GET /__posts}: HTTP posts with callers' requests relayed so far (a batch is one)</li>
+ * <li>{@code GET /__own?method=M}: pgcache's own requests (id "pgcache-head": head polls, the chain tracker) of method M relayed so far</li>
    * <li>{@code GET /__params?method=M}: the params of every request of method M relayed so far, a JSON array in the order relayed</li>
    * <li>{@code PUT /__delay?method=M&ms=N}: hold every post carrying M (or any caller's method, for M "*") for N ms before relaying it</li>
    * <li>{@code PUT /__fail?status=N}: answer every post carrying callers' requests with HTTP N, without relaying it (0: relay again)</li>
@@ -33,6 +34,7 @@ public final class RpcRelay extends LoopbackNode {
     private final URI target;
     private final HttpClient client = HttpClient.newHttpClient();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> own = new ConcurrentHashMap<>();
     private final Map<String, Integer> delays = new ConcurrentHashMap<>();
     private final AtomicInteger posts = new AtomicInteger();
     private volatile int failWith;
@@ -56,6 +58,7 @@ public final class RpcRelay extends LoopbackNode {
             Map<String, String> q = Exchanges.query(ex.getRequestURI().getRawQuery());
             switch (path) {
                 case "/__calls" -> Exchanges.sendText(ex, 200, Integer.toString(calls.getOrDefault(q.get("method"), new AtomicInteger()).get()));
+                case "/__own" -> Exchanges.sendText(ex, 200, Integer.toString(own.getOrDefault(q.get("method"), new AtomicInteger()).get()));
                 case "/__posts" -> Exchanges.sendText(ex, 200, Integer.toString(posts.get()));
                 case "/__error" -> {
                     errorCode = Integer.parseInt(q.get("code"));
@@ -86,6 +89,7 @@ public final class RpcRelay extends LoopbackNode {
             for (JsonNode item : request.isArray() ? request : JSON.createArrayNode().add(request)) {
                 String method = item.path("method").asText();
                 if (item.path("id").asText().equals("pgcache-head")) {
+                    own.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
                     continue; // pgcache's chain tracker, not a caller's request
                 }
                 callers = true;
