@@ -40,6 +40,8 @@
 #   bench/churn-cap.sh              table size under a writer that never stops,   by hand (10 min) yes
 #                                   only the table's cap set
 #   bench/hot-get.sh                near-cache GET hit vs pgbench vs Redis only   by hand (4 min) yes
+#   bench/put-notify.sh             PUT with the near cache's notifications on    by hand (3 min) yes
+#                                   and off, and the disk's flush time
 #   bench/rpc-logs.sh               eth_getLogs through the JSON-RPC proxy,       by hand         yes
 #                                   block-range chunks on and off, on Anvil
 #   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
@@ -153,7 +155,7 @@ stop_service
 
 if [ "$mode" = smoke ]; then
   # the scenario scripts that the full run leaves to be run by hand: each once, on tiny settings
-  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh rpc-logs.sh; do
+  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh put-notify.sh rpc-logs.sh; do
     echo "smoke: bench/$scenario --smoke"
     BENCH_SKIP_BUILD=1 "$ROOT/bench/$scenario" --smoke
   done
