@@ -5,11 +5,15 @@ package dev.pgcache.config;
  * Settings write the constants in lower case ({@link EnumText}).
  */
 public enum Durability {
-    /** The write's commit waits for its WAL to reach disk (the server's synchronous_commit, on by default): a 2xx survives a crash. */
+    /**
+     * The write is answered once its WAL is on disk (as the server's synchronous_commit says, on
+     * by default): a 2xx survives a crash. Its own commit does not wait; a flush barrier after it
+     * does (entry.FlushBarrier, docs/operations.md "Durability levels" says why).
+     */
     STRICT,
     /**
-     * The write's transaction runs with {@code synchronous_commit = off}: it is answered before
-     * its WAL is on disk, so a crash of the database may lose the last fraction of a second of
+     * The write's transaction runs with {@code synchronous_commit = off} and no barrier follows: it
+     * is answered before its WAL is on disk, so a crash of the database may lose the last fraction of a second of
      * answered writes (up to three times wal_writer_delay), but never half-applies one.
      */
     RELAXED
