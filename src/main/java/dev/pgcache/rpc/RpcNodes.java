@@ -182,6 +182,11 @@ final class RpcNodes {
                     tries.accept(nodes.better());
                     return;
                 }
+                if (finished < started && a.answered() && NodeAnswers.unwellCode(a.answer()) != null) {
+                    // an unwell error no node left to ask did better, while a hedged attempt still runs and may: kept for when it does not
+                    tries.unproven = a.answer();
+                    continue;
+                }
                 if (tries.accept(a)) {
                     return; // an attempt still running is left to finish; its answer is ignored
                 }
@@ -217,6 +222,8 @@ final class RpcNodes {
     private static final class Tries {
         UpstreamNode.Attempt answer;
         String untrusted;
+        /** Every node asked answered it with an unwell error, but a hedged attempt was still running. */
+        String unproven;
         UpstreamFailure failure;
 
         /** Whether this attempt answers the call. */
@@ -241,6 +248,9 @@ final class RpcNodes {
             }
             if (untrusted != null) {
                 return untrusted;
+            }
+            if (unproven != null) {
+                return unproven;
             }
             if (failure.answer() != null) {
                 return failure.answer();
