@@ -16,7 +16,7 @@ const PAGE = 50;
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  me: null,          // GET /v1/me, or null for a key without the read scope
+  me: null,          // GET /v1/me: any valid key may ask who it is
   admin: false,
   namespaces: [],    // GET /v1/namespaces (admin)
   stats: null,       // the last GET /v1/stats
@@ -120,28 +120,15 @@ async function login(key) {
   try {
     state.me = await getJson('/v1/me');
   } catch (e) {
-    if (e.status !== 403) {
-      sessionStorage.removeItem(KEY_ITEM);
-      throw e;
-    }
-    state.me = null; // no read scope: perhaps a monitoring key with admin only
+    sessionStorage.removeItem(KEY_ITEM);
+    throw e;
   }
-  state.admin = state.me ? state.me.scopes.includes('admin') : await probeAdmin();
-  if (!state.me && !state.admin) {
+  state.admin = state.me.scopes.includes('admin');
+  if (!state.me.scopes.includes('read') && !state.admin) {
     sessionStorage.removeItem(KEY_ITEM);
     throw new ApiError(403, 'this key has neither the read nor the admin scope: the console has nothing to show it');
   }
   start();
-}
-
-async function probeAdmin() {
-  try {
-    await getJson('/v1/stats');
-    return true;
-  } catch (e) {
-    if (e.status === 403) return false;
-    throw e;
-  }
 }
 
 function logout() {
@@ -155,12 +142,12 @@ function start() {
   $('login').hidden = true;
   $('app').hidden = false;
   $('logout').hidden = false;
-  const who = state.me ? 'key ' + state.me.key + ' · ' + state.me.scopes.join(', ') : 'a key with the admin scope only';
+  const who = 'key ' + state.me.key + ' · ' + state.me.scopes.join(', ');
   $('who').textContent = who;
   $('overview').hidden = !state.admin;
   $('activity').hidden = !state.admin;
   $('status').hidden = !state.admin;
-  $('browser').hidden = !state.me;
+  $('browser').hidden = !state.me.scopes.includes('read'); // a key with admin alone reads no entries
   fillNamespaceChoices();
   if (state.admin) {
     setUpCharts();

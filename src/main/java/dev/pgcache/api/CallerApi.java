@@ -30,7 +30,7 @@ public interface CallerApi {
     @Operation(operationId = "me", summary = "The calling key: name, scopes and declared namespaces",
             description = "What the key sent may do: its name (never its secret), its scopes, and each declared namespace its patterns "
                     + "reach, with what the key may do there and the namespace's settings (default TTL and stale window, near cache, "
-                    + "bounds, read-through). The console asks this first, to offer only what the key may do. Needs the read scope.")
+                    + "bounds, read-through). The console asks this first, to offer only what the key may do. Any valid key may ask, whatever its scopes.")
     @APIResponse(responseCode = "200", description = "The key",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OverviewAnswers.Me.class),
                     examples = @ExampleObject(name = "me", value = OverviewExamples.ME)))

@@ -10,13 +10,13 @@ import dev.pgcache.config.EnumText;
 import dev.pgcache.config.NamespaceConfig;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.NamespacePolicies;
-import dev.pgcache.security.Access;
+import dev.pgcache.security.AnyKey;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.RequiredAccess;
 import dev.pgcache.security.Scope;
 import io.vertx.ext.web.RoutingContext;
 
-/** Who the calling key is: its scopes and the declared namespaces it may use, with their settings. */
+/** Who the calling key is, for any valid key: its scopes and the declared namespaces it may use, with their settings. */
 public class CallerResource implements CallerApi {
 
     private final PgcacheConfig config;
@@ -28,7 +28,7 @@ public class CallerResource implements CallerApi {
     }
 
     @Override
-    @Access(Scope.READ)
+    @AnyKey // every key may ask who it is, a key with the admin or write scope alone too; what it reaches is listed by scope below
     public OverviewAnswers.Me me(RoutingContext ctx) {
         Caller caller = ctx.get(Caller.CONTEXT_KEY);
         List<OverviewAnswers.NamespaceAccess> namespaces = new ArrayList<>();

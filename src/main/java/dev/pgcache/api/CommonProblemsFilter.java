@@ -26,7 +26,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
 /**
  * Adds the answers every /v1 operation can give, whatever it does, to the OpenAPI document in
  * one place instead of on each method: 401 (no or unknown key), 403 (naming the scope the
- * operation needs, read from the endpoint's own {@link Access}, which is what is enforced),
+ * operation needs, read from the endpoint's own {@link Access}, which is what is enforced; none
+ * for an endpoint any valid key may call, {@code security.AnyKey}),
  * 429, 500, 503, and 406 for operations that answer JSON; and those every operation on a
  * namespace's entries can give: 404 unknown-namespace, and 415 for a body that is not JSON. An
  * operation that documents one of these codes itself (GET of a key: its 404 is a cache miss too)

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.pgcache.security.Access;
+import dev.pgcache.security.AnyKey;
 import dev.pgcache.security.Caller;
 import dev.pgcache.security.RequiredAccess;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +20,8 @@ import io.vertx.ext.web.RoutingContext;
  * Decides a REST call's access where it was matched to its endpoint: the endpoint's own
  * {@link Access}, with the namespace taken from the path parameters the endpoint is about to
  * receive. Runs after matching and before the request body is read; the key itself was checked
- * by the {@link FrontDoor}. An endpoint without {@link Access} is refused to everyone.
+ * by the {@link FrontDoor}. An endpoint that declares {@link AnyKey} instead serves every valid key;
+ * one with neither is refused to everyone.
  */
 class EndpointAccess {
 
@@ -42,6 +44,10 @@ class EndpointAccess {
         Access access = method == null ? null : method.getAnnotation(Access.class);
         String what = ctx.request().method() + " " + (method == null ? ctx.request().path() : method.getDeclaringClass().getSimpleName()
                 + "." + method.getName());
+        if (access == null && method != null && method.isAnnotationPresent(AnyKey.class)) {
+            problems.allowed(caller); // about the caller itself: any valid key
+            return;
+        }
         if (access == null) {
             throw problems.undeclared(caller, what);
         }

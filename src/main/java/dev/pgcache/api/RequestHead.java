@@ -21,8 +21,8 @@ import dev.pgcache.protocol.ProblemException;
  * decoder's limits sit above these ({@code quarkus.http.limits.max-initial-line-length} 16 KiB,
  * {@code max-header-size} 32 KiB), Quarkus' own URI check is turned off
  * ({@code -Dvertx.disableURIValidation=true}) and done here instead, before anything else reads the
- * target. Only a head beyond the decoder's larger limits, or one that is not HTTP at all, still gets
- * the decoder's bare answer (docs/security.md).
+ * target. A head beyond the decoder's larger limits, or one it cannot read, is answered by
+ * {@link HeadGuard} (docs/security.md).
  */
 final class RequestHead {
 

@@ -38,6 +38,9 @@ class ConfigChecks {
         if (l.maxTtl().isNegative() || l.maxTtl().isZero()) {
             problems.add("pgcache.limits.max-ttl must be above zero");
         }
+        if (l.headTimeout().toMillis() < 1) {
+            problems.add("pgcache.limits.head-timeout must be at least 1 ms");
+        }
         PurgeConfig p = config.purge();
         atLeast(problems, "pgcache.purge.batch-size", p.batchSize(), 1);
         atLeast(problems, "pgcache.purge.max-batches", p.maxBatches(), 1);

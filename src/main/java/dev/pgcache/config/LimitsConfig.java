@@ -66,6 +66,17 @@ public interface LimitsConfig {
     @WithDefault("1000")
     int maxListLimit();
 
+    /**
+     * How long the whole head of a request (request line and headers) may take to arrive, from its
+     * first byte: a connection whose head is not complete by then is answered 408 and closed. Every
+     * byte resets the idle timeout (quarkus.http.idle-timeout), so without this a client sending a
+     * byte every few seconds would hold its connection indefinitely (slowloris). A connection idle
+     * between requests is the idle timeout's, not this one's.
+     */
+    @WithName("head-timeout")
+    @WithDefault("10s")
+    Duration headTimeout();
+
     /** Longest TTL or stale window a caller may ask for. */
     @WithName("max-ttl")
     @WithDefault("P3650D")

@@ -12,9 +12,28 @@ public interface Source {
      * attempt may be repeated (a call that sends a transaction may not: a timeout does not say it
      * was not done).
      */
-    record Request(String payload, boolean repeatable) {
+    record Request(String payload, boolean repeatable, java.util.function.BooleanSupplier othersDoBetter) {
+
+        /**
+         * @param othersDoBetter asked when an answer says the source is unwell: whether another
+         *                       source answers the same request without that (then the answer
+         *                       is the source's fault and counts against it); null when there
+         *                       is none to ask, and such an answer counts
+         */
+        public Request {
+        }
+
+        public Request(String payload, boolean repeatable) {
+            this(payload, repeatable, null);
+        }
+
         public static Request repeatable(String payload) {
             return new Request(payload, true);
+        }
+
+        /** The same request, with whom to ask when its answer says the source is unwell. */
+        public Request comparedWith(java.util.function.BooleanSupplier others) {
+            return new Request(payload, repeatable, others);
         }
     }
 

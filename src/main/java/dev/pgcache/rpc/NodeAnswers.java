@@ -16,7 +16,8 @@ final class NodeAnswers {
      * JSON-RPC error codes that say the node is unwell, not the request bad: -32603 internal error,
      * -32005 limit exceeded (what providers answer when they rate-limit). -32600, -32601, -32602,
      * execution reverted (3) and the generic -32000 (geth's "insufficient funds", "nonce too low"...)
-     * are the request's fault and stay the caller's answer.
+     * are the request's fault and stay the caller's answer. Even these two count against a node only
+     * when another node answers the same request without them ({@link SecondOpinions}).
      */
     static final Set<Integer> UNWELL_CODES = Set.of(-32603, -32005);
 

@@ -22,6 +22,9 @@ import dev.pgcache.load.UpstreamFailure;
  * an answer that says the node is unwell (HTTP 429, a body that is no JSON object or array, an
  * error of {@link NodeAnswers#UNWELL_CODES}) is a failure that counts against the node's circuit,
  * so that another node is asked; the node's JSON-RPC error is kept in it, for when none does better.
+ * Such an error counts only when another node answers the same request without it
+ * ({@link Request#othersDoBetter()}, asked before the circuit records this call): when every node
+ * answers it so, it is the request's fault, no circuit counts it, and it is the caller's answer.
  */
 final class RpcClient implements Source {
 
@@ -48,7 +51,7 @@ final class RpcClient implements Source {
         try {
             Fetched.Value answer = post(call.payload());
             if (call.repeatable()) {
-                checkWell(answer.json());
+                checkWell(answer.json(), call);
             }
             return answer;
         } catch (UpstreamFailure f) {
@@ -56,12 +59,14 @@ final class RpcClient implements Source {
         }
     }
 
-    private void checkWell(String body) {
+    private void checkWell(String body, Request call) {
         if (!looksLikeJson(body)) {
             throw exchange.failure(UpstreamFailure.Kind.BAD_ANSWER, "answered a body that is not a JSON object or array");
         }
         Integer code = NodeAnswers.unwellCode(body);
-        if (code != null) {
+        // the error says the node is unwell only if another node answers the same request without it: a request every node
+        // answers so is the request's own fault (a caller could otherwise open every breaker with a read key), and is its answer
+        if (code != null && (call.othersDoBetter() == null || call.othersDoBetter().getAsBoolean())) {
             throw UpstreamFailure.unwell("the JSON-RPC upstream at " + origin + " answered JSON-RPC error " + code
                     + ", which says the node is unwell", body);
         }

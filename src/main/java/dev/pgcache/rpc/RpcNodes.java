@@ -23,9 +23,11 @@ import dev.pgcache.load.UpstreamFailure;
  * that is not repeatable (a write) goes to one node only: it moves on only past a node whose circuit
  * is open (that node was not called). Repeatable calls may be hedged: when the first node has not
  * answered after the upstream's latency percentile, the next is asked too and the first good answer
- * wins; the other is left to finish and ignored. A read whose every node failed is asked again in
- * rounds over them ({@link NodeRounds}). When no node gives a good answer: a null answer that was
- * not trusted, else the JSON-RPC error of a node that said it was unwell, else the failure.
+ * wins; the other is left to finish and ignored. A node's "unwell" JSON-RPC error has the nodes not
+ * asked yet asked at once ({@link SecondOpinions}): it fails the node only if one of them answers
+ * well, else it is the request's answer. A read whose every node failed is asked again in rounds
+ * over them ({@link NodeRounds}). When no node gives a good answer: a null answer that was not
+ * trusted, else the JSON-RPC error of a node that said it was unwell, else the failure.
  */
 final class RpcNodes {
 
@@ -152,8 +154,13 @@ final class RpcNodes {
     }
 
     private static void inTurn(List<UpstreamNode> order, Source.Request request, long need, boolean counted, Tries tries) {
-        for (UpstreamNode n : order) {
-            UpstreamNode.Attempt a = n.attempt(request, need, counted);
+        SecondOpinions nodes = new SecondOpinions(order, request, need, counted);
+        for (UpstreamNode n; (n = nodes.claimNext()) != null;) {
+            UpstreamNode.Attempt a = n.attempt(request, need, counted, nodes);
+            if (nodes.better() != null) {
+                tries.accept(nodes.better()); // asked while this node's unwell error was judged: the call's answer
+                return;
+            }
             if (tries.accept(a)) {
                 return;
             }
@@ -166,31 +173,48 @@ final class RpcNodes {
     /** At most two attempts in flight: the first, and one more once it is slower than the hedge delay or has failed. */
     private void hedged(List<UpstreamNode> order, Source.Request request, long need, Tries tries) {
         BlockingQueue<UpstreamNode.Attempt> done = new LinkedBlockingQueue<>();
+        SecondOpinions nodes = new SecondOpinions(order, request, need, true);
         long delay = hedgeDelayNanos();
         int started = 0;
         int finished = 0;
         boolean hedgedYet = false;
-        start(order.get(started++), request, need, done);
+        start(nodes.claimNext(), request, need, nodes, done);
+        started++;
         try {
             while (finished < started) {
                 UpstreamNode.Attempt a;
-                if (!hedgedYet && started < order.size()) {
+                if (!hedgedYet && nodes.anyLeft()) {
                     a = done.poll(delay, TimeUnit.NANOSECONDS);
                     if (a == null) {
                         hedgedYet = true;
-                        metrics.hedge(upstream);
-                        start(order.get(started++), request, need, done);
+                        UpstreamNode hedge = nodes.claimNext();
+                        if (hedge != null) { // null: a node's unwell error had the others asked meanwhile
+                            metrics.hedge(upstream);
+                            start(hedge, request, need, nodes, done);
+                            started++;
+                        }
                         continue;
                     }
                 } else {
                     a = done.take();
                 }
                 finished++;
+                if (nodes.better() != null) {
+                    tries.accept(nodes.better());
+                    return;
+                }
+                if (finished < started && a.answered() && NodeAnswers.unwellCode(a.answer()) != null) {
+                    // an unwell error no node left to ask did better, while a hedged attempt still runs and may: kept for when it does not
+                    tries.unproven = a.answer();
+                    continue;
+                }
                 if (tries.accept(a)) {
                     return; // an attempt still running is left to finish; its answer is ignored
                 }
-                if (finished == started && started < order.size()) {
-                    start(order.get(started++), request, need, done);
+                UpstreamNode next = finished == started ? nodes.claimNext() : null;
+                if (next != null) {
+                    start(next, request, need, nodes, done);
+                    started++;
                 }
             }
         } catch (InterruptedException e) {
@@ -200,8 +224,9 @@ final class RpcNodes {
         }
     }
 
-    private static void start(UpstreamNode n, Source.Request request, long need, BlockingQueue<UpstreamNode.Attempt> done) {
-        WORKERS.execute(() -> done.add(n.attempt(request, need, true)));
+    private static void start(UpstreamNode n, Source.Request request, long need, SecondOpinions nodes,
+            BlockingQueue<UpstreamNode.Attempt> done) {
+        WORKERS.execute(() -> done.add(n.attempt(request, need, true, nodes)));
     }
 
     private long hedgeDelayNanos() {
@@ -218,6 +243,8 @@ final class RpcNodes {
     private static final class Tries {
         UpstreamNode.Attempt answer;
         String untrusted;
+        /** Every node asked answered it with an unwell error, but a hedged attempt was still running. */
+        String unproven;
         UpstreamFailure failure;
         boolean retryableInRound;
 
@@ -255,6 +282,9 @@ final class RpcNodes {
             }
             if (untrusted != null) {
                 return untrusted;
+            }
+            if (unproven != null) {
+                return unproven;
             }
             if (failure.answer() != null) {
                 return failure.answer();

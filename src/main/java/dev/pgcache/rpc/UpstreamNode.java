@@ -77,12 +77,14 @@ final class UpstreamNode {
      * Sends a body to this node. {@code need} is the highest block the body asks about
      * ({@link BlockNeed}); a null result from a node whose known head is below it is marked untrusted.
      * {@code counted}: a caller's call (metrics, status, latencies); pgcache's own calls are not.
+     * {@code others}: the call's other nodes, asked when this one answers an unwell error, to tell
+     * whether the error is this node's fault ({@link SecondOpinions}).
      */
-    Attempt attempt(Source.Request request, long need, boolean counted) {
+    Attempt attempt(Source.Request request, long need, boolean counted, SecondOpinions others) {
         long start = System.nanoTime();
         String outcome = "ok";
         try {
-            String answer = ((Fetched.Value) source.fetch(request)).json();
+            String answer = ((Fetched.Value) source.fetch(request.comparedWith(others::othersDoBetter))).json();
             long known = head;
             boolean untrusted = request.repeatable() && BlockNeed.isNumber(need) && known >= 0 && need > known
                     && NodeAnswers.hasNullResult(answer);

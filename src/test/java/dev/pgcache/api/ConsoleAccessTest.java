@@ -118,7 +118,7 @@ class ConsoleAccessTest {
     }
 
     @Test
-    void meSaysWhatTheKeyMayDoAndNeedsTheReadScope() {
+    void meSaysWhatTheKeyMayDoToAnyValidKey() {
         given().get("/v1/me").then().statusCode(200).body("key", is("test-all"), "scopes", is(List.of("read", "write", "admin")),
                 "namespaces.name", hasItem("near-off"), "namespaces.find { it.name == 'near-off' }.nearCache", is(false),
                 "namespaces.find { it.name == 'bounded-entries' }.maxEntries", is(10),
@@ -126,8 +126,11 @@ class ConsoleAccessTest {
         // test-reader: read on sec-*; no declared namespace matches, so none is listed, and it may write nowhere
         given().header("Authorization", "Bearer " + TestKeys.READER).get("/v1/me").then().statusCode(200)
                 .body("key", is("test-reader"), "scopes", is(List.of("read")), "namespaces.findAll { it.write }", empty());
-        given().header("Authorization", "Bearer " + TestKeys.WRITER).get("/v1/me").then().statusCode(403)
-                .contentType("application/problem+json");
+        // any valid key may ask who it is (CallerTest has them all)
+        given().header("Authorization", "Bearer " + TestKeys.WRITER).get("/v1/me").then().statusCode(200)
+                .body("key", is("test-writer"), "scopes", is(List.of("write")));
+        given().header("Authorization", "Bearer " + TestKeys.ADMIN).get("/v1/me").then().statusCode(200)
+                .body("key", is("test-admin"), "scopes", is(List.of("admin")), "namespaces", empty());
         given().header(TestKeys.ANONYMOUS, "1").get("/v1/me").then().statusCode(401);
     }
 

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pgcache.testing.NodesTestResource;
+import dev.pgcache.testing.TestKeys;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -197,6 +198,40 @@ class RpcSeveralNodesTest {
 
     @Test
     @Order(4)
+    void aFloodOfCallsEveryNodeAnswersAsUnwellOpensNoBreaker() {
+        for (String id : List.of("a", "b", "c")) {
+            assertEquals(0.0, nodeMetric("pgcache_rpc_node_breaker_state", id), "node " + id + "'s breaker is closed to begin with");
+        }
+        // every node answers these calls -32603 (the relays answer for the Anvils: asked the malformed calls tried, Anvil answers
+        // -32602), so the error says nothing about any node: with a window of 4 calls at a ratio of 0.5, 40 of them counted against
+        // the nodes opened all three breakers, and a caller with a mere read key took the whole upstream out
+        for (String id : List.of("a", "b", "c")) {
+            Rpc.put(relay(id) + "/__error?code=-32603");
+        }
+        try {
+            for (long n = 1; n <= 40; n++) {
+                JsonNode answer = Rpc.read(given().header("Authorization", "Bearer " + TestKeys.RPC_READER).contentType("application/json")
+                        .body(request("eth_getStorageAt", ALICE, hex(1000 + n), "latest").toString()).post("/v1/rpc/multi")
+                        .then().statusCode(200).extract().asString());
+                assertEquals(-32603, answer.path("error").path("code").asInt(), "the nodes' own answer is the caller's: " + answer);
+            }
+        } finally {
+            for (String id : List.of("a", "b", "c")) {
+                Rpc.put(relay(id) + "/__error?code=0");
+            }
+        }
+        for (String id : List.of("a", "b", "c")) {
+            assertEquals(0.0, nodeMetric("pgcache_rpc_node_breaker_state", id), "node " + id + "'s breaker is still closed");
+            assertEquals("closed", nodeStatus(id).get("breaker").asText());
+        }
+        // and healthy calls keep being answered (slot 1: what the next test asks about slot 0 must still reach the nodes)
+        for (long n = 1; n <= 12; n++) {
+            same("a", "eth_getStorageAt", ALICE, "0x1", hex(n));
+        }
+    }
+
+    @Test
+    @Order(5)
     void aNodeThatSaysItIsUnwellIsPassedOverAndARequestErrorIsNot() {
         long head = height("a");
         mineTo(head, "c");
@@ -219,7 +254,7 @@ class RpcSeveralNodesTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aKilledNodeIsTakenOutByItsBreakerAndCallersGetTheOthersAnswers() throws Exception {
         long head = height("b");
         ProcessHandle a = ProcessHandle.of(Long.parseLong(Rpc.url("test.multi.a.pid"))).orElseThrow();

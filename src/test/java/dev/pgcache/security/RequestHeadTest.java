@@ -87,10 +87,33 @@ class RequestHeadTest {
     }
 
     @Test
-    void aRequestLineBeyondTheDecodersLimitIsStillRefused() throws Exception {
-        // beyond quarkus.http.limits.max-initial-line-length (16 KiB) the decoder answers before any handler (docs/security.md)
+    void aRequestLineBeyondTheDecodersLimitIsStillA414Problem() throws Exception {
+        // beyond quarkus.http.limits.max-initial-line-length (16 KiB) the decoder refuses it; api.HeadGuard answers (docs/security.md)
         RawHttp.Answer a = RawHttp.send(RestAssured.port, "GET", "/v1/cache/" + ns + "/" + "k".repeat(100_000), List.of(AUTH), null);
-        assertEquals(414, a.status(), a.toString());
+        JsonNode p = problem(a, 414, "uri-too-long");
+        assertTrue(p.path("detail").asText().contains("16384 bytes"), a.body());
+        assertEquals("close", a.header("connection"));
+    }
+
+    @Test
+    void headersBeyondTheDecodersLimitAreStillA431Problem() throws Exception {
+        List<String> headers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            headers.add("X-Big-" + i + ": " + "b".repeat(5_000)); // 40 KB: over the decoder's 32 KiB
+        }
+        RawHttp.Answer a = RawHttp.send(RestAssured.port, "GET", "/v1/cache/" + ns + "/k", headers, null);
+        JsonNode p = problem(a, 431, "headers-too-large");
+        assertTrue(p.path("detail").asText().contains("32768 bytes"), a.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "GET /v1/me HTTP/1.1 extra", "GET /v1/me", "GET /v1/me HTTP/1.1\t", "GET /v1/me HTTP/1.1\u000bx" })
+    void aRequestLineTheDecoderCannotReadIsA400Problem(String line) throws Exception {
+        String head = line + "\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        RawHttp.Answer a = RawHttp.exchange(RestAssured.port, head);
+        assertTrue(a.status() == 400 || a.status() == 505, a.toString());
+        assertTrue(a.header("content-type").startsWith("application/problem+json"), a.toString());
+        assertFalse(JSON.readTree(a.body()).path("detail").asText().isEmpty(), a.body());
     }
 
     @ParameterizedTest
@@ -296,6 +319,6 @@ class RequestHeadTest {
             }
             body = b.toString();
         }
-        return new RawHttp.Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+        return new RawHttp.Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, body, lines[0]);
     }
 }

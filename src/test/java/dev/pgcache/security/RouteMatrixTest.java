@@ -143,7 +143,7 @@ class RouteMatrixTest {
         return new ArrayList<>(found);
     }
 
-    /** GET /v1/me: needs the read scope and touches no namespace. */
+    /** GET /v1/me: any valid key may ask who it is (security.AnyKey); it touches no namespace. */
     private static final String CALLER = "/v1/me";
 
     private static boolean isPublic(String path) {
@@ -176,9 +176,10 @@ class RouteMatrixTest {
             case ADMIN -> c.put("a read-only key", TestKeys.READER);
         }
         if (route.template().equals(CALLER)) {
-            // /v1/me answers any key with the read scope about that key itself, whatever its namespaces
+            // /v1/me answers any valid key about that key itself, whatever its scopes and namespaces: only no key and a wrong one are refused
             c.remove("a key for another namespace");
             c.remove("a key with the pattern *-public");
+            c.remove("a write-only key");
         }
         if (route.template().startsWith("/v1/rpc/")) {
             c.remove("a key for another namespace"); // the rpc namespace is rpc-victim, outside sec-*: all of them are refused

@@ -18,8 +18,8 @@ import java.util.Map;
  */
 public final class RawHttp {
 
-    /** An answer: status, headers (lower-case names, last one wins) and body. */
-    public record Answer(int status, Map<String, String> headers, String body) {
+    /** An answer: status, headers (lower-case names, last one wins), body, and its status line as sent. */
+    public record Answer(int status, Map<String, String> headers, String body, String statusLine) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -53,6 +53,20 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends bytes exactly as given (a whole request head, request line included, as an attacker
+     * writes it) and reads the answer until the server closes the connection.
+     */
+    public static Answer exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return read(socket.getInputStream(), false);
+        }
+    }
+
     private static Answer read(InputStream in, boolean head) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         in.transferTo(all);
@@ -73,7 +87,7 @@ public final class RawHttp {
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = unchunk(body);
         }
-        return new Answer(status, headers, body);
+        return new Answer(status, headers, body, lines[0]);
     }
 
     private static String unchunk(String chunked) {

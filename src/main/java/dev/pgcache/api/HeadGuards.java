@@ -1,0 +1,205 @@
+package dev.pgcache.api;
+
+import java.lang.reflect.Field;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+
+import org.jboss.logging.Logger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.impl.Http1xOrH2CHandler;
+import io.vertx.core.http.impl.HttpServerImpl;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.impl.TCPServerBase;
+
+import dev.pgcache.config.PgcacheConfig;
+
+/**
+ * Puts a {@link HeadGuard} into the pipeline of every HTTP/1 connection the server accepts.
+ *
+ * <p>How, and why this way: Quarkus 3.34 creates the Vert.x HTTP server inside its own verticle and
+ * offers neither the server nor its new connections (its {@code HttpServerOptionsCustomizer} sees
+ * options only; the server's connection handler is Quarkus' own), and Vert.x 4 has no option for a
+ * head deadline or for a handler of one's own in a connection's pipeline. What Netty does offer is
+ * the listening channel's own pipeline, through which every accepted connection passes (as a
+ * {@link Channel}) before it is set up. So once the server listens ({@link HttpServerStart}), this
+ * finds its listening channel (Vert.x keeps its servers in {@code VertxInternal.sharedHttpServers()},
+ * each with the future of its bound channel in a private field, read here) and puts a handler
+ * first in its pipeline. For each accepted connection that handler adds one more, which waits for
+ * Vert.x to set the connection up and then puts the guard around the HTTP codec.
+ *
+ * <p>If Vert.x changes so that the channel is not found, the service starts without the guard and
+ * logs an error saying so; {@code HeadGuardTest} fails in that case.
+ */
+@ApplicationScoped
+class HeadGuards {
+
+    private static final Logger LOG = Logger.getLogger(HeadGuards.class);
+    /** Vert.x' names of the HTTP/1 codec's two halves in a connection's pipeline. */
+    static final String DECODER = "httpDecoder";
+    static final String ENCODER = "httpEncoder";
+    private static final String ACCEPTOR = "pgcache-head-guards";
+
+    private final Vertx vertx;
+    private final long timeoutNanos;
+
+    HeadGuards(Vertx vertx, PgcacheConfig config) {
+        this.vertx = vertx;
+        this.timeoutNanos = config.limits().headTimeout().toNanos();
+    }
+
+    void install(@ObservesAsync HttpServerStart started) {
+        try {
+            installOnListeningChannels();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("the head guard was not installed", e);
+        }
+    }
+
+    private void installOnListeningChannels() {
+        int installed = 0;
+        for (HttpServerImpl server : ((VertxInternal) vertx).sharedHttpServers().values()) {
+            Channel listening = listeningChannel(server);
+            if (listening == null) {
+                continue;
+            }
+            ChannelPipeline pipeline = listening.pipeline();
+            synchronized (this) {
+                if (pipeline.get(ACCEPTOR) == null) {
+                    pipeline.addFirst(ACCEPTOR, new Acceptor(timeoutNanos));
+                }
+            }
+            installed++;
+        }
+        if (installed == 0) {
+            LOG.error("the HTTP server's listening channel was not found: requests with another HTTP version than 1.1 and 1.0 are served, "
+                    + "and a request head may take as long as its bytes keep the idle timeout from passing (docs/security.md, 'The request head')");
+        } else {
+            LOG.debugf("head guard installed on %d listening channel(s)", installed);
+        }
+    }
+
+    /** The server's bound channel; null when it cannot be found. */
+    private static Channel listeningChannel(HttpServerImpl server) {
+        try {
+            Field bound = TCPServerBase.class.getDeclaredField("bindFuture");
+            bound.setAccessible(true);
+            Object future = bound.get(server);
+            return future instanceof Future<?> f && f.result() instanceof Channel c ? c : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("no bound channel in " + server, e);
+            return null;
+        }
+    }
+
+    /** First in the listening channel's pipeline: sees each accepted connection before Vert.x sets it up. */
+    @ChannelHandler.Sharable
+    private static final class Acceptor extends ChannelInboundHandlerAdapter {
+        private final long timeoutNanos;
+
+        Acceptor(long timeoutNanos) {
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel accepted) {
+                accepted.pipeline().addLast(new Placer(timeoutNanos));
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * In an accepted connection's pipeline, before Vert.x' own handlers: places the guard around the
+     * HTTP/1 codec once Vert.x has set it up, and leaves. Vert.x sets the codec up only when the first
+     * bytes show the connection is not HTTP/2 with prior knowledge ({@link Http1xOrH2CHandler}, which
+     * then hands on what it has read at once): so the first bytes are handed on one at a time until
+     * it has decided (a byte or two, at most the 24 of HTTP/2's preface), and the rest only once the
+     * guard is in place.
+     */
+    private static final class Placer extends ChannelInboundHandlerAdapter {
+        private final long timeoutNanos;
+        /** The head's deadline while Vert.x has not decided yet (a preface trickled byte by byte). */
+        private ScheduledFuture<?> deadline;
+
+        Placer(long timeoutNanos) {
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        public void channelRegistered(ChannelHandlerContext ctx) {
+            ctx.fireChannelRegistered(); // Vert.x sets the connection's pipeline up here
+            if (settled(ctx.pipeline())) {
+                ctx.pipeline().remove(this);
+                place(ctx.pipeline(), false); // the codec is there already (a server without h2c)
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf bytes)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ChannelPipeline pipeline = ctx.pipeline();
+            if (deadline == null) {
+                deadline = ctx.executor().schedule(() -> ctx.close(), timeoutNanos, TimeUnit.NANOSECONDS); // nothing HTTP to answer with yet
+            }
+            while (bytes.isReadable() && !settled(pipeline)) {
+                ctx.fireChannelRead(bytes.readRetainedSlice(1));
+            }
+            if (!settled(pipeline)) {
+                bytes.release();
+                return; // not decided yet: wait for more bytes
+            }
+            deadline.cancel(false);
+            place(pipeline, true);
+            if (bytes.isReadable()) {
+                ctx.fireChannelRead(bytes); // through the guard now
+            } else {
+                bytes.release();
+            }
+            if (pipeline.context(this) != null) {
+                pipeline.remove(this); // unless an Upgrade to h2c in these bytes had Vert.x clear the HTTP/1 handlers already
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            super.channelInactive(ctx);
+        }
+
+        /** Whether Vert.x has decided between HTTP/1 and HTTP/2, and set the connection up for it. */
+        private static boolean settled(ChannelPipeline pipeline) {
+            return pipeline.get(Http1xOrH2CHandler.class) == null;
+        }
+
+        /** Puts the guard around the HTTP/1 codec; on an HTTP/2 connection there is none, and nothing is placed. */
+        private void place(ChannelPipeline pipeline, boolean headBegun) {
+            if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
+                return; // HTTP/2 (prior knowledge), or TLS, whose codec comes after its handshake
+            }
+            HeadGuard guard = new HeadGuard(timeoutNanos);
+            pipeline.addBefore(DECODER, HeadGuard.FIRST_BYTE_NAME, guard.firstByte());
+            pipeline.addAfter(ENCODER, HeadGuard.NAME, guard);
+            if (headBegun) {
+                guard.headBegins(); // the head's first bytes went to the decoder before the guard was there
+            }
+        }
+    }
+}
