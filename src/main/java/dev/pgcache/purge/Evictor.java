@@ -95,14 +95,16 @@ class Evictor {
     private final CacheMetrics metrics;
     private final long lockKey;
     private final int batchSize;
-    private final boolean secondChance;
+    private final EvictionPolicy policy;
+    private final int window;
 
     Evictor(MaintenanceStore store, NamespaceBounds bounds, CacheMetrics metrics, PgcacheConfig config) {
         this.store = store;
         this.metrics = metrics;
         this.lockKey = config.purge().lockKey();
         this.batchSize = config.purge().evictionBatchSize();
-        this.secondChance = config.storage().evictionPolicy() == EvictionPolicy.SECOND_CHANCE;
+        this.policy = config.storage().evictionPolicy();
+        this.window = config.storage().evictionWindow();
         List<Scope> all = new ArrayList<>();
         for (NamespaceBounds.Bound b : bounds.all()) {
             all.add(new Scope(EvictionScope.namespace(b.namespace(), b.maxEntries(), b.maxBytes()), Cause.NAMESPACE_BOUND));
@@ -126,7 +128,7 @@ class Evictor {
                 }
                 // no more rows than this run can still take, so the plan's scan stays bounded
                 int reach = (int) Math.min(Integer.MAX_VALUE, (long) (batchesLeft - tally.batches) * batchSize);
-                Optional<EvictionPlan> plan = store.planEviction(lockKey, scope.bounds(), secondChance, reach);
+                Optional<EvictionPlan> plan = store.planEviction(lockKey, scope.bounds(), policy, window, reach);
                 if (plan.isEmpty()) {
                     return tally.outcome(true, false);
                 }
@@ -138,7 +140,7 @@ class Evictor {
                     if (tally.batches >= batchesLeft || System.nanoTime() - deadlineNanos >= 0) {
                         return tally.outcome(false, false);
                     }
-                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, plan.get(), secondChance, batchSize);
+                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, plan.get(), batchSize);
                     if (batch.isEmpty()) {
                         return tally.outcome(true, false);
                     }

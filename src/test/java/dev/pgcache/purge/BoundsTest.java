@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.pgcache.config.EvictionPolicy;
 import dev.pgcache.config.PgcacheConfig;
 import dev.pgcache.entry.MaintenanceStore;
 import dev.pgcache.entry.EvictionPlan;
@@ -202,13 +203,13 @@ class BoundsTest {
         long lockKey = config.purge().lockKey();
         Rows.insertAged(ENTRIES, 25, 10);
         // replica A measures (15 rows over) and evicts one small batch, then pauses, releasing the lock
-        EvictionPlan a = store.planEviction(lockKey, EvictionScope.namespace(ENTRIES, 10, Long.MAX_VALUE), true, 1000).orElseThrow();
+        EvictionPlan a = store.planEviction(lockKey, EvictionScope.namespace(ENTRIES, 10, Long.MAX_VALUE), EvictionPolicy.SECOND_CHANCE, 1, 1000).orElseThrow();
         assertEquals(15, a.rowsOver());
-        assertEquals(5, store.evictBatch(lockKey, a, true, 5).orElseThrow().deleted());
+        assertEquals(5, store.evictBatch(lockKey, a, 5).orElseThrow().deleted());
         // in that pause replica B runs: it measures 20 rows, 10 over, and evicts them
         assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES));
         // A goes on with the plan it made before: its cutoff row is gone already, and so is everything before it
-        assertEquals(0, store.evictBatch(lockKey, a, true, 1000).orElseThrow().taken());
+        assertEquals(0, store.evictBatch(lockKey, a, 1000).orElseThrow().taken());
         assertEquals(aged(16, 25), keys(ENTRIES));
     }
 
@@ -259,9 +260,9 @@ class BoundsTest {
         Rows.insertAged(ENTRIES, 25, 10);
         read(ENTRIES, aged(1, 5));
         EvictionScope scope = EvictionScope.namespace(ENTRIES, 10, Long.MAX_VALUE);
-        EvictionPlan plan = store.planEviction(lockKey, scope, false, 1000).orElseThrow();
+        EvictionPlan plan = store.planEviction(lockKey, scope, EvictionPolicy.OLDEST_FIRST, 1, 1000).orElseThrow();
         assertTrue(plan.reachesBounds());
-        assertEquals(15, store.evictBatch(lockKey, plan, false, 1000).orElseThrow().deleted());
+        assertEquals(15, store.evictBatch(lockKey, plan, 1000).orElseThrow().deleted());
         assertEquals(aged(16, 25), keys(ENTRIES), "the oldest written went, read or not");
     }
 
