@@ -16,6 +16,6 @@ public enum EvictionPolicy {
      * as rarely: more hits from the same bytes, fewer bytes answered.
      */
     SIZE_AWARE,
-    /** The oldest written rows first, reads or not: what pgcache did before second chance. */
+    /** The oldest written rows first, reads or not: what pgcache did before second chance and size-aware. */
     OLDEST_FIRST
 }

@@ -6,7 +6,7 @@ import java.util.Map;
  * What one eviction batch did.
  *
  * @param taken       rows it took from the queue: deleted, or kept and sent to the back
- * @param kept        rows given a second chance (read since they were queued)
+ * @param kept        rows kept and requeued (read since they were queued): a second chance
  * @param byNamespace rows deleted per namespace
  * @param bytes       size_bytes deleted
  */

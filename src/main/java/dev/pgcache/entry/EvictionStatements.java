@@ -2,8 +2,9 @@ package dev.pgcache.entry;
 
 /**
  * The SQL of eviction ({@link MaintenanceStore}, for {@code purge.Evictor}): the sizes bounds are
- * measured against, where the queue must be cut, the batches that delete up to that cut (or give
- * a row its second chance) and the requeue of the rows kept. One of the statement files of this
+ * measured against, where the queue must be cut (in queue order, or by weight over a window of
+ * its first rows), the batches that delete up to that cut (or give a row its second chance) and
+ * the requeue of the rows kept. One of the statement files of this
  * package ({@link EntryStatements} lists them and the rules they all keep).
  */
 final class EvictionStatements {

@@ -26,16 +26,19 @@ import dev.pgcache.metrics.CacheMetrics;
  * bounds hold.
  *
  * <p>Order: a queue per scope, read from an index (cache_entry_queue_idx per namespace,
- * cache_entry_table_queue_idx for the table), so a batch costs the rows it takes, whatever the
- * table's size. A row's place is when it was written. With
- * {@code pgcache.storage.eviction-policy=second-chance} (CLOCK), a row read since it was queued
+ * cache_entry_table_queue_idx for the table), so a batch costs the rows it takes (with
+ * size-aware eviction, the rows of its window), whatever the table's size. A row's place is
+ * when it was written, or last requeued. With {@code pgcache.storage.eviction-policy=size-aware}
+ * (the default), of the queue's first rows (eviction-window times the rows to free) those with
+ * the fewest reads since they were queued per byte go first, and read rows at the front are
+ * requeued with their reads used up. With second-chance (CLOCK), a row read since it was queued
  * (its last_hit_at, counted in memory and flushed in batches by dev.pgcache.hits) is not
- * evicted but sent to the back of the queue, once per read-and-pass: rows readers use stay, and
- * no read ever writes. With oldest-first, the oldest written go first, read or not. Why this
- * rather than ordering by last_hit_at: docs/architecture.md, "Eviction".
+ * evicted but sent to the back of the queue, once per read-and-pass. In both, rows readers use
+ * stay, and no read ever writes. With oldest-first, the oldest written go first, read or not.
+ * Why these rather than ordering by last_hit_at: docs/architecture.md, "Eviction".
  *
  * <p>How: once per scope per run, under the purge lock, measure it and find the cutoff row, the
- * last row in queue order that must be taken; then take batch by batch (each its own transaction
+ * last row in the policy's order that must be taken; then take batch by batch (each its own transaction
  * under the same lock) every row up to and including the cutoff, deleting those not kept.
  * Stopping at a row rather than after a count is what makes two replicas safe: batches pause,
  * the lock is free in between, and a second replica that starts a run meanwhile measures after
@@ -62,7 +65,7 @@ class Evictor {
      * @param complete    every scope was measured and brought under its bounds
      * @param byNamespace rows evicted per namespace, for their namespace's bound
      * @param capByNamespace rows evicted per namespace, for the table's cap
-     * @param kept        rows given a second chance instead
+     * @param kept        rows read since they were queued, requeued instead (a second chance)
      */
     record Outcome(boolean lockLost, int batches, boolean complete, Map<String, Long> byNamespace, Map<String, Long> capByNamespace,
             long kept) {
