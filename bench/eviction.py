@@ -206,17 +206,19 @@ def replay(args, requests, sizes):
     auth = os.environ["BENCH_AUTH"]
     ns = args.namespace
     lock = threading.Lock()
-    state = {"next": 0, "hits": [0, 0], "hit_bytes": 0, "errors": 0, "purges": 0}
+    state = {"next": 0, "hits": [0, 0], "hit_bytes": 0, "errors": 0, "purges": 0, "evicted": 0, "requeued": 0}
     half = len(requests) // 2
     done = threading.Event()
 
-    def request(conn, method, path, body=None):
+    def request(conn, method, path, body=None, answer=None):
         headers = {"Authorization": auth}
         if body is not None:
             headers["Content-Type"] = "application/json"
         conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
-        r.read()
+        data = r.read()
+        if answer is not None and r.status == 200:
+            answer.update(json.loads(data))
         return r.status
 
     def worker():
@@ -249,10 +251,13 @@ def replay(args, requests, sizes):
             with lock:
                 n = state["next"]
             if n >= mark:
-                status = request(conn, "POST", "/v1/admin/purge")
-                if status != 200:
-                    with lock:
+                report = {}
+                status = request(conn, "POST", "/v1/admin/purge", answer=report)
+                with lock:
+                    if status != 200:
                         state["errors"] += 1
+                    state["evicted"] += report.get("evicted", 0) + report.get("evictedForCap", 0)
+                    state["requeued"] += report.get("secondChances", 0)
                 state["purges"] += 1
                 mark += args.purge_every
             else:
@@ -272,6 +277,7 @@ def replay(args, requests, sizes):
     return {"policy": args.policy, "hits": sum(hits), "requests": len(requests), "hit_ratio": sum(hits) / len(requests),
             "hit_ratio_second_half": hits[1] / (len(requests) - half),
             "byte_hit_ratio": state["hit_bytes"] / sum(stored_bytes(sizes[k]) for k in requests), "errors": state["errors"], "purges": state["purges"],
+            "evicted": state["evicted"], "requeued": state["requeued"],
             "seconds": round(time.time() - start, 1)}
 
 
