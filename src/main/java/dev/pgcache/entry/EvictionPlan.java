@@ -35,8 +35,19 @@ public record EvictionPlan(EvictionScope scope, EvictionPolicy policy, long rows
      *                     the window lighter than it, or as light and before it in the queue, go
      * @param end          the window's last row: batches take nothing behind it
      * @param handEnd      the hand's last row: rows up to it read since queued are requeued
+     * @param start        where the plan's next batch starts: the window's first row, then the last
+     *                     row the batch before took (gone from there, deleted or requeued)
      */
-    public record Window(double cutoffWeight, Place end, Place handEnd) {
+    public record Window(double cutoffWeight, Place end, Place handEnd, Place start) {
+    }
+
+    /** This plan, its next batch starting at {@code start} (size-aware plans; others take no start). */
+    EvictionPlan startingAt(Place start) {
+        if (window == null || start == null) {
+            return this;
+        }
+        return new EvictionPlan(scope, policy, rows, bytes, rowsOver, bytesOver, cutoffQueuedAt, cutoffNamespace, cutoffKey, reachesBounds,
+                new Window(window.cutoffWeight(), window.end(), window.handEnd(), start));
     }
 
     static EvictionPlan under(EvictionScope scope, EvictionPolicy policy, long rows, long bytes) {

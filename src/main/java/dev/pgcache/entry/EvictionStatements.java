@@ -91,19 +91,33 @@ final class EvictionStatements {
             SELECT (SELECT count(*) FROM picked), CAST(ARRAY(SELECT ctid FROM picked WHERE kept) AS text),
                    ARRAY(SELECT namespace FROM deleted GROUP BY namespace ORDER BY namespace),
                    ARRAY(SELECT count(*) FROM deleted GROUP BY namespace ORDER BY namespace),
-                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)
+                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)""";
+
+    /** Deletes the {@code picked} rows not kept (a CTE {@code deleted}, for EVICTED_ANSWER). */
+    static final String DELETE_PICKED = """
+            ), deleted AS (
+                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(SELECT ctid FROM picked WHERE NOT kept))
+                RETURNING namespace, size_bytes
+            )
             """;
 
     /**
      * The rest of an eviction batch after its {@code picked} rows: deletes those not kept, and
      * answers in one row (EVICTED_ANSWER).
      */
-    static final String EVICT_PICKED = """
-            ), deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(SELECT ctid FROM picked WHERE NOT kept))
-                RETURNING namespace, size_bytes
-            )
-            """ + EVICTED_ANSWER;
+    static final String EVICT_PICKED = DELETE_PICKED + EVICTED_ANSWER + "\n";
+
+    /**
+     * {@link #EVICT_PICKED} for a size-aware batch, whose {@code picked} rows also give their queue
+     * place: the answer ends with the last of those places (NULLs when it took none), where the next
+     * batch of the plan starts, so that batches do not read again the window's rows they left.
+     */
+    static final String WEIGHT_EVICT_PICKED = DELETE_PICKED + EVICTED_ANSWER + """
+            , last.queued_at, last.namespace, last.cache_key
+            FROM (SELECT 1) AS one
+            LEFT JOIN (SELECT queued_at, namespace, cache_key FROM picked
+                       ORDER BY queued_at DESC, namespace DESC, cache_key DESC LIMIT 1) AS last ON true
+            """;
 
     /**
      * Takes up to {@code limit} of the namespace's rows at or before the cutoff row, in queue
@@ -159,8 +173,8 @@ final class EvictionStatements {
     /**
      * The end of a size-aware plan (after a CTE {@code win} of the window's rows with their queue
      * position qpos): the row, in weight order (then queue order), at which enough rows and bytes
-     * are counted, or else the heaviest; the window's last row; and the hand's last row (qpos at
-     * most the rows to free).
+     * are counted, or else the heaviest; the window's last row; the hand's last row (qpos at
+     * most the rows to free); and the window's first row, where its first batch starts.
      */
     static final String WEIGHT_CUTOFF_TAIL = """
             ), ranked AS (
@@ -174,8 +188,10 @@ final class EvictionStatements {
                 LIMIT 1
             )
             SELECT cut.queued_at, cut.namespace, cut.cache_key, cut.enough, cut.weight,
-                   last.queued_at, last.namespace, last.cache_key, hand.queued_at, hand.namespace, hand.cache_key
+                   last.queued_at, last.namespace, last.cache_key, hand.queued_at, hand.namespace, hand.cache_key,
+                   first.queued_at, first.namespace, first.cache_key
             FROM cut,
+                 (SELECT queued_at, namespace, cache_key FROM win WHERE qpos = 1) AS first,
                  (SELECT queued_at, namespace, cache_key FROM win ORDER BY qpos DESC LIMIT 1) AS last,
                  (SELECT queued_at, namespace, cache_key FROM win WHERE qpos <= greatest(?, 1) ORDER BY qpos DESC LIMIT 1) AS hand
             """;
@@ -215,41 +231,45 @@ final class EvictionStatements {
      * Rows of the window neither light enough nor read stay where they are, untaken. Every row
      * taken leaves the set (deleted, or requeued behind the window), so running it again takes
      * nothing more, and another replica's plan, made after this one's batches, finds the rows
-     * still to go. Parameters: cutoff weight, queued_at, namespace, key; namespace; window end
+     * still to go. It starts at a place in the window, the window's first row or where the
+     * batch before ended, so the plan's batches read the window once between them. Parameters:
+     * cutoff weight, queued_at, namespace, key; namespace; window end queued_at, key; start
      * queued_at, key; cutoff again; hand end queued_at, key; limit.
      */
     static final String WEIGHT_EVICT_BATCH = """
             WITH picked AS (
-                SELECT ctid, (""" + WEIGHT + """
+                SELECT ctid, coalesce(requeued_at, fetched_at) AS queued_at, namespace, cache_key, (""" + WEIGHT + """
             , coalesce(requeued_at, fetched_at), namespace, cache_key) > (?, ?, ?, ?) AS kept
                 FROM cache_entry
                 WHERE namespace = ? AND (coalesce(requeued_at, fetched_at), cache_key) <= (?, ?)
+                  AND (coalesce(requeued_at, fetched_at), cache_key) >= (?, ?)
                   AND ((""" + WEIGHT + """
             , coalesce(requeued_at, fetched_at), namespace, cache_key) <= (?, ?, ?, ?)
                        OR ((coalesce(requeued_at, fetched_at), cache_key) <= (?, ?) AND\s""" + HITS_SINCE_QUEUED + """
              > 0))
                 ORDER BY coalesce(requeued_at, fetched_at), cache_key
                 LIMIT ? FOR UPDATE SKIP LOCKED
-            """ + EVICT_PICKED;
+            """ + WEIGHT_EVICT_PICKED;
 
     /**
      * {@link #WEIGHT_EVICT_BATCH} over the whole table. Parameters: cutoff weight, queued_at,
-     * namespace, key; window end queued_at, namespace, key; cutoff again; hand end queued_at,
-     * namespace, key; limit.
+     * namespace, key; window end queued_at, namespace, key; start queued_at, namespace, key;
+     * cutoff again; hand end queued_at, namespace, key; limit.
      */
     static final String TABLE_WEIGHT_EVICT_BATCH = """
             WITH picked AS (
-                SELECT ctid, (""" + WEIGHT + """
+                SELECT ctid, coalesce(requeued_at, fetched_at) AS queued_at, namespace, cache_key, (""" + WEIGHT + """
             , coalesce(requeued_at, fetched_at), namespace, cache_key) > (?, ?, ?, ?) AS kept
                 FROM cache_entry
                 WHERE (coalesce(requeued_at, fetched_at), namespace, cache_key) <= (?, ?, ?)
+                  AND (coalesce(requeued_at, fetched_at), namespace, cache_key) >= (?, ?, ?)
                   AND ((""" + WEIGHT + """
             , coalesce(requeued_at, fetched_at), namespace, cache_key) <= (?, ?, ?, ?)
                        OR ((coalesce(requeued_at, fetched_at), namespace, cache_key) <= (?, ?, ?) AND\s""" + HITS_SINCE_QUEUED + """
              > 0))
                 ORDER BY coalesce(requeued_at, fetched_at), namespace, cache_key
                 LIMIT ? FOR UPDATE SKIP LOCKED
-            """ + EVICT_PICKED;
+            """ + WEIGHT_EVICT_PICKED;
 
     /**
      * The second chance: rows an eviction batch kept (its ctids, locked by that batch in this

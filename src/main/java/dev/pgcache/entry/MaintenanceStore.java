@@ -145,7 +145,7 @@ public class MaintenanceStore {
                 if (!rs.next()) {
                     return new EvictionPlan(scope, EvictionPolicy.SIZE_AWARE, rows, bytes, rowsOver, bytesOver, null, null, null, false, null);
                 }
-                EvictionPlan.Window window = new EvictionPlan.Window(rs.getDouble(5), place(rs, 6), place(rs, 9));
+                EvictionPlan.Window window = new EvictionPlan.Window(rs.getDouble(5), place(rs, 6), place(rs, 9), place(rs, 12));
                 return new EvictionPlan(scope, EvictionPolicy.SIZE_AWARE, rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class),
                         rs.getString(2), rs.getString(3), rs.getBoolean(4), window);
             }
@@ -171,6 +171,7 @@ public class MaintenanceStore {
             String keptCtids;
             Map<String, Long> byNamespace = new HashMap<>();
             long bytes;
+            EvictionPlan.Place last = null;
             boolean byWeight = plan.policy() == EvictionPolicy.SIZE_AWARE;
             String sql = byWeight ? (scope.wholeTable() ? TABLE_WEIGHT_EVICT_BATCH : WEIGHT_EVICT_BATCH)
                     : (scope.wholeTable() ? TABLE_EVICT_BATCH : EVICT_BATCH);
@@ -192,6 +193,9 @@ public class MaintenanceStore {
                         byNamespace.put(namespaces[i], counts[i]);
                     }
                     bytes = rs.getLong(5);
+                    if (byWeight && rs.getObject(6) != null) {
+                        last = place(rs, 6);
+                    }
                 }
             }
             int kept = 0;
@@ -201,7 +205,7 @@ public class MaintenanceStore {
                     kept = ps.executeUpdate();
                 }
             }
-            return new EvictionBatch(taken, kept, byNamespace, bytes);
+            return new EvictionBatch(taken, kept, byNamespace, bytes, plan.startingAt(last));
         });
     }
 
@@ -221,10 +225,12 @@ public class MaintenanceStore {
         cutoff(b, plan);
         if (plan.scope().wholeTable()) {
             b.object(w.end().queuedAt()).string(w.end().namespace()).string(w.end().key());
+            b.object(w.start().queuedAt()).string(w.start().namespace()).string(w.start().key());
             cutoff(b, plan);
             b.object(w.handEnd().queuedAt()).string(w.handEnd().namespace()).string(w.handEnd().key());
         } else {
             b.string(plan.scope().namespace()).object(w.end().queuedAt()).string(w.end().key());
+            b.object(w.start().queuedAt()).string(w.start().key());
             cutoff(b, plan);
             b.object(w.handEnd().queuedAt()).string(w.handEnd().key());
         }

@@ -139,15 +139,17 @@ class Evictor {
                     break;
                 }
                 boolean rowsHeld = false;
+                EvictionPlan next = plan.get();
                 while (true) {
                     if (tally.batches >= batchesLeft || System.nanoTime() - deadlineNanos >= 0) {
                         return tally.outcome(false, false);
                     }
-                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, plan.get(), batchSize);
+                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, next, batchSize);
                     if (batch.isEmpty()) {
                         return tally.outcome(true, false);
                     }
                     tally.batches++;
+                    next = batch.get().rest();
                     tally.kept += batch.get().kept();
                     batch.get().byNamespace().forEach((ns, n) -> {
                         tally.byCause.get(scope.cause()).merge(ns, n, Long::sum);

@@ -242,6 +242,7 @@ class BoundsTest {
                 batch = store.evictBatch(lockKey, plan, 1000).orElseThrow();
                 deleted += batch.deleted();
                 requeued += batch.kept();
+                plan = batch.rest();
             } while (batch.taken() == 1000);
             if (plan.reachesBounds()) {
                 return new Evicted(deleted, requeued);
@@ -342,6 +343,29 @@ class BoundsTest {
         assertEquals(10L, purgeJob.runOnce().evictedByNamespace().get(ENTRIES), "replica B, meanwhile: 20 rows, 10 over");
         assertEquals(0, store.evictBatch(lockKey, a, 1000).orElseThrow().taken(), "A's plan: everything up to its cutoff is gone");
         assertEquals(aged(16, 25), keys(ENTRIES));
+    }
+
+    @Test
+    void sizeAwareBatchesGoOnWhereTheBatchBeforeEnded() {
+        long lockKey = config.purge().lockKey();
+        for (int i = 1; i <= 4; i++) {
+            insertOne(BYTES, "small-" + i, 100 - i, 50); // the front of the queue, unread, heavier per byte than the large ones
+        }
+        for (int i = 1; i <= 6; i++) {
+            insertOne(BYTES, "large-" + i, 50 - i, 300);
+        }
+        // 2,000 bytes, bound 1,000: four large rows go, in queue order, one per batch of one row
+        EvictionPlan plan = store.planEviction(lockKey, EvictionScope.namespace(BYTES, Long.MAX_VALUE, 1000), EvictionPolicy.SIZE_AWARE,
+                64, 1000).orElseThrow();
+        assertEquals("small-1", plan.window().start().key(), "the first batch starts at the window's first row");
+        for (int i = 1; i <= 4; i++) {
+            EvictionBatch batch = store.evictBatch(lockKey, plan, 1).orElseThrow();
+            assertEquals(1, batch.deleted());
+            assertEquals("large-" + i, batch.rest().window().start().key(), "the next batch starts where this one ended");
+            plan = batch.rest();
+        }
+        assertEquals(0, store.evictBatch(lockKey, plan, 1).orElseThrow().taken(), "up to the cutoff, all gone");
+        assertEquals(List.of("large-5", "large-6", "small-1", "small-2", "small-3", "small-4"), keys(BYTES));
     }
 
     @Test
