@@ -50,7 +50,7 @@ final class Answers {
             @Schema(description = "rows evicted per namespace, for their namespace's bound") Map<String, Long> evictedByNamespace,
             @Schema(description = "rows evicted because the whole table was over pgcache.storage.max-entries or max-bytes") long evictedForCap,
             @Schema(description = "rows evicted per namespace, for the table's cap") Map<String, Long> evictedForCapByNamespace,
-            @Schema(description = "rows eviction reached but kept (read since they were queued; eviction-policy second-chance)") long secondChances) {
+            @Schema(description = "rows eviction reached but kept and requeued (read since they were queued; eviction-policy second-chance or size-aware)") long secondChances) {
     }
 
     @Schema(name = "NamespaceList")

@@ -45,6 +45,7 @@ class ConfigChecks {
         atLeast(problems, "pgcache.purge.batch-size", p.batchSize(), 1);
         atLeast(problems, "pgcache.purge.max-batches", p.maxBatches(), 1);
         atLeast(problems, "pgcache.purge.eviction-batch-size", p.evictionBatchSize(), 1);
+        atLeast(problems, "pgcache.storage.eviction-window", config.storage().evictionWindow(), 1);
         atLeast(problems, "pgcache.hits.flush-batch-size", config.hits().flushBatchSize(), 1);
         if (p.interval().isNegative() || p.interval().isZero()) {
             problems.add("pgcache.purge.interval must be above zero");

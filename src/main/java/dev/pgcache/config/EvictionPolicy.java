@@ -8,6 +8,14 @@ public enum EvictionPolicy {
      * queue instead. Approximates least-recently-used without a write per read.
      */
     SECOND_CHANCE,
-    /** The oldest written rows first, reads or not: what pgcache did before second chance. */
+    /**
+     * Greedy-dual-size-frequency over a window of the queue: of the queue's first rows (as many
+     * as {@code pgcache.storage.eviction-window} times the rows to free), those with the fewest
+     * reads since they were queued per byte go first; rows at the front that were read are
+     * requeued with their reads used up. Keeps many small values before a few large ones read
+     * as rarely: more hits from the same bytes, fewer bytes answered.
+     */
+    SIZE_AWARE,
+    /** The oldest written rows first, reads or not: what pgcache did before second chance and size-aware. */
     OLDEST_FIRST
 }

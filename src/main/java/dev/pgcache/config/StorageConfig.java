@@ -13,8 +13,18 @@ public interface StorageConfig {
      * One policy for the whole table, because the cap evicts from one queue across namespaces.
      */
     @WithName("eviction-policy")
-    @WithDefault("second-chance")
+    @WithDefault("size-aware")
     EvictionPolicy evictionPolicy();
+
+    /**
+     * Size-aware eviction only: how many of the queue's first rows one plan weighs, as a multiple
+     * of the rows it must free (about twice the bytes over the bound by the scope's average row,
+     * or the rows over max-entries). Larger weighs more rows against each other, closer to an
+     * exact greedy-dual-size-frequency, at the cost of reading them once per plan and per batch.
+     */
+    @WithName("eviction-window")
+    @WithDefault("64")
+    int evictionWindow();
 
     /** Most rows in the whole table, all namespaces (declared or not) together; over it, purge evicts. */
     @WithName("max-entries")

@@ -39,6 +39,11 @@ final class Binder {
         return this;
     }
 
+    Binder doubleValue(double value) throws SQLException {
+        ps.setDouble(next++, value);
+        return this;
+    }
+
     Binder integer(int value) throws SQLException {
         ps.setInt(next++, value);
         return this;

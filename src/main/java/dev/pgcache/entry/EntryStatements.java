@@ -11,7 +11,7 @@ import java.util.List;
  * <li>{@link ReadStatements}: one key, many keys, the keys GETs share, a page of keys, counts;</li>
  * <li>{@link WriteStatements}: upsert (with its preconditions), batch upsert, touch;</li>
  * <li>{@link InvalidationStatements}: deletes by key, prefix, tag, revision or namespace;</li>
- * <li>{@link EvictionStatements}: sizes, the queue's cut, eviction batches, the second chance;</li>
+ * <li>{@link EvictionStatements}: sizes, the queue's cut (in queue order, or by weight over a window), eviction batches, the requeue;</li>
  * <li>{@link MaintenanceStatements}: purge, hit flushes, the summary, the table's persistence and size;</li>
  * <li>this class: the fragments they share and the statements that open a transaction (its
  * timeouts, and the load, purge and persistence locks).</li>

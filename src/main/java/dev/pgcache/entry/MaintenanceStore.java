@@ -4,6 +4,7 @@ import static dev.pgcache.entry.EntryStatements.*;
 import static dev.pgcache.entry.EvictionStatements.*;
 import static dev.pgcache.entry.MaintenanceStatements.*;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.pgcache.config.EvictionPolicy;
 
 /**
  * The maintenance side of the table, with the statements of {@link MaintenanceStatements} and
@@ -68,13 +71,14 @@ public class MaintenanceStore {
     /**
      * Measures a scope (a namespace, or the whole table) against its bounds under the purge lock
      * (so no other replica's eviction batch is half-way while it counts) and, when it is over,
-     * finds the cutoff row: the last row in queue order eviction must take. Reads every row of the
-     * scope once (the cost of a byte bound) and about as many of its first rows in the queue as
-     * are over the bounds, at most {@code limit}. With {@code secondChance}, rows read since they
-     * were queued count for nothing, since eviction keeps them. Empty when another replica holds
-     * the lock.
+     * finds the cutoff row: the last row eviction must take, in the policy's order. Reads every
+     * row of the scope once (the cost of a byte bound) and about as many of its first rows in the
+     * queue as are over the bounds, at most {@code limit}: with second chance twice as many (rows
+     * read since they were queued count for nothing, since eviction keeps them), with size-aware
+     * eviction {@code window} times as many, the window it weighs them in. Empty when another
+     * replica holds the lock.
      */
-    public Optional<EvictionPlan> planEviction(long lockKey, EvictionScope scope, boolean secondChance, int limit) {
+    public Optional<EvictionPlan> planEviction(long lockKey, EvictionScope scope, EvictionPolicy policy, int window, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
             long rows;
             long bytes;
@@ -91,52 +95,92 @@ public class MaintenanceStore {
             long rowsOver = Math.max(0, rows - scope.maxEntries());
             long bytesOver = Math.max(0, bytes - scope.maxBytes());
             if (rowsOver == 0 && bytesOver == 0) {
-                return new EvictionPlan(scope, rows, bytes, 0, 0, null, null, null, true);
+                return EvictionPlan.under(scope, policy, rows, bytes);
             }
             // read only as many of the first rows as the excess needs: all rows over max-entries, and
             // twice the average row count for the bytes over max-bytes, twice again where rows may be
             // kept (a plan that falls short is made again)
             long avgBytes = Math.max(1, bytes / Math.max(1, rows));
             long needed = Math.max(rowsOver, bytesOver == 0 ? 0 : 2 * (bytesOver / avgBytes) + 100);
-            if (secondChance) {
-                needed = 2 * needed + 100;
-            }
-            try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_EVICTION_CUTOFF : EVICTION_CUTOFF)) {
-                Binder b = new Binder(c, ps).bool(secondChance);
-                if (!scope.wholeTable()) {
-                    b.string(scope.namespace());
-                }
-                b.integer((int) Math.min(limit, needed)).longValue(rowsOver).longValue(bytesOver);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new EvictionPlan(scope, rows, bytes, rowsOver, bytesOver, null, null, null, false);
-                    }
-                    return new EvictionPlan(scope, rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
-                            rs.getString(3), rs.getBoolean(4));
-                }
-            }
+            return switch (policy) {
+                case SIZE_AWARE -> planByWeight(c, scope, rows, bytes, rowsOver, bytesOver, needed, (int) Math.min(limit, needed * window));
+                case SECOND_CHANCE -> planInQueue(c, scope, policy, rows, bytes, rowsOver, bytesOver, (int) Math.min(limit, 2 * needed + 100));
+                case OLDEST_FIRST -> planInQueue(c, scope, policy, rows, bytes, rowsOver, bytesOver, (int) Math.min(limit, needed));
+            };
         });
+    }
+
+    /** The cutoff row in queue order, reading the queue's first {@code reach} rows (second chance, oldest-first). */
+    private EvictionPlan planInQueue(Connection c, EvictionScope scope, EvictionPolicy policy, long rows, long bytes, long rowsOver,
+            long bytesOver, int reach) throws SQLException {
+        try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_EVICTION_CUTOFF : EVICTION_CUTOFF)) {
+            Binder b = new Binder(c, ps).bool(policy == EvictionPolicy.SECOND_CHANCE);
+            if (!scope.wholeTable()) {
+                b.string(scope.namespace());
+            }
+            b.integer(reach).longValue(rowsOver).longValue(bytesOver);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new EvictionPlan(scope, policy, rows, bytes, rowsOver, bytesOver, null, null, null, false, null);
+                }
+                return new EvictionPlan(scope, policy, rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class), rs.getString(2),
+                        rs.getString(3), rs.getBoolean(4), null);
+            }
+        }
+    }
+
+    /**
+     * The cutoff in weight order over the window of the queue's first {@code reach} rows, and the
+     * hand: the window's first {@code hand} rows, whose rows read since queued are requeued.
+     */
+    private EvictionPlan planByWeight(Connection c, EvictionScope scope, long rows, long bytes, long rowsOver, long bytesOver, long hand,
+            int reach) throws SQLException {
+        try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_WEIGHT_CUTOFF : WEIGHT_CUTOFF)) {
+            Binder b = new Binder(c, ps);
+            if (!scope.wholeTable()) {
+                b.string(scope.namespace());
+            }
+            b.integer(reach).longValue(rowsOver).longValue(bytesOver).longValue(hand);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new EvictionPlan(scope, EvictionPolicy.SIZE_AWARE, rows, bytes, rowsOver, bytesOver, null, null, null, false, null);
+                }
+                EvictionPlan.Window window = new EvictionPlan.Window(rs.getDouble(5), place(rs, 6), place(rs, 9), place(rs, 12));
+                return new EvictionPlan(scope, EvictionPolicy.SIZE_AWARE, rows, bytes, rowsOver, bytesOver, rs.getObject(1, OffsetDateTime.class),
+                        rs.getString(2), rs.getString(3), rs.getBoolean(4), window);
+            }
+        }
+    }
+
+    private static EvictionPlan.Place place(ResultSet rs, int column) throws SQLException {
+        return new EvictionPlan.Place(rs.getObject(column, OffsetDateTime.class), rs.getString(column + 1), rs.getString(column + 2));
     }
 
     /**
      * One eviction batch in one transaction under the purge lock: takes up to {@code limit} of
-     * the scope's rows up to the plan's cutoff, in queue order, deletes those not kept and sends
-     * the kept ones (with {@code secondChance}: read since they were queued) to the back of the
-     * queue. Empty when another replica holds the lock.
+     * the scope's rows the plan says to take, in queue order, deletes those not kept and sends the
+     * kept ones to the back of the queue: with second chance, rows up to the cutoff read since
+     * they were queued; with size-aware eviction, rows of the window above the cutoff's weight
+     * that the hand reached and that were read since queued. Empty when another replica holds
+     * the lock.
      */
-    public Optional<EvictionBatch> evictBatch(long lockKey, EvictionPlan plan, boolean secondChance, int limit) {
+    public Optional<EvictionBatch> evictBatch(long lockKey, EvictionPlan plan, int limit) {
         return underPurgeLock("eviction", lockKey, c -> {
             EvictionScope scope = plan.scope();
             int taken;
             String keptCtids;
             Map<String, Long> byNamespace = new HashMap<>();
             long bytes;
-            try (PreparedStatement ps = db.prepare(c, scope.wholeTable() ? TABLE_EVICT_BATCH : EVICT_BATCH)) {
-                Binder b = new Binder(c, ps).bool(secondChance);
-                if (scope.wholeTable()) {
-                    b.object(plan.cutoffQueuedAt()).string(plan.cutoffNamespace()).string(plan.cutoffKey());
+            EvictionPlan.Place last = null;
+            boolean byWeight = plan.policy() == EvictionPolicy.SIZE_AWARE;
+            String sql = byWeight ? (scope.wholeTable() ? TABLE_WEIGHT_EVICT_BATCH : WEIGHT_EVICT_BATCH)
+                    : (scope.wholeTable() ? TABLE_EVICT_BATCH : EVICT_BATCH);
+            try (PreparedStatement ps = db.prepare(c, sql)) {
+                Binder b = new Binder(c, ps);
+                if (byWeight) {
+                    bindWeightBatch(b, plan);
                 } else {
-                    b.string(scope.namespace()).object(plan.cutoffQueuedAt()).string(plan.cutoffKey());
+                    bindQueueBatch(b, plan);
                 }
                 b.integer(limit);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -149,6 +193,9 @@ public class MaintenanceStore {
                         byNamespace.put(namespaces[i], counts[i]);
                     }
                     bytes = rs.getLong(5);
+                    if (byWeight && rs.getObject(6) != null) {
+                        last = place(rs, 6);
+                    }
                 }
             }
             int kept = 0;
@@ -158,8 +205,39 @@ public class MaintenanceStore {
                     kept = ps.executeUpdate();
                 }
             }
-            return new EvictionBatch(taken, kept, byNamespace, bytes);
+            return new EvictionBatch(taken, kept, byNamespace, bytes, plan.startingAt(last));
         });
+    }
+
+    /** The parameters of a batch in queue order, but its limit: rows up to the cutoff row. */
+    private static void bindQueueBatch(Binder b, EvictionPlan plan) throws SQLException {
+        b.bool(plan.policy() == EvictionPolicy.SECOND_CHANCE);
+        if (plan.scope().wholeTable()) {
+            b.object(plan.cutoffQueuedAt()).string(plan.cutoffNamespace()).string(plan.cutoffKey());
+        } else {
+            b.string(plan.scope().namespace()).object(plan.cutoffQueuedAt()).string(plan.cutoffKey());
+        }
+    }
+
+    /** The parameters of a size-aware batch, but its limit: its window, its cutoff weight, its hand. */
+    private static void bindWeightBatch(Binder b, EvictionPlan plan) throws SQLException {
+        EvictionPlan.Window w = plan.window();
+        cutoff(b, plan);
+        if (plan.scope().wholeTable()) {
+            b.object(w.end().queuedAt()).string(w.end().namespace()).string(w.end().key());
+            b.object(w.start().queuedAt()).string(w.start().namespace()).string(w.start().key());
+            cutoff(b, plan);
+            b.object(w.handEnd().queuedAt()).string(w.handEnd().namespace()).string(w.handEnd().key());
+        } else {
+            b.string(plan.scope().namespace()).object(w.end().queuedAt()).string(w.end().key());
+            b.object(w.start().queuedAt()).string(w.start().key());
+            cutoff(b, plan);
+            b.object(w.handEnd().queuedAt()).string(w.handEnd().key());
+        }
+    }
+
+    private static void cutoff(Binder b, EvictionPlan plan) throws SQLException {
+        b.doubleValue(plan.window().cutoffWeight()).object(plan.cutoffQueuedAt()).string(plan.cutoffNamespace()).string(plan.cutoffKey());
     }
 
     /**

@@ -26,16 +26,19 @@ import dev.pgcache.metrics.CacheMetrics;
  * bounds hold.
  *
  * <p>Order: a queue per scope, read from an index (cache_entry_queue_idx per namespace,
- * cache_entry_table_queue_idx for the table), so a batch costs the rows it takes, whatever the
- * table's size. A row's place is when it was written. With
- * {@code pgcache.storage.eviction-policy=second-chance} (CLOCK), a row read since it was queued
+ * cache_entry_table_queue_idx for the table), so a batch costs the rows it takes (with
+ * size-aware eviction, the rows of its window), whatever the table's size. A row's place is
+ * when it was written, or last requeued. With {@code pgcache.storage.eviction-policy=size-aware}
+ * (the default), of the queue's first rows (eviction-window times the rows to free) those with
+ * the fewest reads since they were queued per byte go first, and read rows at the front are
+ * requeued with their reads used up. With second-chance (CLOCK), a row read since it was queued
  * (its last_hit_at, counted in memory and flushed in batches by dev.pgcache.hits) is not
- * evicted but sent to the back of the queue, once per read-and-pass: rows readers use stay, and
- * no read ever writes. With oldest-first, the oldest written go first, read or not. Why this
- * rather than ordering by last_hit_at: docs/architecture.md, "Eviction".
+ * evicted but sent to the back of the queue, once per read-and-pass. In both, rows readers use
+ * stay, and no read ever writes. With oldest-first, the oldest written go first, read or not.
+ * Why these rather than ordering by last_hit_at: docs/architecture.md, "Eviction".
  *
  * <p>How: once per scope per run, under the purge lock, measure it and find the cutoff row, the
- * last row in queue order that must be taken; then take batch by batch (each its own transaction
+ * last row in the policy's order that must be taken; then take batch by batch (each its own transaction
  * under the same lock) every row up to and including the cutoff, deleting those not kept.
  * Stopping at a row rather than after a count is what makes two replicas safe: batches pause,
  * the lock is free in between, and a second replica that starts a run meanwhile measures after
@@ -62,7 +65,7 @@ class Evictor {
      * @param complete    every scope was measured and brought under its bounds
      * @param byNamespace rows evicted per namespace, for their namespace's bound
      * @param capByNamespace rows evicted per namespace, for the table's cap
-     * @param kept        rows given a second chance instead
+     * @param kept        rows read since they were queued, requeued instead (a second chance)
      */
     record Outcome(boolean lockLost, int batches, boolean complete, Map<String, Long> byNamespace, Map<String, Long> capByNamespace,
             long kept) {
@@ -95,14 +98,16 @@ class Evictor {
     private final CacheMetrics metrics;
     private final long lockKey;
     private final int batchSize;
-    private final boolean secondChance;
+    private final EvictionPolicy policy;
+    private final int window;
 
     Evictor(MaintenanceStore store, NamespaceBounds bounds, CacheMetrics metrics, PgcacheConfig config) {
         this.store = store;
         this.metrics = metrics;
         this.lockKey = config.purge().lockKey();
         this.batchSize = config.purge().evictionBatchSize();
-        this.secondChance = config.storage().evictionPolicy() == EvictionPolicy.SECOND_CHANCE;
+        this.policy = config.storage().evictionPolicy();
+        this.window = config.storage().evictionWindow();
         List<Scope> all = new ArrayList<>();
         for (NamespaceBounds.Bound b : bounds.all()) {
             all.add(new Scope(EvictionScope.namespace(b.namespace(), b.maxEntries(), b.maxBytes()), Cause.NAMESPACE_BOUND));
@@ -126,7 +131,7 @@ class Evictor {
                 }
                 // no more rows than this run can still take, so the plan's scan stays bounded
                 int reach = (int) Math.min(Integer.MAX_VALUE, (long) (batchesLeft - tally.batches) * batchSize);
-                Optional<EvictionPlan> plan = store.planEviction(lockKey, scope.bounds(), secondChance, reach);
+                Optional<EvictionPlan> plan = store.planEviction(lockKey, scope.bounds(), policy, window, reach);
                 if (plan.isEmpty()) {
                     return tally.outcome(true, false);
                 }
@@ -134,15 +139,17 @@ class Evictor {
                     break;
                 }
                 boolean rowsHeld = false;
+                EvictionPlan next = plan.get();
                 while (true) {
                     if (tally.batches >= batchesLeft || System.nanoTime() - deadlineNanos >= 0) {
                         return tally.outcome(false, false);
                     }
-                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, plan.get(), secondChance, batchSize);
+                    Optional<EvictionBatch> batch = store.evictBatch(lockKey, next, batchSize);
                     if (batch.isEmpty()) {
                         return tally.outcome(true, false);
                     }
                     tally.batches++;
+                    next = batch.get().rest();
                     tally.kept += batch.get().kept();
                     batch.get().byNamespace().forEach((ns, n) -> {
                         tally.byCause.get(scope.cause()).merge(ns, n, Long::sum);

@@ -123,7 +123,7 @@ public class PurgeJob {
                 eviction.evicted(), eviction.byNamespace(), eviction.evictedForCap(), eviction.capByNamespace(), eviction.kept());
         if (lockHeld) {
             metrics.recordPurgeRun(nanos, purged, report.evicted() + report.evictedForCap());
-            LOG.infof("purge run: %d rows purged, %d evicted for namespace bounds, %d for the table's cap, %d kept for a second chance, "
+            LOG.infof("purge run: %d rows purged, %d evicted for namespace bounds, %d for the table's cap, %d read ones requeued, "
                     + "in %d batches, %d ms, %s", purged, report.evicted(), report.evictedForCap(), report.secondChances(), batches,
                     report.durationMs(),
                     complete ? "nothing left to do" : "stopped at the time budget, the batch limit or a lock hand-over; the rest goes next run");

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param evictedByNamespace rows evicted per namespace, for their namespace's bound
  * @param evictedForCap      rows evicted because the whole table was over pgcache.storage.max-entries or max-bytes
  * @param evictedForCapByNamespace rows evicted per namespace, for the table's cap
- * @param secondChances      rows eviction reached but kept, because they were read since they were queued
+ * @param secondChances      rows eviction reached but kept and requeued, because they were read since they were queued
  */
 public record PurgeReport(boolean lockHeld, long purged, int batches, boolean complete, long durationMs,
         Map<String, Long> byNamespace, long evicted, Map<String, Long> evictedByNamespace, long evictedForCap,

@@ -120,4 +120,25 @@ class TableCapTest {
         assertEquals(range("cap-d", 11, 30), keys("cap-d"));
         assertEquals(10_000L, ((Number) TestDatabase.scalar("SELECT sum(size_bytes) FROM pgcache.cache_entry")).longValue());
     }
+
+    @Test
+    void underTheCapSizeAwareEvictionTakesLargeUnreadRowsOfAnyNamespaceBeforeSmallReadOnes() {
+        Rows.clear("bounded-entries");
+        insert("bounded-entries", 12, 20, 10); // its own bound is 10: the oldest two go first, all being alike
+        insert("cap-small", 30, 10, 100); // the oldest in the table's queue, 3,000 bytes, one of them read
+        insert("cap-large", 10, 5, 900);  // newer, 9,000 bytes, unread: 12,000 + 100 bytes in all, the cap is 10,000
+        given().get("/v1/cache/cap-small/cap-small-0001").then().statusCode(200);
+        assertTrue(hits.flush() >= 1);
+        PurgeReport report = purgeJob.runOnce();
+        assertEquals(2, report.evicted(), "the namespace's bound first");
+        assertEquals(Map.of("cap-large", 3L), report.evictedForCapByNamespace(),
+                "the lightest per byte: 2,700 bytes of large unread rows free the 2,100 over, where oldest-first would take 21 small rows");
+        assertEquals(range("cap-large", 4, 10), keys("cap-large"), "among equals, queue order");
+        assertEquals(30, keys("cap-small").size());
+        assertEquals(10, keys("bounded-entries").size());
+        long bytes = ((Number) TestDatabase.scalar("SELECT sum(size_bytes) FROM pgcache.cache_entry")).longValue();
+        assertTrue(bytes <= 10_000, "under the cap: " + bytes);
+        assertTrue(total() <= 50);
+        assertEquals(0, purgeJob.runOnce().evictedForCap(), "under both now: nothing more goes");
+    }
 }
