@@ -1,5 +1,7 @@
 package dev.pgcache.entry;
 
+import static dev.pgcache.entry.WriteStatements.COMMIT_NO_WAIT;
+
 /**
  * The SQL of eviction ({@link MaintenanceStore}, for {@code purge.Evictor}): the sizes bounds are
  * measured against, where the queue must be cut (in queue order, or by weight over a window of
@@ -86,12 +88,17 @@ final class EvictionStatements {
      * What one eviction batch answers, in one row: the rows it took, the ctids of those it kept
      * (for REQUEUE, in the same transaction, which holds their row locks), and the rows and
      * bytes it deleted per namespace (namespaces and counts as two arrays in namespace order).
+     *
+     * It commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT), as the purge's
+     * batches do and for the same reason: a deleting commit holds PostgreSQL's server-wide
+     * notification lock until it ends, and nobody is answered on an eviction's durability.
      */
     static final String EVICTED_ANSWER = """
             SELECT (SELECT count(*) FROM picked), CAST(ARRAY(SELECT ctid FROM picked WHERE kept) AS text),
                    ARRAY(SELECT namespace FROM deleted GROUP BY namespace ORDER BY namespace),
                    ARRAY(SELECT count(*) FROM deleted GROUP BY namespace ORDER BY namespace),
-                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)""";
+                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)
+            FROM\s""" + COMMIT_NO_WAIT + " AS durability";
 
     /** Deletes the {@code picked} rows not kept (a CTE {@code deleted}, for EVICTED_ANSWER). */
     static final String DELETE_PICKED = """
