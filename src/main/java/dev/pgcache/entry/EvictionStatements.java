@@ -88,22 +88,24 @@ final class EvictionStatements {
      * What one eviction batch answers, in one row: the rows it took, the ctids of those it kept
      * (for REQUEUE, in the same transaction, which holds their row locks), and the rows and
      * bytes it deleted per namespace (namespaces and counts as two arrays in namespace order).
-     *
-     * It commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT), as the purge's
-     * batches do and for the same reason: a deleting commit holds PostgreSQL's server-wide
-     * notification lock until it ends, and nobody is answered on an eviction's durability.
      */
     static final String EVICTED_ANSWER = """
             SELECT (SELECT count(*) FROM picked), CAST(ARRAY(SELECT ctid FROM picked WHERE kept) AS text),
                    ARRAY(SELECT namespace FROM deleted GROUP BY namespace ORDER BY namespace),
                    ARRAY(SELECT count(*) FROM deleted GROUP BY namespace ORDER BY namespace),
-                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)
-            FROM\s""" + COMMIT_NO_WAIT + " AS durability";
+                   (SELECT coalesce(sum(size_bytes), 0) FROM deleted)""";
 
-    /** Deletes the {@code picked} rows not kept (a CTE {@code deleted}, for EVICTED_ANSWER). */
+    /**
+     * Deletes the {@code picked} rows not kept (a CTE {@code deleted}, for EVICTED_ANSWER). The
+     * batch's transaction commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT),
+     * as the purge's batches do and for the same reason: a deleting commit holds PostgreSQL's
+     * server-wide notification lock until it ends, and nobody is answered on an eviction's durability.
+     */
     static final String DELETE_PICKED = """
             ), deleted AS (
-                DELETE FROM cache_entry WHERE ctid = ANY (ARRAY(SELECT ctid FROM picked WHERE NOT kept))
+                DELETE FROM cache_entry USING\s""" + COMMIT_NO_WAIT + """
+                 AS durability
+                WHERE ctid = ANY (ARRAY(SELECT ctid FROM picked WHERE NOT kept))
                 RETURNING namespace, size_bytes
             )
             """;
