@@ -14,8 +14,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-build_service() { # BENCH_SKIP_BUILD=1: the caller has just built it
-  [ -n "${BENCH_SKIP_BUILD:-}" ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
+build_service() { # BENCH_SKIP_BUILD=1: the caller has just built it (0 or unset: build)
+  [ "${BENCH_SKIP_BUILD:-0}" != 0 ] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests)
 }
 
 need() { # need COMMAND DEBIAN-PACKAGE: installs what a scenario needs when it is missing
