@@ -91,11 +91,14 @@ final class MaintenanceStatements {
     /**
      * Who holds the purge lock right now (a one-bigint advisory lock shows in pg_locks as classid =
      * high half, objid = low half, objsubid = 1), from the catalogs; no row lock, no scan of cache_entry.
+     * In this database only: an advisory lock belongs to its database, so a pgcache with its own
+     * database on the same server holds a purge lock of the same number that is not this one.
      */
     static final String PURGE_LOCK_HOLDER = """
             SELECT a.pid, a.application_name, host(a.client_addr), a.xact_start
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND ((CAST(l.classid AS bigint) << 32) | CAST(l.objid AS bigint)) = ?
             LIMIT 1
             """;

@@ -188,4 +188,26 @@ class ConsoleAccessTest {
         }
         given().get("/v1/admin/status").then().statusCode(200).body("purge.lockHolder", nullValue());
     }
+
+    @Test
+    void aPurgeLockOfTheSameNumberInAnotherDatabaseIsNotThisOnes() throws Exception {
+        // another pgcache on the same server, with its own database: its purge lock has the same number
+        // but belongs to its database, and takes nothing from this one
+        try (Connection other = java.sql.DriverManager.getConnection(TestDatabase.adminUrl());
+                PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
+            other.createStatement().execute("SET application_name = 'another-deployment'");
+            lock.setLong(1, config.purge().lockKey());
+            lock.execute();
+            try {
+                given().get("/v1/admin/status").then().statusCode(200).body("purge.lockHolder", nullValue());
+                purgeJob.runOnce();
+                given().get("/v1/admin/status").then().statusCode(200).body("purge.recentRuns[0].lockHeld", is(true));
+            } finally {
+                try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                    unlock.setLong(1, config.purge().lockKey());
+                    unlock.execute();
+                }
+            }
+        }
+    }
 }
