@@ -7,11 +7,13 @@
 # (pg_test_fsync, one 8 kB write), since a notifying commit that waits for its flush holds
 # PostgreSQL's server-wide notification lock throughout (docs/operations.md, "Durability levels").
 #   bench/put-notify.sh            10,000 keys, 20 s warm-up, 3 alternating rounds of 15 s
+#   bench/put-notify.sh --rounds N the same with N alternating rounds (the rounds vary by 10 % on a VM's disk)
 #   bench/put-notify.sh --smoke    1,000 keys, 1 round of 2 s: checks the script works, measures nothing
 # Run it while the machine is otherwise quiet.
 source "$(dirname "$0")/lib.sh"
 entries=10000; warmup=20; rounds=3; seconds=15
 [ "${1:-}" = "--smoke" ] && { entries=1000; warmup=1; rounds=1; seconds=2; }
+[ "${1:-}" = "--rounds" ] && rounds="${2:?--rounds takes a number}"
 need wrk wrk
 triggers="cache_entry_notify_update cache_entry_notify_delete cache_entry_notify_truncate"
 set_triggers() { # set_triggers "ENABLE ALWAYS"|DISABLE: ALWAYS, as migration V8 sets them

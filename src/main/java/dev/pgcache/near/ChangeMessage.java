@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgcache.entry.EntryId;
 
 /**
- * One notification on channel pgcache_changes, as V6__change_notifications.sql writes it:
+ * One notification on channel pgcache_changes, as the trigger of V6 and V14 writes it:
  * keys that changed, namespaces in which many did, or everything (a TRUNCATE).
  * A payload this code cannot read is taken as "everything": dropping too much is safe.
  */
