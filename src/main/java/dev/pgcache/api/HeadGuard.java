@@ -36,7 +36,8 @@ import dev.pgcache.protocol.Problem;
  * <li><b>The version.</b> Only {@code HTTP/1.1} and {@code HTTP/1.0}, spelled so, are served. Netty
  * reads any {@code NAME/major.minor} (and upper-cases it), and Vert.x served such a request and
  * echoed the version in its status line ({@code HTTP/9.9 200 OK}). Another version written as
- * RFC 9112 §2.3 writes versions ({@code HTTP/2.0}, {@code HTTP/0.9}, {@code HTTP/1.2}) is a 505;
+ * RFC 9112 §2.3 writes versions ({@code HTTP/2.0}, {@code HTTP/0.9}, {@code HTTP/3.0}) is a 505, but
+ * a later minor version of HTTP/1 ({@code HTTP/1.2}) is served as HTTP/1.1 (RFC 9110 §2.5);
  * anything else ({@code http/1.1}, {@code HTTP/01.1}, {@code HTTP/1.10}, {@code FOO/1.1}) a 400.
  * The one exception is HTTP/2's connection preface ({@code PRI * HTTP/2.0}), which Vert.x' h2c
  * handler behind this one takes over.</li>
@@ -108,6 +109,9 @@ final class HeadGuard extends ChannelDuplexHandler {
             return;
         }
         disarm(); // the head is complete
+        if (laterHttp1(request.protocolVersion())) {
+            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        }
         Problem problem = problemWith(request);
         if (problem != null) {
             ReferenceCountUtil.release(msg);
@@ -170,6 +174,16 @@ final class HeadGuard extends ChannelDuplexHandler {
         }
         return Problem.of(400, "bad-request", "Bad request", "the request line's HTTP version is not written HTTP/1.1 or HTTP/1.0 "
                 + "(RFC 9112 §2.3: the name in upper case, one digit on each side of the dot)");
+    }
+
+    /**
+     * {@code HTTP/1.2} to {@code HTTP/1.9}: a later minor version of HTTP/1, which RFC 9110 §2.5 has
+     * a server treat as the highest minor version it speaks, so it is served (and answered) as
+     * HTTP/1.1.
+     */
+    static boolean laterHttp1(HttpVersion v) {
+        return v.protocolName().equals("HTTP") && v.text().length() == "HTTP/1.1".length()
+                && v.majorVersion() == 1 && v.minorVersion() > 1;
     }
 
     /** HTTP/2's connection preface as the HTTP/1 decoder reads it (RFC 9113 §3.4): Vert.x' h2c handler takes it from here. */

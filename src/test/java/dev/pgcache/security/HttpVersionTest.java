@@ -31,8 +31,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
 /**
- * Only HTTP/1.1 and HTTP/1.0, spelled so, are served; every other version in a request line is a
- * 505 (a version written as versions are written) or a 400 (anything else), as an HTTP/1.1 answer
+ * Only HTTP/1.1 and HTTP/1.0, spelled so, are served (and HTTP/1.2 to 1.9, as HTTP/1.1); every other
+ * version in a request line is a 505 (a version written as versions are written) or a 400 (anything else), as an HTTP/1.1 answer
  * with problem+json, and nothing is served or written. These were served before, with the version
  * echoed in the status line ("HTTP/9.9 200 OK"). Raw sockets: HTTP clients do not send such lines.
  */
@@ -82,7 +82,7 @@ class HttpVersionTest {
     @Test
     void otherVersionsAre505() throws Exception {
         List<String> failures = new ArrayList<>();
-        for (String version : List.of("HTTP/9.9", "HTTP/1.2", "HTTP/2.0", "HTTP/0.9", "HTTP/3.0", "HTTP/1.9", "HTTP/0.0")) {
+        for (String version : List.of("HTTP/9.9", "HTTP/2.0", "HTTP/0.9", "HTTP/3.0", "HTTP/0.0", "HTTP/2.1")) {
             for (String request : requests(version)) {
                 String what = request.substring(0, request.indexOf('\r'));
                 try {
@@ -134,6 +134,29 @@ class HttpVersionTest {
             RawHttp.Answer a = RawHttp.exchange(RestAssured.port, "GET /v1/me " + version + "\r\nHost: localhost\r\n" + AUTH + "Connection: close\r\n\r\n");
             assertEquals(200, a.status(), version + ": " + a);
             assertTrue(a.statusLine().startsWith(version + " 200"), a.statusLine());
+        }
+    }
+
+    @Test
+    void laterMinorVersionsOfHttp1AreServedAsHttp11() throws Exception {
+        // RFC 9110 §2.5: a recipient treats a later minor version as the highest one it speaks
+        for (String version : List.of("HTTP/1.2", "HTTP/1.9")) {
+            RawHttp.Answer a = RawHttp.exchange(RestAssured.port, "GET /v1/me " + version + "\r\nHost: localhost\r\n" + AUTH + "Connection: close\r\n\r\n");
+            assertEquals(200, a.status(), version + ": " + a);
+            assertTrue(a.statusLine().startsWith("HTTP/1.1 200"), a.statusLine());
+            // access is still decided as for HTTP/1.1: no key, no answer
+            RawHttp.Answer anonymous = RawHttp.exchange(RestAssured.port, "GET /v1/me " + version + "\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+            assertEquals(401, anonymous.status(), version + ": " + anonymous);
+            assertTrue(anonymous.statusLine().startsWith("HTTP/1.1 401"), anonymous.statusLine());
+            assertTrue(anonymous.header("content-type").startsWith("application/problem+json"), anonymous.toString());
+            // and a kept-alive connection goes on as HTTP/1.1 does
+            try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
+                String twice = "GET /q/health/live " + version + "\r\nHost: localhost\r\n\r\n"
+                        + "GET /q/health/live " + version + "\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+                s.getOutputStream().write(twice.getBytes(StandardCharsets.US_ASCII));
+                String both = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertEquals(2, both.split("HTTP/1.1 200 ", -1).length - 1, both);
+            }
         }
     }
 
