@@ -59,12 +59,27 @@ class HeadGuards {
         this.timeoutNanos = config.limits().headTimeout().toNanos();
     }
 
+    /** Whether the install was tried (once the server listens): readiness waits for it ({@link HeadGuardReadiness}). */
+    private volatile boolean settled;
+
     void install(@ObservesAsync HttpServerStart started) {
         try {
             installOnListeningChannels();
         } catch (RuntimeException | LinkageError e) {
             LOG.error("the head guard was not installed", e);
+        } finally {
+            settled = true;
         }
+    }
+
+    /**
+     * Whether the server listens and the guard's install was tried. The guard sees only connections
+     * accepted after it; the few a client may open in the moment before are not sent traffic by a
+     * balancer that waits for readiness. A failed install is logged and settles too: the service
+     * then serves without the guard rather than never turning ready.
+     */
+    boolean settled() {
+        return settled;
     }
 
     private void installOnListeningChannels() {

@@ -17,7 +17,7 @@ class ObservabilityTest {
     @Test
     void healthChecksAreUp() {
         given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"), "checks.name", org.hamcrest.Matchers.hasItem("pgcache-database"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"), "checks.name", org.hamcrest.Matchers.hasItems("pgcache-database", "pgcache-head-guard"));
     }
 
     @Test
