@@ -1,12 +1,14 @@
 package dev.pgcache.rpc;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -81,6 +83,15 @@ final class Rpc {
             throw new AssertionError(method + " on Anvil failed: " + a);
         }
         return a.get("result");
+    }
+
+    /**
+     * The receipt of a sent transaction once Anvil has mined it. Anvil's automine answers eth_sendTransaction before the block
+     * holding it exists, so a receipt asked for at once can still be null (CI run of 2026-12-01 08:50).
+     */
+    static JsonNode minedReceipt(String txHash) {
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> anvil("eth_getTransactionReceipt", txHash), r -> r != null && !r.isNull());
     }
 
     /** Requests of this method that reached Anvil through the relay. */

@@ -74,6 +74,7 @@ class RpcAnvilTest {
     void proxiedAnswersEqualDirectAnswersAndRepeatsComeFromTheCache() {
         Rows.clear("rpc-anvil"); // head answers cached by earlier tests may be about an older head
         String tx = send(ALICE, BOB);
+        Rpc.minedReceipt(tx);
         long n = head();
         awaitTrackerHead(n);
         JsonNode block = anvil("eth_getBlockByNumber", hex(n), false);
@@ -192,7 +193,7 @@ class RpcAnvilTest {
         double reorgs = Rpc.metric("pgcache_rpc_reorgs_total{upstream=\"anvil\"}");
 
         assertTrue(anvil("evm_revert", snapshot).asBoolean());
-        Rpc.direct(Rpc.url("test.anvil.url"), request("eth_sendTransaction", Map.of("from", ALICE, "to", BOB, "value", "0x5")).toString());
+        Rpc.minedReceipt(anvil("eth_sendTransaction", Map.of("from", ALICE, "to", BOB, "value", "0x5")).asText());
         anvil("anvil_mine", "0x2");
         assertEquals(s + 3, head());
         JsonNode newBlock = anvil("eth_getBlockByNumber", hex(s + 2), false);

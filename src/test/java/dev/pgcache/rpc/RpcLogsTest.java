@@ -127,8 +127,7 @@ class RpcLogsTest {
 
     private static String deploy() {
         String tx = anvil("eth_sendTransaction", Map.of("from", RpcAnvilTest.ALICE, "data", CREATION, "gas", "0x100000")).asText();
-        JsonNode receipt = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> anvil("eth_getTransactionReceipt", tx), r -> !r.isNull());
+        JsonNode receipt = Rpc.minedReceipt(tx);
         assertEquals("0x1", receipt.path("status").asText(), "deployed: " + receipt);
         assertEquals("0x" + CREATION.substring(2 + 22), anvil("eth_getCode", receipt.path("contractAddress").asText(), "latest").asText());
         return receipt.path("contractAddress").asText();
@@ -273,8 +272,7 @@ class RpcLogsTest {
 
         // and with logs in the rest: a log mined at the head, after the finalized chunks
         String tx = anvil("eth_sendTransaction", Map.of("from", RpcAnvilTest.ALICE, "to", c.b(), "data", X + t1(9).substring(2))).asText();
-        long newHead = number(await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> anvil("eth_getTransactionReceipt", tx), r -> !r.isNull()).get("blockNumber"));
+        long newHead = number(Rpc.minedReceipt(tx).get("blockNumber"));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Rpc.metric("pgcache_rpc_head{upstream=\"anvil\"}") == newHead);
         long lastChunkNow = lastChunkEnd();
