@@ -55,10 +55,14 @@ class Connections {
         T run(Connection c) throws SQLException;
     }
 
+    /** Time for a cancel request to reach the server and its error to come back. */
+    static final int CANCEL_GRACE_MILLIS = 2000;
+
     private final DataSource dataSource;
     private final SchemaQualified statements;
     private final int queryTimeoutSeconds;
     private final String statementTimeoutMillis;
+    private final int networkTimeoutMillis;
     private final String lockTimeoutMillis;
     private final Tracing tracing;
     private final MeterRegistry registry;
@@ -77,6 +81,7 @@ class Connections {
         this.statements = new SchemaQualified(d.schema());
         this.queryTimeoutSeconds = (int) Math.max(1, d.statementTimeout().toSeconds());
         this.statementTimeoutMillis = Long.toString(queryTimeoutSeconds * 1000L);
+        this.networkTimeoutMillis = networkTimeoutMillis(queryTimeoutSeconds);
         this.lockTimeoutMillis = Long.toString(Math.max(1, d.lockTimeout().toMillis()));
     }
 
@@ -206,25 +211,61 @@ class Connections {
      * A connection that got "read-only transaction" (a standby, or a primary demoted under it)
      * would give the same answer to every later write, and the pool cannot tell: it still
      * validates, and the pool's exception sorter only retires connections on connection errors
-     * (SQLSTATE class 08). Aborting it makes the pool destroy it when it is closed, so the next
-     * connection is opened anew, where the multi-host URL finds the primary
-     * ({@code targetServerType=primary}; docs/operations.md, "Running against Patroni").
+     * (SQLSTATE class 08). So the physical connection is closed under the pool's wrapper, and the
+     * wrapper is asked something the closed connection answers with 08003: that marks the pooled
+     * connection to be destroyed when the caller closes it, and the next connection is opened
+     * anew, where the multi-host URL finds the primary ({@code targetServerType=primary};
+     * docs/operations.md, "Running against Patroni").
+     *
+     * <p>Not {@code Connection.abort}: Agroal 3.0.1's wrapper swaps in its closed-connection
+     * stand-in before it forwards the abort, so the abort reaches nothing, and the wrapper's close
+     * then returns without giving the connection back. Each refused write leaked a pool slot and a
+     * server connection, until the pool ran out (ReadOnlyServerTest).
      */
     private static void discardIfReadOnly(Connection c, Exception e) {
         if (SqlErrors.onReadOnlyServer(e)) {
             try {
-                c.abort(Runnable::run);
-            } catch (SQLException ignored) {
-                // Agroal marks the connection to be destroyed and then reports it closed: the outcome asked for
+                c.unwrap(Connection.class).close(); // the driver's own connection, under the pool's wrapper
+                c.isReadOnly(); // throws 08003 through the wrapper, which has the pool destroy it on close
+            } catch (SQLException expected) {
+                // the outcome asked for: the pooled connection is flagged to be destroyed
             }
         }
     }
 
+    /**
+     * How long a statement may wait on the socket: the statement timeout and {@link #CANCEL_GRACE_MILLIS}.
+     * The statement timeout is a cancel request the driver sends on a connection of its own, and a
+     * cancel does not always arrive: PgBouncer drops one for a statement it holds in its queue
+     * while it has no server connection (the database away, or every server connection busy),
+     * and a server lost behind a network partition never sees one. Past this bound the driver gives
+     * up on the socket, the statement fails as a lost connection (a 503) and the pool drops it,
+     * instead of waiting for the driver's socketTimeout (30 s). Every statement the service runs is
+     * bounded by the statement timeout, so none is cut short that would have finished.
+     */
+    static int networkTimeoutMillis(int statementTimeoutSeconds) {
+        return statementTimeoutSeconds * 1000 + CANCEL_GRACE_MILLIS;
+    }
+
     private Connection open(String action) {
+        Connection c;
         try {
-            return dataSource.getConnection();
+            c = dataSource.getConnection();
         } catch (SQLException e) {
             throw new StoreUnavailableException("no database connection for " + action + ": " + e.getMessage(), e);
+        }
+        try {
+            // set on every checkout: the pool keeps it (Agroal does not reset it), and another user
+            // of the pool (the readiness probe) may have set its own
+            c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            return c;
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool discards it
+            }
+            throw new StoreUnavailableException("no usable database connection for " + action + ": " + e.getMessage(), e);
         }
     }
 

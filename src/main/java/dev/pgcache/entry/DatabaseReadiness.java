@@ -1,5 +1,6 @@
 package dev.pgcache.entry;
 
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,10 +63,15 @@ class DatabaseReadiness implements HealthCheck {
                 return DatabaseRefusal.of(e);
             }
             try (c; Statement s = c.createStatement()) {
+                // the query timeout's cancel may not arrive (Connections#networkTimeoutMillis): the socket bounds it too
+                c.setNetworkTimeout(Runnable::run, Connections.networkTimeoutMillis(VALIDATION_SECONDS));
                 s.setQueryTimeout(VALIDATION_SECONDS);
                 s.execute("SELECT 1");
                 return null;
             } catch (SQLException e) {
+                if (timedOut(e)) {
+                    return DatabaseRefusal.of(e);
+                }
                 refusal = DatabaseRefusal.of(e);
             }
         }
@@ -74,5 +80,15 @@ class DatabaseReadiness implements HealthCheck {
 
     private static boolean lostSession(DatabaseRefusal r) {
         return r.sqlState().startsWith("08") || r.sqlState().startsWith("57P");
+    }
+
+    /** The probe waited its whole bound on the socket: asking another connection would wait as long. */
+    private static boolean timedOut(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

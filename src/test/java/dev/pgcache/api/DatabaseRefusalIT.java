@@ -138,8 +138,7 @@ class DatabaseRefusalIT {
         try {
             fill(others, OTHERS, "other-secret");
             // the service's sessions end (as after a failover or a restart of PostgreSQL): its pool must open new ones
-            postgres.terminateSessionsOf(ROLE);
-            fill(others, OTHERS, "other-secret");
+            takeTheServicesSlots(others);
 
             Timed refused = untilDetail("/v1/cache/full/k", d -> d.contains("max_connections"));
             refused.assertUnavailable("max_connections is reached (the remaining slots are reserved for superusers)");
@@ -246,6 +245,31 @@ class DatabaseRefusalIT {
             }
         }
         fail("PostgreSQL took " + into.size() + " connections without refusing one");
+    }
+
+    /**
+     * Ends the service's sessions and takes the slots they free, again and again until it holds
+     * none: the service reconnects as soon as a slot is free (its pool's minimum size, its
+     * near-cache listener), sometimes before the slots are taken. A backend still authenticating
+     * has no user yet, so one of those also means another round.
+     */
+    private static void takeTheServicesSlots(List<Connection> others) throws SQLException {
+        for (int round = 0; round < 50; round++) {
+            boolean ended = postgres.terminateSessionsOf(ROLE) > 0;
+            fill(others, OTHERS, "other-secret");
+            if (!ended && authenticating() == 0 && postgres.terminateSessionsOf(ROLE) == 0) {
+                return;
+            }
+        }
+        fail("the service kept taking the slots its ended sessions freed");
+    }
+
+    private static int authenticating() throws SQLException {
+        try (Connection c = postgres.superuser(DATABASE); Statement s = c.createStatement(); var rs = s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename IS NULL")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static int waitingOnTheLock(Connection dba) throws SQLException {

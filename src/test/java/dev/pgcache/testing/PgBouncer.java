@@ -66,6 +66,9 @@ public final class PgBouncer {
                 ; transactions are spread over server connections they do not own
                 default_pool_size = 10
                 max_client_conn = 200
+                ; after a failed server login PgBouncer refuses that pool's clients for this long
+                ; (default 15 s): a short wait lets pgcache recover within seconds of the database
+                server_login_retry = 1
                 auth_type = trust
                 auth_file = %s
                 admin_users = postgres

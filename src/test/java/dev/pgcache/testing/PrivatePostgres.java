@@ -116,10 +116,15 @@ public final class PrivatePostgres implements AutoCloseable {
         execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
     }
 
-    /** Ends every session of {@code role}, as a failover or an administrator would; answers how many. */
+    /**
+     * Ends every session of {@code role}, as a failover or an administrator would, and waits (up to
+     * 10 s each) until their backends have exited, so their connection slots are free when it
+     * returns (without the wait, a caller that then takes every free slot could finish before
+     * they were freed); answers how many.
+     */
     public int terminateSessionsOf(String role) {
         try (Connection c = superuser("postgres"); Statement s = c.createStatement();
-                var rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '" + role + "'")) {
+                var rs = s.executeQuery("SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity WHERE usename = '" + role + "'")) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {
