@@ -207,7 +207,7 @@ NEAR_READS = 'pgcache_near_cache_reads_total{result="%s"}'
 NEAR_DROPS = 'pgcache_near_cache_drops_total{scope="key"}'
 NEAR_LISTENING = "pgcache_near_cache_listening"
 NEAR_RECONNECTS = "pgcache_near_cache_listener_reconnects_total"
-TRIGGERS = ("cache_entry_notify_update", "cache_entry_notify_delete", "cache_entry_notify_truncate")
+TRIGGERS = ("cache_entry_log_update", "cache_entry_log_delete", "cache_entry_log_truncate")
 
 
 def memory_share(before, after):

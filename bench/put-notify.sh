@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# What the near cache's change notifications cost a writer (issue 15: PUT with them >= 0.9x without),
-# alone, in a few minutes: PUTs overwriting live keys of a strict namespace (each write an update
-# that the trigger cache_entry_notify_update announces with pg_notify), with the three notify
-# triggers enabled and disabled in turn on the same service and database, after a CHECKPOINT each,
-# wrk bench/wrk/put.lua with 32 connections, medians of the rounds. Also the disk's flush time
-# (pg_test_fsync, one 8 kB write), since a notifying commit that waits for its flush holds
-# PostgreSQL's server-wide notification lock throughout (docs/operations.md, "Durability levels").
+# What the near cache's change log costs a writer (issue 15: PUT with it >= 0.9x without; "notifications"
+# in the output, as before V15, when the triggers called pg_notify), alone, in a few minutes: PUTs
+# overwriting live keys of a strict namespace (each write an update that the trigger
+# cache_entry_log_update writes to pgcache.cache_change_log), with the three change triggers
+# enabled and disabled in turn on the same service and database, after a CHECKPOINT each, wrk
+# bench/wrk/put.lua with 32 connections, medians of the rounds. Also the disk's flush time
+# (pg_test_fsync, one 8 kB write), which bounds what a strict write waits for (docs/operations.md,
+# "Durability levels").
 #   bench/put-notify.sh            10,000 keys, 20 s warm-up, 3 alternating rounds of 15 s
 #   bench/put-notify.sh --rounds N the same with N alternating rounds (the rounds vary by 10 % on a VM's disk)
 #   bench/put-notify.sh --smoke    1,000 keys, 1 round of 2 s: checks the script works, measures nothing
@@ -15,7 +16,7 @@ entries=10000; warmup=20; rounds=3; seconds=15
 [ "${1:-}" = "--smoke" ] && { entries=1000; warmup=1; rounds=1; seconds=2; }
 [ "${1:-}" = "--rounds" ] && rounds="${2:?--rounds takes a number}"
 need wrk wrk
-triggers="cache_entry_notify_update cache_entry_notify_delete cache_entry_notify_truncate"
+triggers="cache_entry_log_update cache_entry_log_delete cache_entry_log_truncate"
 set_triggers() { # set_triggers "ENABLE ALWAYS"|DISABLE: ALWAYS, as migration V8 sets them
   local list="" t
   for t in $triggers; do list="$list${list:+, }$1 TRIGGER $t"; done

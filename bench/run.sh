@@ -40,8 +40,10 @@
 #   bench/churn-cap.sh              table size under a writer that never stops,   by hand (10 min) yes
 #                                   only the table's cap set
 #   bench/hot-get.sh                near-cache GET hit vs pgbench vs Redis only   by hand (4 min) yes
-#   bench/put-notify.sh             PUT with the near cache's notifications on    by hand (3 min) yes
+#   bench/put-notify.sh             PUT with the near cache's change triggers on  by hand (3 min) yes
 #                                   and off, and the disk's flush time
+#   bench/trigger-cost.sh           pgbench upserts at 16 clients: change         by hand (2 min) yes
+#                                   triggers off, with pg_notify, with the log
 #   bench/rpc-logs.sh               eth_getLogs through the JSON-RPC proxy,       by hand         yes
 #                                   block-range chunks on and off, on Anvil
 #   bench/ab.sh OLD [NEW]           two commits side by side (GET hit, PUT)       by hand         yes, this tree's
@@ -89,8 +91,8 @@ results="$(mktemp -d /tmp/pgcache-bench-results-XXXX)"
 finish() {
   # the near-cache scenarios disable the change triggers for a while (bench/bench.py enables them
   # again itself); whatever stopped the run, they are on again before the database goes
-  [ -z "${BENCH_DB:-}" ] || psql -q -d "$BENCH_DB" -c "ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update,
-    ENABLE ALWAYS TRIGGER cache_entry_notify_delete, ENABLE ALWAYS TRIGGER cache_entry_notify_truncate" >/dev/null 2>&1 || true
+  [ -z "${BENCH_DB:-}" ] || psql -q -d "$BENCH_DB" -c "ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_log_update,
+    ENABLE ALWAYS TRIGGER cache_entry_log_delete, ENABLE ALWAYS TRIGGER cache_entry_log_truncate" >/dev/null 2>&1 || true
   stop_service
   # a Redis this run started, and only that one
   [ -z "$redis_started" ] || redis-cli -h 127.0.0.1 -p 6379 shutdown nosave >/dev/null 2>&1 || true
@@ -155,7 +157,7 @@ stop_service
 
 if [ "$mode" = smoke ]; then
   # the scenario scripts that the full run leaves to be run by hand: each once, on tiny settings
-  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh put-notify.sh rpc-logs.sh; do
+  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh put-notify.sh trigger-cost.sh rpc-logs.sh; do
     echo "smoke: bench/$scenario --smoke"
     BENCH_SKIP_BUILD=1 "$ROOT/bench/$scenario" --smoke
   done

@@ -59,6 +59,9 @@ class ConfigChecks {
         }
         atLeast(problems, "pgcache.database.statement-timeout (seconds)", d.statementTimeout().toSeconds(), 1);
         atLeast(problems, "pgcache.database.lock-timeout (milliseconds)", d.lockTimeout().toMillis(), 1);
+        if (config.nearCache().pollInterval().toMillis() < 1) {
+            problems.add("pgcache.near-cache.poll-interval must be at least 1 ms");
+        }
         atLeast(problems, "pgcache.metrics.max-namespaces", config.metrics().maxNamespaces(), 1);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));

@@ -9,7 +9,7 @@ import io.smallrye.config.WithName;
 
 /**
  * {@code pgcache.near-cache.*}: the in-process copy of hot entries that each replica keeps,
- * coherent with the table through PostgreSQL's notifications (dev.pgcache.near,
+ * coherent with the table through the change log its triggers write (dev.pgcache.near,
  * docs/architecture.md "Near cache").
  */
 public interface NearCacheConfig {
@@ -33,17 +33,27 @@ public interface NearCacheConfig {
 
     /**
      * The staleness bound: the replica answers from memory only while it has proof, no older
-     * than this, that it has applied every change committed before (a heartbeat through its
-     * own listening connection). Past it, reads go to the table until the proof is renewed.
+     * than this, that it has applied every change committed before (a poll of the change log
+     * through its own connection). Past it, reads go to the table until the proof is renewed.
      */
     @WithName("max-lag")
     @WithDefault("1s")
     Duration maxLag();
 
     /**
-     * Where the listening connection goes, when not to quarkus.datasource.jdbc.url (user and
-     * password are the datasource's). It must reach PostgreSQL directly, with a session of its
-     * own: a LISTEN does not survive a pooler in transaction mode.
+     * How often the replica reads the change log (at most max-lag/4): the usual time, after a
+     * commit elsewhere, before this replica stops answering the old version from memory. One
+     * small indexed query each time.
+     */
+    @WithName("poll-interval")
+    @WithDefault("10ms")
+    Duration pollInterval();
+
+    /**
+     * Where the connection that follows the change log goes, when not to
+     * quarkus.datasource.jdbc.url (user and password are the datasource's). Straight to
+     * PostgreSQL behind a pooler in transaction mode: its polls use the driver's server-side
+     * prepared statements, which PgBouncer before 1.21 does not keep apart.
      */
     @WithName("listen-jdbc-url")
     Optional<String> listenJdbcUrl();

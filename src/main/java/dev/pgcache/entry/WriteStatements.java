@@ -39,14 +39,16 @@ final class WriteStatements {
      * so the commit returns before its WAL is flushed. The setting ends with the transaction, so a
      * pooler in transaction mode can share the server connection.
      *
-     * Why not wait for the flush in the write's own commit: a write that replaces or deletes rows
-     * fires the near cache's triggers, whose pg_notify makes PostgreSQL take a lock that is global
+     * Why not wait for the flush in the write's own commit: until migration V15 a write that replaced
+     * or deleted rows fired near-cache triggers whose pg_notify made PostgreSQL take a lock that is global
      * to the server at commit and hold it until the commit has ended, the WAL flush included
      * (async.c, PreCommit_Notify: "Serialize writers by acquiring a special lock that we hold till
      * after commit"). Waiting for the flush under that lock lets one notifying commit through per
      * flush, for pgcache and for every other application of the server that notifies: with a disk
      * that flushes in 3 ms, at most ~300 commits a second. So the flush is waited for afterwards,
      * outside the lock, by {@link #FLUSH_BARRIER}, for a namespace with durability=strict only.
+     * Since V15 the triggers append to a change log and no longer notify; the barrier stays, being
+     * correct and measured (docs/operations.md, "Durability levels").
      */
     static final String COMMIT_NO_WAIT = "(SELECT set_config('synchronous_commit', 'off', true))";
 

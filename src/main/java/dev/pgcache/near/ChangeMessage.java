@@ -9,15 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgcache.entry.EntryId;
 
 /**
- * One notification on channel pgcache_changes, as the trigger of V6 and V14 writes it:
+ * One row of the change log (cache_change_log), as the trigger of V14 and V15 writes it:
  * keys that changed, namespaces in which many did, or everything (a TRUNCATE).
  * A payload this code cannot read is taken as "everything": dropping too much is safe.
  */
 record ChangeMessage(boolean all, List<String> namespaces, List<EntryId> keys) {
 
-    static final String CHANNEL = "pgcache_changes";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ChangeMessage ALL = new ChangeMessage(true, List.of(), List.of());
+    /** Everything changed: every copy is dropped. */
+    static final ChangeMessage ALL = new ChangeMessage(true, List.of(), List.of());
 
     static ChangeMessage parse(String payload) {
         try {

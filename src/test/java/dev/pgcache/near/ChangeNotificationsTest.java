@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -13,8 +15,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 import dev.pgcache.entry.EntryId;
 import dev.pgcache.testing.Namespaces;
@@ -22,11 +22,11 @@ import dev.pgcache.testing.TestDatabase;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * What the change trigger (migrations V6 and V14) announces on pgcache_changes, read by a session
- * of the test's own that LISTENs: each statement's live old rows, in one payload when they fit
- * (up to 100 keys under 8,000 bytes), cut into several when they do not, the namespaces past
- * 1,000 rows, nothing for rows past their stale window or for the hit flush, nothing before the
- * commit. Only notifications about this test's namespace are looked at.
+ * What the change trigger (migrations V6, V14 and V15) writes to the change log, read back by the
+ * test's own session by the writing transaction's id: each statement's live old rows, in one
+ * row when they fit (up to 100 keys under 8,000 bytes), cut into several when they do not, the
+ * namespaces past 1,000 rows, nothing for rows past their stale window or for the hit flush,
+ * nothing visible before the commit, nothing after a rollback.
  */
 @QuarkusTest
 class ChangeNotificationsTest {
@@ -44,21 +44,20 @@ class ChangeNotificationsTest {
                 + "FROM generate_series(1, ?) AS i", ns, keyPrefix, count);
     }
 
-    /** Runs sql (statements separated by ;) in one transaction of a listening session and answers this namespace's messages. */
+    /** Runs sql (statements separated by ;) in one transaction and answers what it logged about this namespace. */
     private List<ChangeMessage> announced(String sql) throws SQLException {
-        try (Connection listener = TestDatabase.connect(); Statement l = listener.createStatement();
-                Connection writer = TestDatabase.connect(); Statement w = writer.createStatement()) {
-            l.execute("LISTEN " + ChangeMessage.CHANNEL);
+        try (Connection writer = TestDatabase.connect(); Statement w = writer.createStatement()) {
             writer.setAutoCommit(false);
             for (String statement : sql.split(";")) {
                 w.execute(statement);
             }
-            assertTrue(notifications(listener, 200).isEmpty(), "nothing is announced before the commit");
+            String xid = xid(w);
+            assertTrue(logged(xid).isEmpty(), "nothing is visible in the log before the commit");
             writer.commit();
             List<ChangeMessage> mine = new ArrayList<>();
-            for (PGNotification n : notifications(listener, 1_000)) {
-                assertTrue(n.getParameter().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 8000, "a payload fits the limit");
-                ChangeMessage m = ChangeMessage.parse(n.getParameter());
+            for (String payload : logged(xid)) {
+                assertTrue(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 8000, "a payload stays under 8,000 bytes");
+                ChangeMessage m = ChangeMessage.parse(payload);
                 if (m.namespaces().contains(ns) || m.keys().stream().anyMatch(id -> id.namespace().equals(ns))) {
                     mine.add(m);
                 }
@@ -67,18 +66,26 @@ class ChangeNotificationsTest {
         }
     }
 
-    private List<PGNotification> notifications(Connection listener, int millis) throws SQLException {
-        List<PGNotification> all = new ArrayList<>();
-        PGNotification[] got;
-        while ((got = listener.unwrap(PGConnection.class).getNotifications(millis)) != null && got.length > 0) {
-            for (PGNotification n : got) {
-                if (n.getName().equals(ChangeMessage.CHANNEL)) {
-                    all.add(n);
+    private static String xid(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT CAST(pg_current_xact_id() AS text)")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The payloads the transaction xid logged, as another session sees them now. */
+    private static List<String> logged(String xid) throws SQLException {
+        List<String> payloads = new ArrayList<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement ps = c.prepareStatement("SELECT payload FROM pgcache.cache_change_log WHERE xid = CAST(? AS xid8)")) {
+            ps.setString(1, xid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    payloads.add(rs.getString(1));
                 }
             }
-            millis = 100;
         }
-        return all;
+        return payloads;
     }
 
     private Set<EntryId> keys(List<ChangeMessage> messages) {
@@ -154,13 +161,23 @@ class ChangeNotificationsTest {
     @Test
     void aRolledBackChangeAnnouncesNothing() throws SQLException {
         rows(2, "k", "NULL");
-        try (Connection listener = TestDatabase.connect(); Statement l = listener.createStatement();
-                Connection writer = TestDatabase.connect(); Statement w = writer.createStatement()) {
-            l.execute("LISTEN " + ChangeMessage.CHANNEL);
+        try (Connection writer = TestDatabase.connect(); Statement w = writer.createStatement()) {
             writer.setAutoCommit(false);
             w.execute(update(""));
+            String xid = xid(w);
             writer.rollback();
-            assertTrue(notifications(listener, 500).stream().noneMatch(n -> n.getParameter().contains(ns)));
+            assertEquals(List.of(), logged(xid));
+        }
+    }
+
+    @Test
+    void emptyingTheLogByHandIsAnnouncedInIt() throws SQLException {
+        try (Connection dba = TestDatabase.connect(); Statement s = dba.createStatement()) {
+            dba.setAutoCommit(false);
+            s.execute("TRUNCATE pgcache.cache_change_log");
+            String xid = xid(s);
+            dba.commit();
+            assertEquals(List.of("{\"all\":true}"), logged(xid), "every replica drops everything it holds");
         }
     }
 }

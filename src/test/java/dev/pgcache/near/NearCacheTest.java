@@ -250,9 +250,9 @@ class NearCacheTest {
         assertEquals("memory", source(get("k")));
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            s.execute("ALTER TABLE pgcache.cache_entry DISABLE TRIGGER cache_entry_notify_update");
+            s.execute("ALTER TABLE pgcache.cache_entry DISABLE TRIGGER cache_entry_log_update");
             s.execute("UPDATE pgcache.cache_entry SET value = '{\"v\": 2}' WHERE namespace = '" + ns + "' AND cache_key = 'k'");
-            s.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update");
+            s.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_log_update");
             c.commit();
         }
         assertTrue(nearReads.awaitCaughtUp(BOUND));
@@ -278,12 +278,12 @@ class NearCacheTest {
         get("k");
         assertEquals("memory", source(get("k")));
         try {
-            TestDatabase.execute("ALTER TABLE pgcache.cache_entry DISABLE TRIGGER cache_entry_notify_update");
+            TestDatabase.execute("ALTER TABLE pgcache.cache_entry DISABLE TRIGGER cache_entry_log_update");
             await().atMost(Duration.ofSeconds(3)).until(() -> !listening());
             get("k");
             assertEquals("table", source(get("k")));
         } finally {
-            TestDatabase.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_notify_update");
+            TestDatabase.execute("ALTER TABLE pgcache.cache_entry ENABLE ALWAYS TRIGGER cache_entry_log_update");
         }
         await().atMost(Duration.ofSeconds(3)).until(this::listening);
         get("k");
