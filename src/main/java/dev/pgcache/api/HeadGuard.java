@@ -39,8 +39,8 @@ import dev.pgcache.protocol.Problem;
  * RFC 9112 §2.3 writes versions ({@code HTTP/2.0}, {@code HTTP/0.9}, {@code HTTP/3.0}) is a 505, but
  * a later minor version of HTTP/1 ({@code HTTP/1.2}) is served as HTTP/1.1 (RFC 9110 §2.5);
  * anything else ({@code http/1.1}, {@code HTTP/01.1}, {@code HTTP/1.10}, {@code FOO/1.1}) a 400.
- * The one exception is HTTP/2's connection preface ({@code PRI * HTTP/2.0}), which Vert.x' h2c
- * handler behind this one takes over.</li>
+ * HTTP/2's connection preface ({@code PRI * HTTP/2.0}) is a 505 too while HTTP/2 is off (the default,
+ * {@code quarkus.http.http2=false}); with it on, Vert.x' h2c handler takes it over.</li>
  * <li><b>What the decoder could not read</b> (garbage after the version, a request line or headers
  * over the decoder's own limits, a malformed header line): a 400, 414 or 431 problem, where Vert.x
  * answered an empty body.</li>
@@ -64,6 +64,7 @@ final class HeadGuard extends ChannelDuplexHandler {
     private static final HttpMethod PRI = HttpMethod.valueOf("PRI");
 
     private final long timeoutNanos;
+    private final boolean http2;
     private ChannelHandlerContext ctx;
     /** Requests whose head arrived and whose answer is not yet written in full. */
     private int serving;
@@ -73,8 +74,9 @@ final class HeadGuard extends ChannelDuplexHandler {
     /** A refusal waiting for the answers to the requests before it. */
     private Problem deferred;
 
-    HeadGuard(long timeoutNanos) {
-        this.timeoutNanos = timeoutNanos;
+    HeadGuard(HeadGuards.Limits limits) {
+        this.timeoutNanos = limits.timeoutNanos();
+        this.http2 = limits.http2();
     }
 
     /** The half that goes before the decoder: it sees the first byte of a head, which starts the deadline. */
@@ -112,7 +114,7 @@ final class HeadGuard extends ChannelDuplexHandler {
         if (laterHttp1(request.protocolVersion())) {
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
-        Problem problem = problemWith(request);
+        Problem problem = problemWith(request, http2);
         if (problem != null) {
             ReferenceCountUtil.release(msg);
             Problem answer = request.decoderResult().isFailure() ? problem : problem.at(pathOf(request));
@@ -155,8 +157,8 @@ final class HeadGuard extends ChannelDuplexHandler {
         }
     }
 
-    /** The refusal of a head, or null when it is one to serve. */
-    static Problem problemWith(HttpRequest request) {
+    /** The refusal of a head, or null when it is one to serve; {@code http2}: whether HTTP/2's preface goes on to Vert.x. */
+    static Problem problemWith(HttpRequest request, boolean http2) {
         if (request.decoderResult().isFailure()) {
             return unreadable(request.decoderResult().cause());
         }
@@ -165,12 +167,13 @@ final class HeadGuard extends ChannelDuplexHandler {
             return null; // the decoder gives its own constants only for these two spelled exactly so
         }
         if (h2Preface(request)) {
-            return null;
+            return http2 ? null : Problem.of(505, "http-version-not-supported", "HTTP Version Not Supported", "the connection opens "
+                    + "with HTTP/2's preface; HTTP/2 is off on this server (quarkus.http.http2=false): speak HTTP/1.1");
         }
         boolean spelledAsVersions = v.protocolName().equals("HTTP") && v.text().length() == "HTTP/1.1".length();
         if (spelledAsVersions && !(v.majorVersion() == 1 && v.minorVersion() <= 1)) {
             return Problem.of(505, "http-version-not-supported", "HTTP Version Not Supported", "the request is " + v.text()
-                    + "; this server speaks HTTP/1.1 and HTTP/1.0, and HTTP/2 only as h2c (prior knowledge or an Upgrade from HTTP/1.1)");
+                    + "; this server speaks HTTP/1.1 and HTTP/1.0" + (http2 ? ", and HTTP/2 only as h2c (prior knowledge or an Upgrade from HTTP/1.1)" : ""));
         }
         return Problem.of(400, "bad-request", "Bad request", "the request line's HTTP version is not written HTTP/1.1 or HTTP/1.0 "
                 + "(RFC 9112 §2.3: the name in upper case, one digit on each side of the dot)");
@@ -186,7 +189,7 @@ final class HeadGuard extends ChannelDuplexHandler {
                 && v.majorVersion() == 1 && v.minorVersion() > 1;
     }
 
-    /** HTTP/2's connection preface as the HTTP/1 decoder reads it (RFC 9113 §3.4): Vert.x' h2c handler takes it from here. */
+    /** HTTP/2's connection preface as the HTTP/1 decoder reads it (RFC 9113 §3.4): Vert.x' h2c handler, when on, takes it from here. */
     private static boolean h2Preface(HttpRequest request) {
         HttpVersion v = request.protocolVersion();
         return request.method().equals(PRI) && "*".equals(request.uri()) && v.protocolName().equals("HTTP")

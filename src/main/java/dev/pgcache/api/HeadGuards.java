@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
@@ -52,11 +53,18 @@ class HeadGuards {
     private static final String ACCEPTOR = "pgcache-head-guards";
 
     private final Vertx vertx;
-    private final long timeoutNanos;
+    private final Limits limits;
 
-    HeadGuards(Vertx vertx, PgcacheConfig config) {
+    HeadGuards(Vertx vertx, PgcacheConfig config, @ConfigProperty(name = "quarkus.http.http2") boolean http2) {
         this.vertx = vertx;
-        this.timeoutNanos = config.limits().headTimeout().toNanos();
+        this.limits = new Limits(config.limits().headTimeout().toNanos(), http2);
+    }
+
+    /**
+     * What each connection's guard enforces: the head's deadline, and whether HTTP/2's preface is let
+     * through to Vert.x (quarkus.http.http2, which also turns Vert.x' h2c on) or refused.
+     */
+    record Limits(long timeoutNanos, boolean http2) {
     }
 
     /** Whether the install was tried (once the server listens): readiness waits for it ({@link HeadGuardReadiness}). */
@@ -92,7 +100,7 @@ class HeadGuards {
             ChannelPipeline pipeline = listening.pipeline();
             synchronized (this) {
                 if (pipeline.get(ACCEPTOR) == null) {
-                    pipeline.addFirst(ACCEPTOR, new Acceptor(timeoutNanos));
+                    pipeline.addFirst(ACCEPTOR, new Acceptor(limits));
                 }
             }
             installed++;
@@ -121,16 +129,16 @@ class HeadGuards {
     /** First in the listening channel's pipeline: sees each accepted connection before Vert.x sets it up. */
     @ChannelHandler.Sharable
     private static final class Acceptor extends ChannelInboundHandlerAdapter {
-        private final long timeoutNanos;
+        private final Limits limits;
 
-        Acceptor(long timeoutNanos) {
-            this.timeoutNanos = timeoutNanos;
+        Acceptor(Limits limits) {
+            this.limits = limits;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel accepted) {
-                accepted.pipeline().addLast(new Placer(timeoutNanos));
+                accepted.pipeline().addLast(new Placer(limits));
             }
             ctx.fireChannelRead(msg);
         }
@@ -145,12 +153,12 @@ class HeadGuards {
      * guard is in place.
      */
     private static final class Placer extends ChannelInboundHandlerAdapter {
-        private final long timeoutNanos;
+        private final Limits limits;
         /** The head's deadline while Vert.x has not decided yet (a preface trickled byte by byte). */
         private ScheduledFuture<?> deadline;
 
-        Placer(long timeoutNanos) {
-            this.timeoutNanos = timeoutNanos;
+        Placer(Limits limits) {
+            this.limits = limits;
         }
 
         @Override
@@ -170,7 +178,7 @@ class HeadGuards {
             }
             ChannelPipeline pipeline = ctx.pipeline();
             if (deadline == null) {
-                deadline = ctx.executor().schedule(() -> ctx.close(), timeoutNanos, TimeUnit.NANOSECONDS); // nothing HTTP to answer with yet
+                deadline = ctx.executor().schedule(() -> ctx.close(), limits.timeoutNanos(), TimeUnit.NANOSECONDS); // nothing HTTP to answer with yet
             }
             while (bytes.isReadable() && !settled(pipeline)) {
                 ctx.fireChannelRead(bytes.readRetainedSlice(1));
@@ -209,7 +217,7 @@ class HeadGuards {
             if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
                 return; // HTTP/2 (prior knowledge), or TLS, whose codec comes after its handshake
             }
-            HeadGuard guard = new HeadGuard(timeoutNanos);
+            HeadGuard guard = new HeadGuard(limits);
             pipeline.addBefore(DECODER, HeadGuard.FIRST_BYTE_NAME, guard.firstByte());
             pipeline.addAfter(ENCODER, HeadGuard.NAME, guard);
             if (headBegun) {
