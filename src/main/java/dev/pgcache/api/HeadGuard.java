@@ -40,7 +40,9 @@ import dev.pgcache.protocol.Problem;
  * a later minor version of HTTP/1 ({@code HTTP/1.2}) is served as HTTP/1.1 (RFC 9110 §2.5);
  * anything else ({@code http/1.1}, {@code HTTP/01.1}, {@code HTTP/1.10}, {@code FOO/1.1}) a 400.
  * HTTP/2's connection preface ({@code PRI * HTTP/2.0}) is a 505 too while HTTP/2 is off (the default,
- * {@code quarkus.http.http2=false}); with it on, Vert.x' h2c handler takes it over.</li>
+ * {@code quarkus.http.http2=false}); with it on, a preface that opens the connection goes to Vert.x'
+ * HTTP/2 handler before this guard is placed (and a {@link FrameGuard} goes in front of that), and
+ * an {@code Upgrade: h2c} is ignored.</li>
  * <li><b>What the decoder could not read</b> (garbage after the version, a request line or headers
  * over the decoder's own limits, a malformed header line): a 400, 414 or 431 problem, where Vert.x
  * answered an empty body.</li>
@@ -52,8 +54,8 @@ import dev.pgcache.protocol.Problem;
  * </ul>
  * Each of these answers is written here, as HTTP/1.1, with {@code Connection: close}, and the
  * connection is closed after it: what follows on it cannot be trusted to be framed as it looks.
- * Everything runs on the connection's event loop. When the connection turns to HTTP/2 (h2c) the
- * guard steps aside.
+ * Everything runs on the connection's event loop. Should the connection switch protocols (Vert.x
+ * removing the HTTP/1 codec) the guard steps aside.
  */
 final class HeadGuard extends ChannelDuplexHandler {
 
@@ -126,10 +128,13 @@ final class HeadGuard extends ChannelDuplexHandler {
             }
             return;
         }
+        if (http2) {
+            ignoreH2cUpgrade(request);
+        }
         serving++;
         ctx.fireChannelRead(msg);
         if (ctx.pipeline().get(HeadGuards.ENCODER) == null) {
-            stepAside(ctx); // an Upgrade to h2c took the connection to HTTP/2 (Vert.x removed the HTTP/1 codec)
+            stepAside(ctx); // the connection switched protocols (Vert.x removed the HTTP/1 codec): not HTTP/1 heads any more
         }
     }
 
@@ -167,13 +172,16 @@ final class HeadGuard extends ChannelDuplexHandler {
             return null; // the decoder gives its own constants only for these two spelled exactly so
         }
         if (h2Preface(request)) {
-            return http2 ? null : Problem.of(505, "http-version-not-supported", "HTTP Version Not Supported", "the connection opens "
-                    + "with HTTP/2's preface; HTTP/2 is off on this server (quarkus.http.http2=false): speak HTTP/1.1");
+            // with HTTP/2 on, a preface that opens a cleartext connection never reaches here (Vert.x takes it first)
+            return Problem.of(505, "http-version-not-supported", "HTTP Version Not Supported", http2
+                    ? "HTTP/2's preface on a connection that speaks HTTP/1.1: HTTP/2 begins with a connection's first byte in cleartext "
+                            + "(prior knowledge), or over TLS once ALPN has chosen h2"
+                    : "the connection opens with HTTP/2's preface; HTTP/2 is off on this server (quarkus.http.http2=false): speak HTTP/1.1");
         }
         boolean spelledAsVersions = v.protocolName().equals("HTTP") && v.text().length() == "HTTP/1.1".length();
         if (spelledAsVersions && !(v.majorVersion() == 1 && v.minorVersion() <= 1)) {
             return Problem.of(505, "http-version-not-supported", "HTTP Version Not Supported", "the request is " + v.text()
-                    + "; this server speaks HTTP/1.1 and HTTP/1.0" + (http2 ? ", and HTTP/2 only as h2c (prior knowledge or an Upgrade from HTTP/1.1)" : ""));
+                    + "; this server speaks HTTP/1.1 and HTTP/1.0" + (http2 ? ", and HTTP/2 with prior knowledge" : ""));
         }
         return Problem.of(400, "bad-request", "Bad request", "the request line's HTTP version is not written HTTP/1.1 or HTTP/1.0 "
                 + "(RFC 9112 §2.3: the name in upper case, one digit on each side of the dot)");
@@ -189,7 +197,19 @@ final class HeadGuard extends ChannelDuplexHandler {
                 && v.majorVersion() == 1 && v.minorVersion() > 1;
     }
 
-    /** HTTP/2's connection preface as the HTTP/1 decoder reads it (RFC 9113 §3.4): Vert.x' h2c handler, when on, takes it from here. */
+    /**
+     * RFC 9110 §7.8 lets a server ignore Upgrade. The h2c Upgrade (deprecated by RFC 9113 §3.1) would
+     * turn the connection to HTTP/2 past both guards (Vert.x swaps the pipeline's handlers in the
+     * middle of it), so with HTTP/2 on the request is served as HTTP/1.1, and HTTP/2 is spoken by
+     * prior knowledge only (where the {@link FrameGuard} reads from the first frame).
+     */
+    private static void ignoreH2cUpgrade(HttpRequest request) {
+        if (request.headers().containsValue(HttpHeaderNames.UPGRADE, "h2c", true)) {
+            request.headers().remove(HttpHeaderNames.UPGRADE).remove("HTTP2-Settings");
+        }
+    }
+
+    /** HTTP/2's connection preface as the HTTP/1 decoder reads it (RFC 9113 §3.4). */
     private static boolean h2Preface(HttpRequest request) {
         HttpVersion v = request.protocolVersion();
         return request.method().equals(PRI) && "*".equals(request.uri()) && v.protocolName().equals("HTTP")
@@ -266,7 +286,7 @@ final class HeadGuard extends ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (ctx.pipeline().get(HeadGuards.DECODER) == null) {
-                // the connection turned to HTTP/2 (h2c): its frames are not HTTP/1 heads, and the idle timeout bounds them
+                // the connection switched protocols: what follows is not HTTP/1 heads
                 stepAside(ctx);
             } else if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
                 headBegins();

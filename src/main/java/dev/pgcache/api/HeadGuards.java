@@ -16,7 +16,11 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
@@ -27,7 +31,8 @@ import io.vertx.core.net.impl.TCPServerBase;
 import dev.pgcache.config.PgcacheConfig;
 
 /**
- * Puts a {@link HeadGuard} into the pipeline of every HTTP/1 connection the server accepts.
+ * Puts a {@link HeadGuard} into the pipeline of every HTTP/1 connection the server accepts, over
+ * plain HTTP and over HTTPS (when TLS is configured), where it goes behind the TLS handler.
  *
  * <p>How, and why this way: Quarkus 3.34 creates the Vert.x HTTP server inside its own verticle and
  * offers neither the server nor its new connections (its {@code HttpServerOptionsCustomizer} sees
@@ -51,6 +56,7 @@ class HeadGuards {
     static final String DECODER = "httpDecoder";
     static final String ENCODER = "httpEncoder";
     private static final String ACCEPTOR = "pgcache-head-guards";
+    private static final String AFTER_TLS = "pgcache-head-guard-after-tls";
 
     private final Vertx vertx;
     private final Limits limits;
@@ -71,6 +77,15 @@ class HeadGuards {
     private volatile boolean settled;
 
     void install(@ObservesAsync HttpServerStart started) {
+        installOnce();
+    }
+
+    /** With TLS configured (quarkus.tls.*), the HTTPS server's start; installing twice changes nothing. */
+    void installTls(@ObservesAsync HttpsServerStart started) {
+        installOnce();
+    }
+
+    private void installOnce() {
         try {
             installOnListeningChannels();
         } catch (RuntimeException | LinkageError e) {
@@ -146,11 +161,12 @@ class HeadGuards {
 
     /**
      * In an accepted connection's pipeline, before Vert.x' own handlers: places the guard around the
-     * HTTP/1 codec once Vert.x has set it up, and leaves. Vert.x sets the codec up only when the first
-     * bytes show the connection is not HTTP/2 with prior knowledge ({@link Http1xOrH2CHandler}, which
-     * then hands on what it has read at once): so the first bytes are handed on one at a time until
-     * it has decided (a byte or two, at most the 24 of HTTP/2's preface), and the rest only once the
-     * guard is in place.
+     * HTTP/1 codec once Vert.x has set it up (or, with HTTP/2 on and its preface read, a
+     * {@link FrameGuard} in front of the HTTP/2 handler), and leaves. With HTTP/2 on, Vert.x sets the
+     * codec up only when the first bytes show whether the connection is HTTP/2 with prior knowledge
+     * ({@link Http1xOrH2CHandler}, which then hands on what it has read at once): so the first bytes
+     * are handed on one at a time until it has decided (a byte or two, at most the 24 of HTTP/2's
+     * preface), and the rest only once the guard is in place.
      */
     private static final class Placer extends ChannelInboundHandlerAdapter {
         private final Limits limits;
@@ -164,9 +180,20 @@ class HeadGuards {
         @Override
         public void channelRegistered(ChannelHandlerContext ctx) {
             ctx.fireChannelRegistered(); // Vert.x sets the connection's pipeline up here
-            if (settled(ctx.pipeline())) {
-                ctx.pipeline().remove(this);
-                place(ctx.pipeline(), false); // the codec is there already (a server without h2c)
+            ChannelPipeline pipeline = ctx.pipeline();
+            ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+            if (tls == null) {
+                tls = pipeline.context(AbstractSniHandler.class); // with SNI on: replaced by an SslHandler in the same place
+            }
+            if (tls != null) {
+                // HTTPS: the bytes read here are TLS records, and Vert.x sets the codec up only once the
+                // handshake is done (bounded by quarkus.tls.handshake-timeout); the guard is placed from
+                // behind the TLS handler, when the first decrypted bytes come
+                pipeline.remove(this);
+                pipeline.addAfter(tls.name(), AFTER_TLS, new AfterTls());
+            } else if (settled(pipeline)) {
+                pipeline.remove(this);
+                place(pipeline, false, limits, 0); // the codec is there already (a server without h2c)
             }
         }
 
@@ -188,14 +215,14 @@ class HeadGuards {
                 return; // not decided yet: wait for more bytes
             }
             deadline.cancel(false);
-            place(pipeline, true);
+            place(pipeline, true, limits, 0); // with prior knowledge Vert.x has taken the preface: frames follow
             if (bytes.isReadable()) {
                 ctx.fireChannelRead(bytes); // through the guard now
             } else {
                 bytes.release();
             }
             if (pipeline.context(this) != null) {
-                pipeline.remove(this); // unless an Upgrade to h2c in these bytes had Vert.x clear the HTTP/1 handlers already
+                pipeline.remove(this); // unless a protocol switch in these bytes had Vert.x clear the pipeline already
             }
         }
 
@@ -212,17 +239,48 @@ class HeadGuards {
             return pipeline.get(Http1xOrH2CHandler.class) == null;
         }
 
-        /** Puts the guard around the HTTP/1 codec; on an HTTP/2 connection there is none, and nothing is placed. */
-        private void place(ChannelPipeline pipeline, boolean headBegun) {
-            if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
-                return; // HTTP/2 (prior knowledge), or TLS, whose codec comes after its handshake
+        /**
+         * Behind the TLS handler of an HTTPS connection: the first decrypted bytes come after the
+         * handshake, by when Vert.x has set the connection up, and are the first of a head; the guard
+         * goes in before them, so its deadline starts with them (not with the handshake: a client may
+         * open a connection ahead of its first request, as over plain HTTP).
+         */
+        private final class AfterTls extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ChannelPipeline pipeline = ctx.pipeline();
+                boolean setUp = pipeline.get(DECODER) != null || pipeline.get(Http2ConnectionHandler.class) != null;
+                if (setUp) {
+                    place(pipeline, false, limits, FrameGuard.PREFACE_LENGTH); // over TLS, HTTP/2's preface comes after the handshake
+                }
+                ctx.fireChannelRead(msg);
+                if (setUp && pipeline.context(this) != null) {
+                    pipeline.remove(this);
+                }
             }
-            HeadGuard guard = new HeadGuard(limits);
-            pipeline.addBefore(DECODER, HeadGuard.FIRST_BYTE_NAME, guard.firstByte());
-            pipeline.addAfter(ENCODER, HeadGuard.NAME, guard);
-            if (headBegun) {
-                guard.headBegins(); // the head's first bytes went to the decoder before the guard was there
-            }
+        }
+    }
+
+    /**
+     * Puts the guard around a connection's HTTP/1 codec, or a {@link FrameGuard} in front of its
+     * HTTP/2 handler (prior knowledge, or ALPN over TLS; only with quarkus.http.http2=true).
+     * {@code headBegun}: the head's first bytes went to the HTTP/1 decoder before the guard was there;
+     * {@code http2PrefaceLeft}: how much of HTTP/2's preface the bytes still to come begin with.
+     */
+    private static void place(ChannelPipeline pipeline, boolean headBegun, Limits limits, int http2PrefaceLeft) {
+        ChannelHandlerContext http2 = pipeline.context(Http2ConnectionHandler.class);
+        if (http2 != null) {
+            pipeline.addBefore(http2.name(), FrameGuard.NAME, new FrameGuard(limits.timeoutNanos(), http2PrefaceLeft));
+            return;
+        }
+        if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
+            return;
+        }
+        HeadGuard guard = new HeadGuard(limits);
+        pipeline.addBefore(DECODER, HeadGuard.FIRST_BYTE_NAME, guard.firstByte());
+        pipeline.addAfter(ENCODER, HeadGuard.NAME, guard);
+        if (headBegun) {
+            guard.headBegins();
         }
     }
 }

@@ -3,12 +3,10 @@ package dev.pgcache.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -19,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgcache.testing.Namespaces;
 import dev.pgcache.testing.TestKeys;
+import dev.pgcache.testing.Trickle;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -50,19 +49,7 @@ class HeadTimeoutTest {
 
     /** Sends a byte every 200 ms from a thread of its own until the head is sent or the server closes. */
     private static Thread trickle(Socket s, String head) {
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                OutputStream out = s.getOutputStream();
-                for (byte b : head.getBytes(StandardCharsets.US_ASCII)) {
-                    out.write(b);
-                    out.flush();
-                    Thread.sleep(200);
-                }
-            } catch (IOException | InterruptedException closed) {
-                // the server closed the connection: what the test waits for
-            }
-        });
-        return t;
+        return Trickle.bytes(s, head.getBytes(StandardCharsets.US_ASCII), 200);
     }
 
     /** A head that takes about 40 s to trickle: longer than any margin here. */
@@ -72,18 +59,10 @@ class HeadTimeoutTest {
 
     /** Reads until the server closes; fails if it does not within the deadline and the margin. */
     private static String readUntilClosed(InputStream in, long since) throws IOException {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        try {
-            for (int n; (n = in.read(buf)) >= 0;) {
-                got.write(buf, 0, n);
-            }
-        } catch (SocketException reset) {
-            // closed with unread bytes of ours in its buffer: a reset is a close too
-        }
+        String got = Trickle.readUntilClosed(in);
         long took = System.currentTimeMillis() - since;
         assertTrue(took < DEADLINE_MS + MARGIN_MS, "the connection was closed after " + took + " ms, not within the head's deadline");
-        return got.toString(StandardCharsets.ISO_8859_1);
+        return got;
     }
 
     private static void is408(String answer) throws IOException {

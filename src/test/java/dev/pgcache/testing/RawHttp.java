@@ -59,12 +59,17 @@ public final class RawHttp {
      */
     public static Answer exchange(int port, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return read(socket.getInputStream(), false);
+            return exchange(socket, request);
         }
+    }
+
+    /** The same on a connection already open (a TLS one, say); the caller closes it. */
+    public static Answer exchange(Socket socket, String request) throws IOException {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return read(socket.getInputStream(), false);
     }
 
     private static Answer read(InputStream in, boolean head) throws IOException {
