@@ -1,9 +1,13 @@
 package dev.pgcache.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -81,6 +85,19 @@ class TlsTest {
         assertTrue(anonymous.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), anonymous.headers().toString());
         HttpResponse<String> wrong = getMe("not-a-key-" + "0".repeat(40));
         assertEquals(401, wrong.statusCode(), wrong.body());
+    }
+
+    @Test
+    void onlyTls13IsSpokenByDefault() throws Exception {
+        try (SSLSocket s = TestTls.connect(https.getPort())) {
+            assertEquals("TLSv1.3", s.getSession().getProtocol());
+        }
+        try (SSLSocket old = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket("127.0.0.1", https.getPort())) {
+            old.setSoTimeout(10_000);
+            old.setEnabledProtocols(new String[] { "TLSv1.2" }); // TLS 1.2 would allow renegotiation, a handshake a client can repeat
+            IOException refused = assertThrows(IOException.class, old::startHandshake);
+            assertFalse(refused instanceof SocketTimeoutException, "refused, not left waiting: " + refused);
+        }
     }
 
     @Test
