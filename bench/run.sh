@@ -44,8 +44,6 @@
 #                                   and off, and the disk's flush time
 #   bench/trigger-cost.sh           pgbench upserts at 16 clients: change         by hand (2 min) yes
 #                                   triggers off, with pg_notify, with the log
-#   bench/strict-commit.sh          pgbench: a strict write's flush barrier vs a  by hand (5 min) yes
-#                                   synchronous commit of the write, and relaxed
 #   bench/rolling-upgrade.sh OLD    a replica of OLD and one of this tree on one  by hand (2 min) yes, this tree's
 #                                   database: stale reads while this tree migrates as both sides
 #   bench/rpc-logs.sh               eth_getLogs through the JSON-RPC proxy,       by hand         yes
@@ -161,7 +159,7 @@ stop_service
 
 if [ "$mode" = smoke ]; then
   # the scenario scripts that the full run leaves to be run by hand: each once, on tiny settings
-  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh put-notify.sh trigger-cost.sh strict-commit.sh rolling-upgrade.sh rpc-logs.sh; do
+  for scenario in batch-vs-single.sh purge-at-scale.sh ab.sh eviction.sh churn-cap.sh hot-get.sh put-notify.sh trigger-cost.sh rolling-upgrade.sh rpc-logs.sh; do
     echo "smoke: bench/$scenario --smoke"
     BENCH_SKIP_BUILD=1 "$ROOT/bench/$scenario" --smoke
   done

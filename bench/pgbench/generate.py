@@ -59,11 +59,10 @@ SCRIPTS = {
     },
     "upsert.sql": {
         "statement": "UPSERT",
-        "format": ["IF_NONE_MATCH_NONE", "COMMIT_NO_WAIT"],
-        "then": ["FLUSH_BARRIER"],
-        "header": ["The statements EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with",
+        "format": ["IF_NONE_MATCH_NONE", "COMMIT_AS_CONFIGURED"],
+        "header": ["The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with",
                    "IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's, in a",
-                   "namespace with durability=strict: the write, committed without waiting, then FLUSH_BARRIER."],
+                   "namespace with durability=strict: committed as the server is configured (waiting for the flush)."],
         "set": [r"\set k random(0, :entries - 1)"],
         # prior (namespace, key); the row: namespace, key, value, ttl ms, stale ms, revision, size, tags
         "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
@@ -72,16 +71,15 @@ SCRIPTS = {
         "statement": "UPSERT",
         "format": ["IF_NONE_MATCH_NONE", "COMMIT_NO_WAIT"],
         "header": ["upsert.sql for a namespace with durability=relaxed: the same write, committed without waiting",
-                   "for its WAL flush, and no FLUSH_BARRIER after it."],
+                   "for its WAL flush (COMMIT_NO_WAIT)."],
         "set": [r"\set k random(0, :entries - 1)"],
         "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
     },
     "upsert-each-8.sql": {
         "statement": "BATCH_UPSERT",
-        "format": ["COMMIT_NO_WAIT"],
-        "then": ["FLUSH_BARRIER"],
+        "format": ["COMMIT_AS_CONFIGURED"],
         "header": ["WriteStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
-                   "distinct random keys with a value like the wrk scenario's, without a revision or tags.",
+                   "distinct random keys with a value like the wrk scenario's, without a revision or tags, in a strict namespace.",
                    "Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load."],
         "set": [r"\set b random(0, :entries / 8 - 1)"],
         # the input arrays: keys, values, ttl ms, stale ms, revisions, sizes, tags (JSON); then namespace twice
@@ -218,9 +216,6 @@ def script(name, spec, sql_constants, owner):
         for f in fragments:
             sql = sql.replace("%s", f, 1)
     statement = bind(sql, spec["params"]).rstrip() + ";"
-    # a statement the service sends after the first, in a transaction of its own (the flush barrier of a strict write)
-    for then in spec.get("then", []):
-        statement += "\n" + sql_constants[then].rstrip() + ";"
     lines = [f"-- {h}" for h in spec["header"]]
     lines.append(f"-- Written by bench/pgbench/generate.py from {owner[spec['statement']]}: edit the generator, not this file.")
     lines += spec["set"]

@@ -1,5 +1,5 @@
 -- WriteStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8
--- distinct random keys with a value like the wrk scenario's, without a revision or tags.
+-- distinct random keys with a value like the wrk scenario's, without a revision or tags, in a strict namespace.
 -- Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load.
 -- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set b random(0, :entries / 8 - 1)
@@ -28,8 +28,7 @@ WITH input AS (
 )
 SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
        CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
-FROM (SELECT set_config('synchronous_commit', 'off', true)) AS durability CROSS JOIN input i
+FROM (SELECT 'strict' AS level) AS durability CROSS JOIN input i
 LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
 LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
 ORDER BY i.ord;
-SELECT pg_logical_emit_message(true, 'pgcache.flush', '');

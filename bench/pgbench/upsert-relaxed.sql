@@ -1,5 +1,5 @@
 -- upsert.sql for a namespace with durability=relaxed: the same write, committed without waiting
--- for its WAL flush, and no FLUSH_BARRIER after it.
+-- for its WAL flush (COMMIT_NO_WAIT).
 -- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 WITH prior AS (

@@ -1,6 +1,6 @@
--- The statements EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with
+-- The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with
 -- IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's, in a
--- namespace with durability=strict: the write, committed without waiting, then FLUSH_BARRIER.
+-- namespace with durability=strict: committed as the server is configured (waiting for the flush).
 -- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 WITH prior AS (
@@ -22,5 +22,4 @@ WITH prior AS (
 )
 SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
        p.version, p.revision, p.gone
-FROM (SELECT set_config('synchronous_commit', 'off', true)) AS durability LEFT JOIN written w ON true LEFT JOIN prior p ON true;
-SELECT pg_logical_emit_message(true, 'pgcache.flush', '');
+FROM (SELECT 'strict' AS level) AS durability LEFT JOIN written w ON true LEFT JOIN prior p ON true;

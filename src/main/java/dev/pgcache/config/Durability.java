@@ -6,13 +6,13 @@ package dev.pgcache.config;
  */
 public enum Durability {
     /**
-     * The write is answered once its WAL is on disk (as the server's synchronous_commit says, on
-     * by default): a 2xx survives a crash. Its own commit does not wait; a flush barrier after it
-     * does (entry.FlushBarrier, docs/operations.md "Durability levels" says why).
+     * The write's transaction commits as the server's synchronous_commit says (on by default), so
+     * it is answered once its WAL is on disk: a 2xx survives a crash (docs/operations.md,
+     * "Durability levels").
      */
     STRICT,
     /**
-     * The write's transaction runs with {@code synchronous_commit = off} and no barrier follows: it
+     * The write's transaction runs with {@code synchronous_commit = off}: it
      * is answered before its WAL is on disk, so a crash of the database may lose the last fraction of a second of
      * answered writes (up to three times wal_writer_delay), but never half-applies one.
      */

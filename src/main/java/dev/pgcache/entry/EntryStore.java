@@ -47,15 +47,12 @@ public class EntryStore {
     }
 
     /**
-     * Makes what c has committed durable when the namespace asks for it (durability=strict): every
-     * write commits without waiting for its WAL flush ({@link WriteStatements#COMMIT_NO_WAIT} says
-     * why), so a strict one is answered only after {@link WriteStatements#FLUSH_BARRIER}, its own
-     * transaction, has. Call it after the write's commit, on the connection that wrote.
+     * The FROM item that sets how a write to the namespace commits, as its durability asks
+     * ({@link WriteStatements#COMMIT_NO_WAIT}, {@link WriteStatements#COMMIT_AS_CONFIGURED}): the
+     * statement's own commit is what makes a strict write durable before it is answered.
      */
-    void awaitFlush(Connection c, String namespace) throws SQLException {
-        if (policies.durabilityOf(namespace) == Durability.STRICT) {
-            FlushBarrier.await(db, c);
-        }
+    private String commitOf(String namespace) {
+        return policies.durabilityOf(namespace) == Durability.STRICT ? COMMIT_AS_CONFIGURED : COMMIT_NO_WAIT;
     }
 
     /**
@@ -68,7 +65,6 @@ public class EntryStore {
             WriteOutcome outcome = upsert(c, w);
             if (outcome instanceof WriteOutcome.Written) {
                 announce(w.id());
-                awaitFlush(c, w.id().namespace());
             }
             return outcome;
         });
@@ -81,13 +77,13 @@ public class EntryStore {
 
     /**
      * {@link #upsert(WriteRequest)} on a connection the caller holds (a load lock's, inside its
-     * transaction), without announcing it or waiting for its flush: the caller calls {@link #announce}
-     * and {@link #awaitFlush} once it has committed.
+     * transaction), without announcing it: the caller calls {@link #announce} once it has committed.
+     * The statement sets how that transaction commits, as the namespace's durability asks.
      */
     WriteOutcome upsert(Connection c, WriteRequest w) throws SQLException {
         String sql;
         WritePrecondition pre = w.precondition();
-        String commit = COMMIT_NO_WAIT;
+        String commit = commitOf(w.id().namespace());
         if (pre instanceof WritePrecondition.IfMatch ifMatch) {
             sql = REPLACE_IF_MATCH.formatted(ifMatch.versions().isEmpty() ? IF_MATCH_ANY : IF_MATCH_VERSIONS, commit);
         } else if (pre instanceof WritePrecondition.IfNoneMatch ifNone) {
@@ -218,7 +214,7 @@ public class EntryStore {
                 sizes.add(w.sizeBytes());
                 tags.add(jsonArrayOf(w.tags()));
             }
-            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT.formatted(COMMIT_NO_WAIT))) {
+            try (PreparedStatement ps = db.prepare(c, BATCH_UPSERT.formatted(commitOf(namespace)))) {
                 new Binder(c, ps).textArray(keys).textArray(values).bigintArray(expires).bigintArray(staleUntil)
                         .bigintArray(revisions).intArray(sizes).textArray(tags)
                         .string(namespace).string(namespace);
@@ -231,15 +227,10 @@ public class EntryStore {
                         results.add(new BatchWriteResult(rs.getString(1), written, written == null ? Connections.nullableLong(rs, 7) : null));
                     }
                 }
-                boolean wrote = false;
                 for (BatchWriteResult r : results) {
                     if (r.written()) {
                         changes.fire(new LocalChange(namespace, r.key()));
-                        wrote = true;
                     }
-                }
-                if (wrote) {
-                    awaitFlush(c, namespace);
                 }
                 return results;
             }
@@ -249,7 +240,7 @@ public class EntryStore {
     /** Gives a live entry a new lifetime from now, keeping its value and version; empty when there is no live entry. */
     public Optional<WriteResult> touch(EntryId id, Lifetime lifetime) {
         return db.withConnection("touch", c -> {
-            try (PreparedStatement ps = db.prepare(c, TOUCH.formatted(COMMIT_NO_WAIT))) {
+            try (PreparedStatement ps = db.prepare(c, TOUCH.formatted(commitOf(id.namespace())))) {
                 new Binder(c, ps).longOrNull(lifetime.expiresInMillis()).longOrNull(lifetime.staleUntilInMillis())
                         .string(id.namespace()).string(id.key());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -257,9 +248,7 @@ public class EntryStore {
                         return Optional.empty();
                     }
                     changes.fire(LocalChange.of(id));
-                    WriteResult touched = new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4));
-                    awaitFlush(c, id.namespace());
-                    return Optional.of(touched);
+                    return Optional.of(new WriteResult(rs.getLong(1), false, Connections.instant(rs, 2), Connections.instant(rs, 3), Connections.instant(rs, 4)));
                 }
             }
         });

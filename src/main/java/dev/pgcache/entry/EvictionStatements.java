@@ -98,8 +98,8 @@ final class EvictionStatements {
     /**
      * Deletes the {@code picked} rows not kept (a CTE {@code deleted}, for EVICTED_ANSWER). The
      * batch's transaction commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT),
-     * as the purge's batches do and for the same reason: a deleting commit holds PostgreSQL's
-     * server-wide notification lock until it ends, and nobody is answered on an eviction's durability.
+     * as the purge's batches do and for the same reason: nobody is answered on an eviction's
+     * durability, and an eviction lost in a crash is done again by the next purge run.
      */
     static final String DELETE_PICKED = """
             ), deleted AS (

@@ -41,7 +41,6 @@ public class Invalidations {
                 }
                 if (deleted) {
                     changes.fire(LocalChange.of(id));
-                    FlushBarrier.await(db, c);
                 }
                 return deleted;
             }
@@ -54,17 +53,10 @@ public class Invalidations {
             try (PreparedStatement ps = db.prepare(c, DELETE_ONE)) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.key());
-                boolean found;
-                boolean live;
                 try (ResultSet rs = ps.executeQuery()) {
                     changes.fire(LocalChange.of(id));
-                    found = rs.next();
-                    live = found && rs.getBoolean(1);
+                    return rs.next() && rs.getBoolean(1);
                 }
-                if (found) {
-                    FlushBarrier.await(db, c);
-                }
-                return live;
             }
         });
     }
@@ -110,15 +102,10 @@ public class Invalidations {
                         ps.setString(i++, arg);
                     }
                     ps.setInt(i, INVALIDATION_BATCH);
-                    long[] deleted;
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        deleted = new long[] { rs.getLong(1), rs.getLong(2) };
+                        return new long[] { rs.getLong(1), rs.getLong(2) };
                     }
-                    if (deleted[0] > 0) {
-                        FlushBarrier.await(db, c);
-                    }
-                    return deleted;
                 }
             });
             live += counts[1];

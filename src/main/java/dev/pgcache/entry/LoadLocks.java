@@ -198,9 +198,6 @@ public class LoadLocks {
         void commit() throws SQLException {
             c.commit();
             written.forEach(store::announce);
-            if (!written.isEmpty()) {
-                store.awaitFlush(c, namespace);
-            }
         }
     }
 }

@@ -33,10 +33,8 @@ final class MaintenanceStatements {
      * transaction can move them before the delete.
      *
      * <p>It commits without waiting for its WAL flush (WriteStatements.COMMIT_NO_WAIT, joined in
-     * as soon as a row was deleted): the near cache's triggers make every deleting commit hold
-     * PostgreSQL's server-wide notification lock until it ends, so a synchronous commit would hold
-     * it through a disk flush per batch, and nobody is answered on a purge's durability (a purge
-     * lost in a crash is done again by the next run).
+     * as soon as a row was deleted): nobody is answered on a purge's durability, so it need not
+     * wait for a disk flush per batch (a purge lost in a crash is done again by the next run).
      */
     static final String PURGE_BATCH = """
             WITH deleted AS (

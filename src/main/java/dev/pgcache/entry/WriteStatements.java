@@ -23,8 +23,8 @@ final class WriteStatements {
 
     /**
      * Joins the write's RETURNING row (absent when refused) with the prior row, so every write
-     * answers exactly one row. Its {@code %s} is COMMIT_NO_WAIT, the one row
-     * everything else is joined to.
+     * answers exactly one row. Its {@code %s} is COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED, the one
+     * row everything else is joined to.
      */
     static final String WRITE_ANSWER = """
             SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
@@ -33,40 +33,30 @@ final class WriteStatements {
             """;
 
     /**
-     * How every write's transaction commits, a one-row FROM item of every write statement (the last
-     * {@code %s} of UPSERT, REPLACE_IF_MATCH, BATCH_UPSERT and TOUCH): with synchronous_commit off
-     * for the statement's own transaction (autocommit, or the load lock's transaction it runs in),
+     * How a write's transaction commits: a one-row FROM item of every write statement (the last
+     * {@code %s} of UPSERT, REPLACE_IF_MATCH, BATCH_UPSERT and TOUCH), chosen by the namespace's
+     * durability ({@link EntryStore} picks it). This one is a relaxed namespace's: synchronous_commit
+     * off for the statement's own transaction (autocommit, or the load lock's transaction it runs in),
      * so the commit returns before its WAL is flushed. The setting ends with the transaction, so a
-     * pooler in transaction mode can share the server connection.
-     *
-     * Why not wait for the flush in the write's own commit: until migration V15 a write that replaced
-     * or deleted rows fired near-cache triggers whose pg_notify made PostgreSQL take a lock that is global
-     * to the server at commit and hold it until the commit has ended, the WAL flush included
-     * (async.c, PreCommit_Notify: "Serialize writers by acquiring a special lock that we hold till
-     * after commit"). Waiting for the flush under that lock lets one notifying commit through per
-     * flush, for pgcache and for every other application of the server that notifies: with a disk
-     * that flushes in 3 ms, at most ~300 commits a second. So the flush is waited for afterwards,
-     * outside the lock, by {@link #FLUSH_BARRIER}, for a namespace with durability=strict only.
-     * Since V15 the triggers append to a change log and no longer notify; the barrier stays, being
-     * correct and measured (docs/operations.md, "Durability levels").
+     * pooler in transaction mode can share the server connection, and it costs no round trip.
      */
     static final String COMMIT_NO_WAIT = "(SELECT set_config('synchronous_commit', 'off', true))";
 
     /**
-     * What makes a strict write durable before it is answered: a transaction of its own, run after
-     * the write committed (on the same connection), that writes one WAL record (a transactional
-     * logical-decoding message, prefix {@code pgcache.flush}, empty) and so commits with the
-     * server's own synchronous_commit: its commit waits until the WAL is flushed (and, with
-     * synchronous replication, replicated) up to its own commit record, which comes after the
-     * write's. A transaction that only took a transaction id would not do: PostgreSQL flushes at
-     * commit only for a transaction that wrote WAL before its commit record. No pg_notify, so no
-     * global lock: concurrent barriers share their flushes (group commit). Any role may call
-     * pg_logical_emit_message, at any wal_level; a logical-decoding consumer sees the messages
-     * and may skip them by their prefix. A crash between the write's commit and the barrier's
-     * loses a write nobody was told was done; readers may have seen it meanwhile, as with any
-     * asynchronous commit.
+     * A strict namespace's commit (see COMMIT_NO_WAIT): the transaction commits as the server is
+     * configured, with synchronous_commit on unless a DBA changed it, so the commit returns once its
+     * WAL is flushed (and, with synchronous replication, replicated), and other sessions see the
+     * write only then. Concurrent commits share a flush (group commit).
+     *
+     * <p>Until 2026-12-01 a strict write committed without waiting too and was answered after a
+     * second transaction, a flush barrier, had: the near cache's triggers then called pg_notify,
+     * whose server-wide lock a commit holds through its flush (async.c, PreCommit_Notify), and
+     * waiting outside that lock let notifying commits through more than one per flush. Since
+     * migration V15 the triggers append to a change log and take no such lock; the synchronous
+     * commit saves the barrier's round trip and WAL record and measured 1.12-1.14x the barrier's
+     * PUTs/s, on 20 hot keys as on 10,000 (docs/benchmarks.md, "PUT by durability level").
      */
-    static final String FLUSH_BARRIER = "SELECT pg_logical_emit_message(true, 'pgcache.flush', '')";
+    static final String COMMIT_AS_CONFIGURED = "(SELECT 'strict' AS level)";
 
     /**
      * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
@@ -78,7 +68,7 @@ final class WriteStatements {
 
     /**
      * Insert or replace; the first {@code %s} is one of the IF_NONE_MATCH_* fragments, the second
-     * COMMIT_NO_WAIT, never caller text.
+     * COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED, never caller text.
      * The replacing branch draws its version in SET, after the row lock is held, so a key's
      * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
      */
@@ -103,7 +93,7 @@ final class WriteStatements {
     static final String IF_NONE_MATCH_ANY = "AND false";
     static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
 
-    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second COMMIT_NO_WAIT. */
+    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
     static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
             , written AS (
                 UPDATE cache_entry AS e SET
@@ -120,7 +110,7 @@ final class WriteStatements {
     static final String IF_MATCH_ANY = "";
     static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
 
-    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is COMMIT_NO_WAIT. */
+    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
     static final String BATCH_UPSERT = """
             WITH input AS (
                 SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
@@ -154,7 +144,7 @@ final class WriteStatements {
             ORDER BY i.ord
             """;
 
-    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is COMMIT_NO_WAIT. */
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
     static final String TOUCH = """
             UPDATE cache_entry AS e SET
                 expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',
