@@ -129,7 +129,10 @@ class DatabaseOutageTest {
         // several connections in the pool, then nothing running when the database goes away
         AtOnce.run(8, () -> given().contentType(ContentType.JSON).body("1").put("/v1/cache/" + ns + "/k").then().extract().statusCode());
         given().get("/v1/cache/" + ns + "/k").then().statusCode(200);
-        Thread.sleep(500);
+        // the pool's sessions idle (the server sees them as 'pgcache', PgBouncer's as the client's name)
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> ((Number) TestDatabase.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pgcache' AND state <> 'idle'"))
+                .longValue() == 0);
         TestDatabase.goAway();
         List<Callable<Long>> requests = new ArrayList<>();
         for (String method : new String[] { "PUT", "DELETE", "PUT", "DELETE" }) {
