@@ -59,10 +59,10 @@ SCRIPTS = {
     },
     "upsert.sql": {
         "statement": "UPSERT",
-        "format": ["IF_NONE_MATCH_NONE", "COMMIT_AS_CONFIGURED"],
+        "format": ["IF_NONE_MATCH_NONE", "COMMIT_DURABLY"],
         "header": ["The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with",
                    "IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's, in a",
-                   "namespace with durability=strict: committed as the server is configured (waiting for the flush)."],
+                   "namespace with durability=strict: committed waiting for the flush (COMMIT_DURABLY)."],
         "set": [r"\set k random(0, :entries - 1)"],
         # prior (namespace, key); the row: namespace, key, value, ttl ms, stale ms, revision, size, tags
         "params": ["'bench'", KEY, "'bench'", KEY, f"'{VALUE}'", "3600000", "NULL", "NULL", "800", "'{}'"],
@@ -77,7 +77,7 @@ SCRIPTS = {
     },
     "upsert-each-8.sql": {
         "statement": "BATCH_UPSERT",
-        "format": ["COMMIT_AS_CONFIGURED"],
+        "format": ["COMMIT_DURABLY"],
         "header": ["WriteStatements.BATCH_UPSERT, the statement WriteCoalescer sends (through upsertEach) when PUTs queue, for 8",
                    "distinct random keys with a value like the wrk scenario's, without a revision or tags, in a strict namespace.",
                    "Reported in rows/s (transactions x 8): the database's limit for writes the way the service sends them under load."],

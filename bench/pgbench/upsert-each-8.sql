@@ -28,7 +28,8 @@ WITH input AS (
 )
 SELECT i.cache_key, w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
        CASE WHEN coalesce(p.gone, true) THEN NULL ELSE p.revision END
-FROM (SELECT 'strict' AS level) AS durability CROSS JOIN input i
+FROM (SELECT set_config('synchronous_commit',
+    CASE current_setting('synchronous_commit') WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true)) AS durability CROSS JOIN input i
 LEFT JOIN written w ON w.cache_key = i.cache_key COLLATE "C"
 LEFT JOIN prior p ON p.cache_key = i.cache_key COLLATE "C"
 ORDER BY i.ord;

@@ -1,6 +1,6 @@
 -- The statement EntryStore.upsert sends without a precondition (WriteStatements.UPSERT with
 -- IF_NONE_MATCH_NONE), for a random existing key, with a value like the wrk scenario's, in a
--- namespace with durability=strict: committed as the server is configured (waiting for the flush).
+-- namespace with durability=strict: committed waiting for the flush (COMMIT_DURABLY).
 -- Written by bench/pgbench/generate.py from WriteStatements.java: edit the generator, not this file.
 \set k random(0, :entries - 1)
 WITH prior AS (
@@ -22,4 +22,5 @@ WITH prior AS (
 )
 SELECT w.version, w.inserted OR coalesce(p.gone, false), w.fetched_at, w.expires_at, w.stale_until,
        p.version, p.revision, p.gone
-FROM (SELECT 'strict' AS level) AS durability LEFT JOIN written w ON true LEFT JOIN prior p ON true;
+FROM (SELECT set_config('synchronous_commit',
+    CASE current_setting('synchronous_commit') WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true)) AS durability LEFT JOIN written w ON true LEFT JOIN prior p ON true;

@@ -48,11 +48,11 @@ public class EntryStore {
 
     /**
      * The FROM item that sets how a write to the namespace commits, as its durability asks
-     * ({@link WriteStatements#COMMIT_NO_WAIT}, {@link WriteStatements#COMMIT_AS_CONFIGURED}): the
+     * ({@link WriteStatements#COMMIT_NO_WAIT}, {@link WriteStatements#COMMIT_DURABLY}): the
      * statement's own commit is what makes a strict write durable before it is answered.
      */
     private String commitOf(String namespace) {
-        return policies.durabilityOf(namespace) == Durability.STRICT ? COMMIT_AS_CONFIGURED : COMMIT_NO_WAIT;
+        return policies.durabilityOf(namespace) == Durability.STRICT ? COMMIT_DURABLY : COMMIT_NO_WAIT;
     }
 
     /**

@@ -2,14 +2,15 @@ package dev.pgcache.entry;
 
 import static dev.pgcache.entry.EntryStatements.LIVE;
 import static dev.pgcache.entry.EntryStatements.LIVE_E;
+import static dev.pgcache.entry.WriteStatements.COMMIT_DURABLY;
 
 /**
  * The SQL of deleting entries on purpose ({@link Invalidations}): one key, with or without
  * If-Match, and many keys (a prefix, a tag, a revision, a namespace) in bounded batches. One of
  * the statement files of this package ({@link EntryStatements} lists them and the rules they all
- * keep). Each commits as the server is configured, waiting for its WAL flush (as a strict
- * namespace's writes do, {@link WriteStatements#COMMIT_AS_CONFIGURED}), whatever the namespace's
- * durability: a lost delete would bring a value back, so invalidations are always strict.
+ * keep). Each commits waiting for its WAL flush, as a strict namespace's writes do
+ * ({@link WriteStatements#COMMIT_DURABLY}), whatever the namespace's durability: a lost delete
+ * would bring a value back, so invalidations are always strict.
  */
 final class InvalidationStatements {
 
@@ -17,13 +18,15 @@ final class InvalidationStatements {
     }
 
     static final String DELETE_ONE = """
-            DELETE FROM cache_entry
+            DELETE FROM cache_entry USING\s""" + COMMIT_DURABLY + """
+             AS durability
             WHERE namespace = ? AND cache_key = ?
             RETURNING\s""" + LIVE;
 
     /** Deletes only when the live entry has one of the versions (If-Match); answers whether it did. */
     static final String DELETE_IF_MATCH = """
-            DELETE FROM cache_entry AS e
+            DELETE FROM cache_entry AS e USING\s""" + COMMIT_DURABLY + """
+             AS durability
             WHERE e.namespace = ? AND e.cache_key = ? AND e.version = ANY(CAST(? AS bigint[])) AND\s""" + LIVE_E + """
 
             RETURNING true
@@ -35,7 +38,8 @@ final class InvalidationStatements {
      */
     static final String DELETE_BATCH = """
             WITH deleted AS (
-                DELETE FROM cache_entry
+                DELETE FROM cache_entry USING\s""" + COMMIT_DURABLY + """
+                 AS durability
                 WHERE ctid = ANY (ARRAY(
                     SELECT ctid FROM cache_entry
                     WHERE namespace = ? %s

@@ -23,7 +23,7 @@ final class WriteStatements {
 
     /**
      * Joins the write's RETURNING row (absent when refused) with the prior row, so every write
-     * answers exactly one row. Its {@code %s} is COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED, the one
+     * answers exactly one row. Its {@code %s} is COMMIT_NO_WAIT or COMMIT_DURABLY, the one
      * row everything else is joined to.
      */
     static final String WRITE_ANSWER = """
@@ -43,20 +43,24 @@ final class WriteStatements {
     static final String COMMIT_NO_WAIT = "(SELECT set_config('synchronous_commit', 'off', true))";
 
     /**
-     * A strict namespace's commit (see COMMIT_NO_WAIT): the transaction commits as the server is
-     * configured, with synchronous_commit on unless a DBA changed it, so the commit returns once its
-     * WAL is flushed (and, with synchronous replication, replicated), and other sessions see the
-     * write only then. Concurrent commits share a flush (group commit).
+     * A strict namespace's commit (see COMMIT_NO_WAIT), and every invalidation's: the transaction
+     * commits with the session's synchronous_commit unless that is off, which becomes on, so the
+     * commit returns once its WAL is flushed (and, with synchronous replication as configured, e.g.
+     * remote_apply, replicated), and other sessions see the write only then. A server, database or
+     * role whose default is off does not silently weaken what a strict 2xx promises. Concurrent
+     * commits share a flush (group commit).
      *
      * <p>Until 2026-12-01 a strict write committed without waiting too and was answered after a
      * second transaction, a flush barrier, had: the near cache's triggers then called pg_notify,
      * whose server-wide lock a commit holds through its flush (async.c, PreCommit_Notify), and
      * waiting outside that lock let notifying commits through more than one per flush. Since
      * migration V15 the triggers append to a change log and take no such lock; the synchronous
-     * commit saves the barrier's round trip and WAL record and measured 1.12-1.14x the barrier's
+     * commit saves the barrier's round trip and WAL record and measured 1.09-1.15x the barrier's
      * PUTs/s, on 20 hot keys as on 10,000 (docs/benchmarks.md, "PUT by durability level").
      */
-    static final String COMMIT_AS_CONFIGURED = "(SELECT 'strict' AS level)";
+    static final String COMMIT_DURABLY = """
+            (SELECT set_config('synchronous_commit',
+                CASE current_setting('synchronous_commit') WHEN 'off' THEN 'on' ELSE current_setting('synchronous_commit') END, true))""";
 
     /**
      * A live stored entry with a higher revision refuses the write; equal or higher wins. A gone
@@ -68,7 +72,7 @@ final class WriteStatements {
 
     /**
      * Insert or replace; the first {@code %s} is one of the IF_NONE_MATCH_* fragments, the second
-     * COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED, never caller text.
+     * COMMIT_NO_WAIT or COMMIT_DURABLY, never caller text.
      * The replacing branch draws its version in SET, after the row lock is held, so a key's
      * versions rise in commit order (a version drawn in VALUES would predate the lock wait).
      */
@@ -93,7 +97,7 @@ final class WriteStatements {
     static final String IF_NONE_MATCH_ANY = "AND false";
     static final String IF_NONE_MATCH_VERSIONS = "AND e.version <> ALL(CAST(? AS bigint[]))";
 
-    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
+    /** Replace only a live entry (If-Match); the first {@code %s} is IF_MATCH_ANY or IF_MATCH_VERSIONS, the second the commit fragment (COMMIT_NO_WAIT or COMMIT_DURABLY). */
     static final String REPLACE_IF_MATCH = "WITH " + PRIOR + """
             , written AS (
                 UPDATE cache_entry AS e SET
@@ -110,7 +114,7 @@ final class WriteStatements {
     static final String IF_MATCH_ANY = "";
     static final String IF_MATCH_VERSIONS = "AND e.version = ANY(CAST(? AS bigint[]))";
 
-    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
+    /** Many upserts of one namespace in one statement; answers one row per input, in input order, refused ones with a null version; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_DURABLY). */
     static final String BATCH_UPSERT = """
             WITH input AS (
                 SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
@@ -144,7 +148,7 @@ final class WriteStatements {
             ORDER BY i.ord
             """;
 
-    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_AS_CONFIGURED). */
+    /** Extends a live entry's life without rewriting its value; the version stays, since the value did not change; {@code %s} is the commit fragment (COMMIT_NO_WAIT or COMMIT_DURABLY). */
     static final String TOUCH = """
             UPDATE cache_entry AS e SET
                 expires_at = now() + CAST(? AS bigint) * interval '1 millisecond',

@@ -1,6 +1,7 @@
 package dev.pgcache.entry;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.pgcache.testing.AtOnce;
 import dev.pgcache.testing.TestDatabase;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 
 /**
@@ -46,6 +50,9 @@ class DurabilityTest {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
 
     private String serverDefault;
+
+    @Inject
+    AgroalDataSource pool;
 
     private static String fresh(String purpose) {
         return purpose + "-" + System.nanoTime() % 1_000_000 + "-" + NEXT.incrementAndGet();
@@ -202,6 +209,39 @@ class DurabilityTest {
             }
         }
         assertEquals(Map.of(RELAXED, "off", STRICT, serverDefault), byNamespace);
+    }
+
+    @Test
+    void aStrictWriteWaitsForItsFlushEvenWhereTheSessionsDefaultIsOff() throws SQLException {
+        String db = TestDatabase.name();
+        TestDatabase.execute("ALTER DATABASE " + db + " SET synchronous_commit = off");
+        try {
+            newSessions();
+            assertEquals("off", TestDatabase.scalar("SELECT current_setting('synchronous_commit')"), "a new session's default");
+            String key = fresh("default-off");
+            put(RELAXED, key, "1");
+            put(STRICT, key, "1");
+            assertTrue(flushed(STRICT, key), "the strict PUT's WAL was flushed before its 201");
+            given().delete("/v1/cache/" + RELAXED + "/" + key).then().statusCode(204);
+            assertTrue(flushed(RELAXED, key), "the DELETE's WAL was flushed before its 204");
+            assertEquals(List.of("INSERT:off", "DELETE:on"), settings(RELAXED, key));
+            assertEquals(List.of("INSERT:on"), settings(STRICT, key), "raised to on, not left at the session's off");
+        } finally {
+            TestDatabase.execute("ALTER DATABASE " + db + " RESET synchronous_commit");
+            newSessions();
+        }
+    }
+
+    /**
+     * Every server session of the test database is replaced, so the database's settings apply: the
+     * pool's connections are closed, and the server's sessions ended (a pooler such as PgBouncer keeps
+     * its own), then writes are tried until one works on a new session.
+     */
+    private void newSessions() {
+        pool.flush(AgroalDataSource.FlushMode.ALL);
+        TestDatabase.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> given().contentType(ContentType.JSON).body("1")
+                .put("/v1/cache/" + STRICT + "/" + fresh("reconnect")).statusCode() == 201);
     }
 
     @Test
