@@ -36,7 +36,8 @@ import dev.pgcache.testing.Replica;
  * in the middle, a restart (crash recovery), then every key a writer got a 2xx for is looked up.
  *
  * <ul>
- * <li>strict: no acknowledged write is lost (asserted);</li>
+ * <li>strict: no acknowledged write is lost (asserted), also where the server's default is
+ * synchronous_commit=off;</li>
  * <li>relaxed (synchronous_commit off): some of the last acknowledged writes may be lost; how many
  * is reported (target/crash-report.txt), not asserted, since it depends on the WAL writer's timing;</li>
  * <li>unlogged table: emptied by crash recovery (asserted);</li>
@@ -135,6 +136,33 @@ class DatabaseCrashIT {
             report("strict: %d writes acknowledged, %d lost; relaxed: %d acknowledged, %d lost (wal_writer_delay=10s)".formatted(
                     acknowledged.get(STRICT), lost.get(STRICT), acknowledged.get(RELAXED), lost.get(RELAXED)));
             assertEquals(0, lost.get(STRICT), "a strict 2xx survives a crash of the database");
+        }
+    }
+
+    /**
+     * The same crash where the server's own default is synchronous_commit=off (as a DBA might set it
+     * for speed): a strict write raises it to on for its transaction (WriteStatements.COMMIT_DURABLY),
+     * so still no acknowledged write is lost; with the server's setting left alone, it would be.
+     */
+    @Test
+    void strictLosesNoAcknowledgedWriteWhereTheServersDefaultIsOff() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.start(Map.of("wal_writer_delay", "10000", "fsync", "on", "synchronous_commit", "off"));
+                PackagedReplicas replicas = new PackagedReplicas(pg.serviceConfig())) {
+            Replica replica = replicas.start("crash-default-off", Map.of("pgcache.near-cache.enabled", "false"));
+            Writers writers = new Writers(replica, List.of(STRICT), 4);
+            writers.awaitAcknowledged(300);
+            pg.crash(); // while they write
+            Thread.sleep(500);
+            writers.stopAll();
+            pg.startServer();
+            try (Connection c = pg.superuser("postgres")) {
+                assertEquals("off", scalar(c, "SELECT current_setting('synchronous_commit')"), "the server's default");
+                assertWholeRows(c);
+                int lost = lost(c, STRICT, writers.acknowledged.get(STRICT)).size();
+                report("strict with the server's synchronous_commit off: %d writes acknowledged, %d lost".formatted(
+                        writers.acknowledged.get(STRICT).size(), lost));
+                assertEquals(0, lost, "a strict 2xx survives a crash of the database whatever the server's default");
+            }
         }
     }
 
