@@ -121,12 +121,7 @@ class DatabaseCrashIT {
             Map<String, Integer> lost = new java.util.TreeMap<>();
             Map<String, Integer> acknowledged = new java.util.TreeMap<>();
             for (String ns : List.of(STRICT, RELAXED)) {
-                Writers writers = new Writers(replica, List.of(ns), 4);
-                writers.awaitAcknowledged(300);
-                pg.crash(); // while they write
-                Thread.sleep(500);
-                writers.stopAll();
-                pg.startServer();
+                Writers writers = crashWhileWriting(pg, replica, ns);
                 try (Connection c = pg.superuser("postgres")) {
                     assertWholeRows(c);
                     acknowledged.put(ns, writers.acknowledged.get(ns).size());
@@ -149,12 +144,7 @@ class DatabaseCrashIT {
         try (PrivatePostgres pg = PrivatePostgres.start(Map.of("wal_writer_delay", "10000", "fsync", "on", "synchronous_commit", "off"));
                 PackagedReplicas replicas = new PackagedReplicas(pg.serviceConfig())) {
             Replica replica = replicas.start("crash-default-off", Map.of("pgcache.near-cache.enabled", "false"));
-            Writers writers = new Writers(replica, List.of(STRICT), 4);
-            writers.awaitAcknowledged(300);
-            pg.crash(); // while they write
-            Thread.sleep(500);
-            writers.stopAll();
-            pg.startServer();
+            Writers writers = crashWhileWriting(pg, replica, STRICT);
             try (Connection c = pg.superuser("postgres")) {
                 assertEquals("off", scalar(c, "SELECT current_setting('synchronous_commit')"), "the server's default");
                 assertWholeRows(c);
@@ -164,6 +154,21 @@ class DatabaseCrashIT {
                 assertEquals(0, lost, "a strict 2xx survives a crash of the database whatever the server's default");
             }
         }
+    }
+
+    /**
+     * Four writers PUT to the namespace until 300 writes were acknowledged; then the server crashes
+     * while they write, they go on for half a second against it (their requests fail: nothing they
+     * get a 2xx for may be missing later), stop, and the server starts again (crash recovery).
+     */
+    private static Writers crashWhileWriting(PrivatePostgres pg, Replica replica, String namespace) throws Exception {
+        Writers writers = new Writers(replica, List.of(namespace), 4);
+        writers.awaitAcknowledged(300);
+        pg.crash();
+        Thread.sleep(500);
+        writers.stopAll();
+        pg.startServer();
+        return writers;
     }
 
     @Test
