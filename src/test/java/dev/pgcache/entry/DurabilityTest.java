@@ -234,12 +234,13 @@ class DurabilityTest {
 
     /**
      * Every server session of the test database is replaced, so the database's settings apply: the
-     * pool's connections are closed, and the server's sessions ended (a pooler such as PgBouncer keeps
-     * its own), then writes are tried until one works on a new session.
+     * server's sessions are ended (a pooler such as PgBouncer opens new ones), then every connection
+     * of the pool is closed, in that order, so that none opened before the end stays behind to fail
+     * the next test's request; then writes are tried until one works on a new session.
      */
     private void newSessions() {
-        pool.flush(AgroalDataSource.FlushMode.ALL);
         TestDatabase.scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        pool.flush(AgroalDataSource.FlushMode.ALL);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> given().contentType(ContentType.JSON).body("1")
                 .put("/v1/cache/" + STRICT + "/" + fresh("reconnect")).statusCode() == 201);
     }
