@@ -6,8 +6,8 @@ package dev.pgcache.config;
  */
 public enum Durability {
     /**
-     * The write's transaction commits as the server's synchronous_commit says (on by default), so
-     * it is answered once its WAL is on disk: a 2xx survives a crash (docs/operations.md,
+     * The write's transaction commits with the session's synchronous_commit, raised to on when it
+     * is off, so it is answered once its WAL is on disk: a 2xx survives a crash (docs/operations.md,
      * "Durability levels").
      */
     STRICT,
